@@ -1,0 +1,80 @@
+// Plain values that describe one HTTP exchange: what to ask, what came back.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "uvauth/secret.hpp"
+#include "uvauth/url.hpp"
+
+namespace uvauth::net {
+
+enum class Method { get, head };
+[[nodiscard]] std::string_view to_string(Method method);
+
+// Credentials attached to a request. The net layer sends exactly these and
+// nothing else: never userinfo from the URL, never netrc (that is the auth
+// layer's decision).
+struct Authorization {
+  enum class Scheme { basic, bearer };
+  Scheme scheme = Scheme::basic;
+  std::string username;  // basic only
+  Secret secret;         // password (basic) or token (bearer)
+};
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// Case-insensitive look-up of the first header called `name`.
+[[nodiscard]] std::optional<std::string_view> find_header(const Headers& headers, std::string_view name);
+void remove_header(Headers& headers, std::string_view name);
+
+struct Request {
+  Method method = Method::get;
+  Url url;
+  Headers headers;                             // extra request headers
+  std::optional<Authorization> authorization;  // set by the auth layer
+  std::optional<std::string> range;            // "0-1023", "-65536" (suffix), "1024-"
+
+  // Where a successful (2xx) body goes: a file (written beside it and renamed
+  // into place only when complete), a callback, or else memory. Bodies of
+  // other statuses are kept in memory, capped, for error messages.
+  std::optional<std::filesystem::path> output_file;
+  std::function<bool(std::string_view chunk)> on_data;  // return false to abort
+  std::function<void()> on_restart;                     // the body starts again (retry)
+  std::uint64_t max_memory_body = std::uint64_t{512} << 20;
+
+  // Free for the layers above (e.g. which index linked this URL); the net
+  // layer carries it through redirects and retries untouched.
+  std::string tag;
+};
+
+struct Response {
+  long status = 0;
+  Url url;  // the final URL, after redirects
+  Headers headers;
+  std::string body;  // in memory unless an output file or callback took it
+  std::uint64_t body_size = 0;
+  std::string sha256;  // hex digest of the body as received
+  int redirects = 0;
+  std::string http_version;  // "1.1", "2"
+
+  [[nodiscard]] bool ok() const { return status >= 200 && status < 300; }
+  [[nodiscard]] std::optional<std::string_view> header(std::string_view name) const {
+    return find_header(headers, name);
+  }
+};
+
+// "Not Found" for 404 and so on; empty when unknown.
+[[nodiscard]] std::string_view reason_phrase(long status);
+
+// An error for a response whose status the caller cannot use:
+// "HTTP 404 Not Found for https://host/path".
+[[nodiscard]] Error status_error(const Response& response);
+
+}  // namespace uvauth::net

@@ -1,0 +1,23 @@
+// Runs the built `uvauth` executable as a user would, capturing its output.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace uvauth::testing {
+
+struct ToolRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs `uvauth args...` with `env` added to (or, for empty values, removed
+// from) the current environment, and an optional standard input.
+ToolRun run_tool(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {},
+                 const std::string& stdin_text = "");
+
+std::string tool_path();
+
+}  // namespace uvauth::testing

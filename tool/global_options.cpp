@@ -1,0 +1,58 @@
+#include "global_options.hpp"
+
+#include <iostream>
+
+#include "uvauth/log.hpp"
+
+namespace uvauth::tool {
+
+void add_global_options(CLI::App& app, GlobalOptions& options) {
+  app.add_flag("-v,--verbose", options.verbose, "More output: -v debug (decisions), -vv trace (every request); secrets show as ****");
+  app.add_flag("-q,--quiet", options.quiet, "Only errors");
+  app.add_option("--config-file", options.config_file, "Read settings from this uv.toml-style file")->check(CLI::ExistingFile);
+  app.add_flag("--no-config", options.no_config, "Read no configuration file");
+  app.add_option("--cache-dir", options.cache_dir, "Cache directory");
+  app.add_flag("--no-cache", options.no_cache, "Use no cache");
+  app.add_flag("--offline", options.offline, "Never touch the network");
+  app.add_option("--keyring-provider", options.keyring_provider, "Use the `keyring` executable for credentials")
+      ->check(CLI::IsMember({"disabled", "subprocess"}));
+  app.add_option("--allow-insecure-host", options.allow_insecure_hosts,
+                 "Skip TLS verification for this host[:port] (repeatable)");
+  app.add_option("--authenticate", options.authenticate, "Policy for URLs outside every declared index")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  app.add_option("--color", options.color, "Colour output")->check(CLI::IsMember({"auto", "always", "never"}));
+  app.add_flag("--json", options.json, "Machine-readable output");
+}
+
+void apply_logging(const GlobalOptions& options) {
+  Verbosity verbosity = Verbosity::normal;
+  if (options.quiet) verbosity = Verbosity::quiet;
+  if (options.verbose == 1) verbosity = Verbosity::debug;
+  if (options.verbose >= 2) verbosity = Verbosity::trace;
+  logger().set_verbosity(verbosity);
+}
+
+Result<net::ClientOptions> client_options(const GlobalOptions& options, const config::Environment& env) {
+  auto client = net::ClientOptions::from_environment(env);
+  if (!client) return client;
+  for (const auto& host : options.allow_insecure_hosts) {
+    // Accept "host", "host:port" and a URL, as uv does.
+    if (host.find("://") != std::string::npos) {
+      auto url = Url::parse(host);
+      if (!url) return Error(ErrorKind::usage, "--allow-insecure-host: " + url.error().message);
+      client->insecure_hosts.push_back(url->has_explicit_port() ? url->host() + ":" + std::to_string(url->port())
+                                                                : url->host());
+    } else {
+      client->insecure_hosts.push_back(host);
+    }
+  }
+  return client;
+}
+
+int report(const Error& error) {
+  std::cerr << "error: " << redact_userinfo_in_text(error.message) << '\n';
+  for (const auto& hint : error.hints) std::cerr << "hint: " << redact_userinfo_in_text(hint) << '\n';
+  return error.exit_code();
+}
+
+}  // namespace uvauth::tool

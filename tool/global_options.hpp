@@ -1,0 +1,39 @@
+// Flags every command accepts (SPEC §2), and turning them into library settings.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "uvauth/config/environment.hpp"
+#include "uvauth/error.hpp"
+#include "uvauth/net/client.hpp"
+
+namespace uvauth::tool {
+
+struct GlobalOptions {
+  int verbose = 0;
+  bool quiet = false;
+  std::string config_file;
+  bool no_config = false;
+  std::string cache_dir;
+  bool no_cache = false;
+  bool offline = false;
+  std::string keyring_provider;  // disabled|subprocess
+  std::vector<std::string> allow_insecure_hosts;
+  std::string authenticate;  // auto|always|never
+  std::string color = "auto";
+  bool json = false;
+};
+
+void add_global_options(CLI::App& app, GlobalOptions& options);
+// Applies verbosity to the logger.
+void apply_logging(const GlobalOptions& options);
+Result<net::ClientOptions> client_options(const GlobalOptions& options, const config::Environment& env);
+
+// Prints an error and its hints on stderr; returns the exit code.
+int report(const Error& error);
+
+}  // namespace uvauth::tool
