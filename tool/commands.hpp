@@ -15,5 +15,6 @@ struct RunState {
 };
 
 void register_fetch(CLI::App& app, RunState& state);
+void register_auth(CLI::App& app, RunState& state);
 
 }  // namespace uvauth::tool

@@ -1,12 +1,10 @@
-// uvauth fetch URL [-o FILE]: one GET through the authenticated client.
-#include <unistd.h>
-
+// uvauth fetch URL [-o FILE] [--index NAME=URL]...: one GET through the
+// authenticated client, like `curl -n` with every credential source.
 #include <iostream>
 #include <memory>
 
 #include "commands.hpp"
 #include "uvauth/log.hpp"
-#include "uvauth/net/client.hpp"
 
 namespace uvauth::tool {
 namespace {
@@ -14,20 +12,20 @@ namespace {
 struct FetchArgs {
   std::string url;
   std::string output;
+  std::vector<std::string> indexes;
 };
 
 int run_fetch(const FetchArgs& args, const GlobalOptions& global) {
   const auto env = config::Environment::from_process();
-  auto options = client_options(global, env);
-  if (!options) return report(options.error());
   auto url = Url::parse(args.url);
   if (!url) return report(Error(ErrorKind::usage, url.error().message));
+  auto session = auth::Session::open(session_options(global, args.indexes), env);
+  if (!session) return report(session.error());
 
-  net::Client client(*options);
   net::Request request;
   request.url = *url;
   if (!args.output.empty()) request.output_file = args.output;
-  auto response = client.fetch(std::move(request));
+  auto response = (*session)->client().fetch(std::move(request));
   if (!response) return report(response.error());
   if (!response->ok()) return report(net::status_error(*response));
   if (args.output.empty()) {
@@ -45,6 +43,7 @@ void register_fetch(CLI::App& app, RunState& state) {
   CLI::App* cmd = app.add_subcommand("fetch", "Authenticated GET of one URL (like `curl -n`, with every credential source)");
   cmd->add_option("url", args->url, "The URL to fetch")->required();
   cmd->add_option("-o,--output", args->output, "Write the body to this file (atomically) instead of stdout");
+  cmd->add_option("--index", args->indexes, "An index, NAME=URL or URL (repeatable); its policy and credentials apply");
   cmd->callback([args, &state] {
     apply_logging(state.global);
     state.exit_code = run_fetch(*args, state.global);

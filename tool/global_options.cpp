@@ -32,21 +32,15 @@ void apply_logging(const GlobalOptions& options) {
   logger().set_verbosity(verbosity);
 }
 
-Result<net::ClientOptions> client_options(const GlobalOptions& options, const config::Environment& env) {
-  auto client = net::ClientOptions::from_environment(env);
-  if (!client) return client;
-  for (const auto& host : options.allow_insecure_hosts) {
-    // Accept "host", "host:port" and a URL, as uv does.
-    if (host.find("://") != std::string::npos) {
-      auto url = Url::parse(host);
-      if (!url) return Error(ErrorKind::usage, "--allow-insecure-host: " + url.error().message);
-      client->insecure_hosts.push_back(url->has_explicit_port() ? url->host() + ":" + std::to_string(url->port())
-                                                                : url->host());
-    } else {
-      client->insecure_hosts.push_back(host);
-    }
-  }
-  return client;
+auth::SessionOptions session_options(const GlobalOptions& options, std::vector<std::string> indexes) {
+  auth::SessionOptions session;
+  if (!options.config_file.empty()) session.settings_source.config_file = options.config_file;
+  session.settings_source.no_config = options.no_config;
+  if (!options.keyring_provider.empty()) session.keyring_provider = options.keyring_provider;
+  if (!options.authenticate.empty()) session.authenticate = options.authenticate;
+  session.allow_insecure_hosts = options.allow_insecure_hosts;
+  session.indexes = std::move(indexes);
+  return session;
 }
 
 int report(const Error& error) {

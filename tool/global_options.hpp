@@ -9,7 +9,7 @@
 
 #include "uvauth/config/environment.hpp"
 #include "uvauth/error.hpp"
-#include "uvauth/net/client.hpp"
+#include "uvauth/auth/session.hpp"
 
 namespace uvauth::tool {
 
@@ -31,7 +31,8 @@ struct GlobalOptions {
 void add_global_options(CLI::App& app, GlobalOptions& options);
 // Applies verbosity to the logger.
 void apply_logging(const GlobalOptions& options);
-Result<net::ClientOptions> client_options(const GlobalOptions& options, const config::Environment& env);
+// The session options the global flags ask for, plus command-line indexes.
+auth::SessionOptions session_options(const GlobalOptions& options, std::vector<std::string> indexes = {});
 
 // Prints an error and its hints on stderr; returns the exit code.
 int report(const Error& error);

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   uvauth::tool::RunState state;
   uvauth::tool::add_global_options(app, state.global);
   uvauth::tool::register_fetch(app, state);
+  uvauth::tool::register_auth(app, state);
 
   try {
     app.parse(argc, argv);

@@ -354,17 +354,17 @@ TEST(ClientTest, SameOriginRedirectKeepsAuthorization) {
 // the hook the auth layer builds on.
 class RecordingMiddleware : public Middleware {
  public:
-  Status before_send(Request& request, const Exchange& exchange) override {
+  Status before_send(Request& request, Exchange& exchange) override {
     seen.push_back(request.url.path() + "#hop" + std::to_string(exchange.hop) +
                    (exchange.redirected_across_origins ? "-cross" : ""));
     return {};
   }
-  bool should_resend(Request& request, const Response& response, const Exchange&) override {
+  bool should_resend(Request& request, const Response& response, Exchange&) override {
     if (response.status != 401 || request.authorization) return false;
     request.authorization = Authorization{Authorization::Scheme::basic, "alice", Secret(password)};
     return true;
   }
-  void on_success(const Request&, const Response&, const Exchange&) override { ++successes; }
+  void on_success(const Request&, const Response&, Exchange&) override { ++successes; }
   std::string password;
   std::vector<std::string> seen;
   int successes = 0;
@@ -390,11 +390,11 @@ TEST(ClientTest, MiddlewareSeesEveryHopAndMayResend) {
 
 class RefusingMiddleware : public Middleware {
  public:
-  Status before_send(Request& request, const Exchange&) override {
+  Status before_send(Request& request, Exchange&) override {
     return Error(ErrorKind::auth, "Missing credentials for " + request.url.redacted());
   }
-  bool should_resend(Request&, const Response&, const Exchange&) override { return false; }
-  void on_success(const Request&, const Response&, const Exchange&) override {}
+  bool should_resend(Request&, const Response&, Exchange&) override { return false; }
+  void on_success(const Request&, const Response&, Exchange&) override {}
 };
 
 TEST(ClientTest, MiddlewareErrorSendsNothing) {

@@ -7,6 +7,7 @@
 // attempt of every hop.
 #pragma once
 
+#include <any>
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -47,6 +48,7 @@ struct Exchange {
   int hop = 0;          // 0 for the first URL, +1 per redirect followed
   int resend = 0;       // times the middleware asked to send this hop again
   bool redirected_across_origins = false;  // this hop's origin differs from the previous hop's
+  std::any state;       // the middleware's own, kept across hops and attempts
 };
 
 // The auth layer's view of the client. Called on the client's thread, one
@@ -56,12 +58,12 @@ class Middleware {
   virtual ~Middleware() = default;
   // Before every attempt of every hop. May attach credentials. An error
   // ends the request with that error and nothing is sent.
-  virtual Status before_send(Request& request, const Exchange& exchange) = 0;
+  virtual Status before_send(Request& request, Exchange& exchange) = 0;
   // After a response that is not a redirect being followed. Return true to
   // send `request` again (after changing it, e.g. adding credentials).
-  virtual bool should_resend(Request& request, const Response& response, const Exchange& exchange) = 0;
+  virtual bool should_resend(Request& request, const Response& response, Exchange& exchange) = 0;
   // After a successful response (2xx), e.g. to remember working credentials.
-  virtual void on_success(const Request& request, const Response& response, const Exchange& exchange) = 0;
+  virtual void on_success(const Request& request, const Response& response, Exchange& exchange) = 0;
 };
 
 class Client {

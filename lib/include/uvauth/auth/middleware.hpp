@@ -1,0 +1,74 @@
+// The auth layer on every request of the HTTP client: which credentials to
+// attach, when to look for them and where, and which to remember.
+//
+// Sources, highest first: userinfo in the URL; the index's own credentials
+// (its URL's userinfo, replaced by UV_INDEX_<NAME>_USERNAME/_PASSWORD);
+// credentials that already worked in this process; then the look-up chain
+// netrc -> credentials store -> keyring, run at most once per
+// realm-or-index and user name.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "uvauth/auth/cache.hpp"
+#include "uvauth/auth/index.hpp"
+#include "uvauth/auth/keyring.hpp"
+#include "uvauth/auth/netrc.hpp"
+#include "uvauth/auth/store.hpp"
+#include "uvauth/net/client.hpp"
+
+namespace uvauth::auth {
+
+struct AuthSettings {
+  AuthPolicy default_policy = AuthPolicy::automatic;  // for URLs outside every index
+  std::optional<std::filesystem::path> netrc_file;    // $NETRC, else ~/.netrc
+  std::optional<std::filesystem::path> store_file;    // uv's credentials.toml
+  std::optional<std::string> keyring_executable;      // set when the keyring provider is `subprocess`
+
+  // NETRC, HOME, UV_CREDENTIALS_DIR, XDG_DATA_HOME, UV_KEYRING_PROVIDER.
+  static Result<AuthSettings> from_environment(const config::Environment& env);
+};
+
+class AuthMiddleware final : public net::Middleware {
+ public:
+  AuthMiddleware(AuthSettings settings, IndexSet indexes);
+
+  Status before_send(net::Request& request, net::Exchange& exchange) override;
+  bool should_resend(net::Request& request, const net::Response& response, net::Exchange& exchange) override;
+  void on_success(const net::Request& request, const net::Response& response, net::Exchange& exchange) override;
+
+  [[nodiscard]] const IndexSet& indexes() const { return indexes_; }
+  // How many times the look-up chain ran (tests prove it runs once per key).
+  [[nodiscard]] int lookups() const;
+
+ private:
+  struct Target {
+    const AuthIndex* index = nullptr;
+    AuthPolicy policy = AuthPolicy::automatic;
+  };
+  [[nodiscard]] Target target_of(const net::Request& request) const;
+  [[nodiscard]] std::optional<Credentials> known(const Url& url, const AuthIndex* index,
+                                                 const std::optional<std::string>& username) const;
+  std::optional<Credentials> lookup(const Url& url, const Target& target, const std::optional<std::string>& username);
+  std::optional<Credentials> from_netrc(const Url& url, const std::optional<std::string>& username);
+  std::optional<Credentials> from_store(const Url& url, const std::optional<std::string>& username);
+  std::optional<Credentials> from_keyring(const Url& url, const Target& target, const std::optional<std::string>& username);
+
+  AuthSettings settings_;
+  IndexSet indexes_;
+  CredentialsCache cache_;
+
+  mutable std::mutex lookup_mutex_;  // held during a look-up: concurrent askers wait for its answer
+  std::map<std::string, std::optional<Credentials>> looked_up_;
+  int lookups_ = 0;
+  bool netrc_loaded_ = false;
+  std::optional<Netrc> netrc_;
+  bool store_loaded_ = false;
+  std::optional<CredentialStore> store_;
+};
+
+}  // namespace uvauth::auth

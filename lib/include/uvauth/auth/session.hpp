@@ -1,0 +1,48 @@
+// An authenticated HTTP client assembled from the three places settings come
+// from: the environment, a settings file, and the command line.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "uvauth/auth/middleware.hpp"
+#include "uvauth/config/environment.hpp"
+#include "uvauth/config/settings.hpp"
+#include "uvauth/net/client.hpp"
+
+namespace uvauth::auth {
+
+struct SessionOptions {
+  config::SettingsSource settings_source;
+  std::optional<std::string> keyring_provider;  // --keyring-provider: beats UV_KEYRING_PROVIDER and the file
+  std::optional<std::string> authenticate;      // --authenticate: policy for URLs outside every index
+  std::vector<std::string> allow_insecure_hosts;  // --allow-insecure-host: host, host:port or URL
+  std::vector<std::string> indexes;               // --index: "NAME=URL" or "URL"
+};
+
+// "NAME=URL" or a bare URL.
+struct NamedUrl {
+  std::string name;
+  std::string url;
+};
+[[nodiscard]] NamedUrl split_index_argument(std::string_view text);
+
+class Session {
+ public:
+  static Result<std::unique_ptr<Session>> open(const SessionOptions& options, const config::Environment& env);
+
+  [[nodiscard]] net::Client& client() { return *client_; }
+  [[nodiscard]] AuthMiddleware& auth() { return *auth_; }
+  [[nodiscard]] const config::Settings& settings() const { return settings_; }
+
+ private:
+  Session() = default;
+  config::Settings settings_;
+  std::shared_ptr<AuthMiddleware> auth_;
+  std::unique_ptr<net::Client> client_;
+};
+
+}  // namespace uvauth::auth

@@ -1,0 +1,37 @@
+// File-system helpers: atomic writes and advisory locks between processes.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <string_view>
+
+#include "uvauth/error.hpp"
+
+namespace uvauth {
+
+// Writes `content` to a temporary file beside `file`, flushes it to disk and
+// renames it over `file`: readers see the old or the new content, never a mix.
+Status write_file_atomically(const std::filesystem::path& file, std::string_view content,
+                             std::filesystem::perms permissions = std::filesystem::perms::owner_read |
+                                                                  std::filesystem::perms::owner_write);
+
+Result<std::string> read_file(const std::filesystem::path& file);
+
+// An exclusive flock(2) on a lock file, released on destruction. The same
+// kind of lock uv takes, so the two tools exclude each other.
+class FileLock {
+ public:
+  static Result<FileLock> acquire(const std::filesystem::path& lock_file, std::string_view what,
+                                  std::chrono::milliseconds timeout = std::chrono::seconds(60));
+  FileLock(FileLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  FileLock& operator=(FileLock&& other) noexcept;
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+  ~FileLock();
+
+ private:
+  explicit FileLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
+}  // namespace uvauth

@@ -1,0 +1,24 @@
+// Running a helper program (keyring, the target Python) with a time limit,
+// capturing what it prints.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "uvauth/error.hpp"
+
+namespace uvauth {
+
+struct ProcessResult {
+  int exit_code = -1;  // 128+signal when killed
+  std::string out;
+  std::string err;
+};
+
+// Runs argv[0] (looked up on PATH) with stdin from /dev/null. Errors only
+// when it cannot be started or outlives `timeout` (it is then killed).
+Result<ProcessResult> run_process(const std::vector<std::string>& argv,
+                                  std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+}  // namespace uvauth

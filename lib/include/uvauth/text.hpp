@@ -1,0 +1,14 @@
+// Small text helpers with one job each.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace uvauth {
+
+[[nodiscard]] bool is_valid_utf8(std::string_view text);
+[[nodiscard]] std::string to_lower_ascii(std::string_view text);
+[[nodiscard]] std::string to_upper_ascii(std::string_view text);
+[[nodiscard]] std::string_view trim(std::string_view text);
+
+}  // namespace uvauth

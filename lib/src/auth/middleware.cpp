@@ -1,0 +1,260 @@
+#include "uvauth/auth/middleware.hpp"
+
+#include "uvauth/log.hpp"
+
+namespace uvauth::auth {
+namespace {
+
+// What the auth layer remembers about one request across its hops and attempts.
+struct ExchangeState {
+  int looked_up_on_hop = -1;        // a look-up retry was made on this hop
+  bool remember_on_success = false;  // the attached credentials are to be cached if they work
+  bool explicit_credentials = false; // complete credentials came with the URL or the index
+};
+
+ExchangeState& state_of(net::Exchange& exchange) {
+  if (!exchange.state.has_value()) exchange.state = ExchangeState{};
+  return std::any_cast<ExchangeState&>(exchange.state);
+}
+
+std::string describe(const AuthIndex* index) {
+  if (!index) return "URLs outside every index";
+  return index->name.empty() ? "index " + index->url.redacted() : "index '" + index->name + "'";
+}
+
+void attach(net::Request& request, const Credentials& credentials) {
+  request.authorization = credentials.to_authorization();
+}
+
+bool is_auth_status(long status) { return status == 401 || status == 403 || status == 404; }
+
+}  // namespace
+
+Result<AuthSettings> AuthSettings::from_environment(const config::Environment& env) {
+  AuthSettings settings;
+  if (auto netrc = env.get_nonempty("NETRC")) {
+    settings.netrc_file = *netrc;
+  } else if (auto home = env.get_nonempty("HOME")) {
+    settings.netrc_file = std::filesystem::path(*home) / ".netrc";
+  }
+  if (auto dir = CredentialStore::directory(env)) settings.store_file = CredentialStore::file_in(*dir);
+  if (auto provider = env.get_nonempty("UV_KEYRING_PROVIDER")) {
+    if (*provider == "subprocess") {
+      settings.keyring_executable = "keyring";
+    } else if (*provider != "disabled") {
+      return Error(ErrorKind::config,
+                   "UV_KEYRING_PROVIDER must be `disabled` or `subprocess`, got '" + *provider + "'");
+    }
+  }
+  return settings;
+}
+
+AuthMiddleware::AuthMiddleware(AuthSettings settings, IndexSet indexes)
+    : settings_(std::move(settings)), indexes_(std::move(indexes)) {}
+
+int AuthMiddleware::lookups() const {
+  std::lock_guard lock(lookup_mutex_);
+  return lookups_;
+}
+
+AuthMiddleware::Target AuthMiddleware::target_of(const net::Request& request) const {
+  Target target;
+  target.index = indexes_.find(request.url, request.tag);
+  target.policy = target.index ? target.index->policy : settings_.default_policy;
+  return target;
+}
+
+Status AuthMiddleware::before_send(net::Request& request, net::Exchange& exchange) {
+  ExchangeState& state = state_of(exchange);
+  const Url& url = request.url;
+  const Target target = target_of(request);
+
+  if (target.policy == AuthPolicy::never) {
+    request.authorization.reset();
+    if (url.has_userinfo()) {
+      return Error(ErrorKind::auth, "credentials were given in " + url.redacted() + ", but " +
+                                        describe(target.index) + " has authenticate = \"never\"")
+          .with_hint("remove them from the URL, or set authenticate to \"auto\" or \"always\"");
+    }
+    UVAUTH_DEBUG("authenticate = never for " << url.redacted() << ": no credentials");
+    return {};
+  }
+  // A resend after a look-up, or a redirect within the origin, carries its credentials already.
+  if (request.authorization && (exchange.resend > 0 || exchange.hop > 0)) return {};
+
+  auto from_url = Credentials::from_url(url);
+  if (!from_url) return std::move(from_url).error();
+  std::optional<std::string> username;
+  if (*from_url) {
+    if ((*from_url)->is_authenticated()) {
+      UVAUTH_DEBUG("using " << (*from_url)->describe() << " from the URL " << url.redacted());
+      attach(request, **from_url);
+      state.remember_on_success = true;
+      state.explicit_credentials = true;
+      return {};
+    }
+    username = (*from_url)->username;
+  } else if (target.index && target.index->credentials) {
+    const Credentials& own = *target.index->credentials;
+    if (own.is_authenticated()) {
+      UVAUTH_DEBUG("using " << own.describe() << " of " << describe(target.index)
+                            << " (from its URL or UV_INDEX_*) for " << url.redacted());
+      attach(request, own);
+      state.remember_on_success = true;
+      state.explicit_credentials = true;
+      return {};
+    }
+    username = own.username;
+  }
+
+  if (auto cached = known(url, target.index, username); cached && cached->is_authenticated()) {
+    UVAUTH_DEBUG("using cached " << cached->describe() << " for " << url.redacted());
+    attach(request, *cached);
+    return {};
+  }
+
+  if (target.policy == AuthPolicy::always || username) {
+    if (auto found = lookup(url, target, username); found && found->is_authenticated()) {
+      attach(request, *found);
+      state.remember_on_success = true;
+      return {};
+    }
+    if (target.policy == AuthPolicy::always) {
+      if (username) {
+        return Error(ErrorKind::auth, "Incomplete credentials for " + url.redacted() + ": user '" + *username +
+                                          "' has no password in any source")
+            .with_hint("add the password to netrc, UV_INDEX_<NAME>_PASSWORD or `uvauth auth login`");
+      }
+      return Error(ErrorKind::auth, "Missing credentials for " + url.redacted())
+          .with_hint((target.index ? describe(target.index) + " has" : std::string("the default policy (--authenticate) is")) +
+                     " authenticate = \"always\", so nothing was sent without credentials")
+          .with_hint("provide credentials in netrc (machine " + url.host() +
+                     "), UV_INDEX_<NAME>_USERNAME/_PASSWORD, or `uvauth auth login " + url.host() + "`");
+    }
+    UVAUTH_DEBUG("no password found for user '" << *username << "'; sending the user name alone to "
+                                                << url.redacted());
+    attach(request, Credentials::basic(username, std::nullopt));
+    return {};
+  }
+  UVAUTH_DEBUG("sending an unauthenticated request to " << url.redacted() << " (authenticate = auto)");
+  return {};
+}
+
+bool AuthMiddleware::should_resend(net::Request& request, const net::Response& response, net::Exchange& exchange) {
+  if (!is_auth_status(response.status)) return false;
+  const Target target = target_of(request);
+  if (target.policy == AuthPolicy::never) return false;
+  ExchangeState& state = state_of(exchange);
+  if (state.looked_up_on_hop == exchange.hop) return false;  // one look-up retry per hop
+  state.looked_up_on_hop = exchange.hop;
+  if (state.explicit_credentials && request.authorization) {
+    UVAUTH_DEBUG("HTTP " << response.status << " from " << request.url.redacted()
+                         << " with the credentials given explicitly; not looking further");
+    return false;
+  }
+  std::optional<std::string> username;
+  if (request.authorization && !request.authorization->username.empty()) username = request.authorization->username;
+  const std::optional<Credentials> sent =
+      request.authorization ? std::optional<Credentials>(Credentials::from_authorization(*request.authorization))
+                            : std::nullopt;
+
+  std::optional<Credentials> found = cache_.by_realm(Realm::of(request.url), username);
+  if (found && found == sent) found.reset();
+  if (!found || !found->is_authenticated()) found = lookup(request.url, target, username);
+  if (!found || !found->is_authenticated() || found == sent) {
+    UVAUTH_DEBUG("HTTP " << response.status << " from " << request.url.redacted() << ": no other credentials found");
+    return false;
+  }
+  UVAUTH_DEBUG("HTTP " << response.status << " from " << request.url.redacted() << ": retrying with "
+                       << found->describe());
+  attach(request, *found);
+  state.remember_on_success = true;
+  return true;
+}
+
+void AuthMiddleware::on_success(const net::Request& request, const net::Response&, net::Exchange& exchange) {
+  if (!request.authorization || !state_of(exchange).remember_on_success) return;
+  const Credentials credentials = Credentials::from_authorization(*request.authorization);
+  if (!credentials.is_authenticated()) return;
+  UVAUTH_TRACE("remembering " << credentials.describe() << " for " << request.url.redacted());
+  cache_.insert(request.url, credentials);
+}
+
+std::optional<Credentials> AuthMiddleware::known(const Url& url, const AuthIndex* index,
+                                                 const std::optional<std::string>& username) const {
+  if (auto cached = cache_.by_url(url, username)) return cached;
+  // Under a known index, whatever worked in its realm is known for it too.
+  if (index) return cache_.by_realm(Realm::of(url), username);
+  return std::nullopt;
+}
+
+std::optional<Credentials> AuthMiddleware::lookup(const Url& url, const Target& target,
+                                                  const std::optional<std::string>& username) {
+  const std::string key = (target.index ? "index " + target.index->url.without_userinfo()
+                                        : "realm " + Realm::of(url).to_string()) +
+                          " user " + username.value_or("*");
+  std::lock_guard lock(lookup_mutex_);
+  if (auto it = looked_up_.find(key); it != looked_up_.end()) {
+    UVAUTH_TRACE("reusing the look-up for " << key << (it->second ? "" : " (nothing found)"));
+    return it->second;
+  }
+  ++lookups_;
+  UVAUTH_DEBUG("looking up credentials for " << url.redacted() << (username ? " (user '" + *username + "')" : ""));
+  std::optional<Credentials> found = from_netrc(url, username);
+  if (!found) found = from_store(url, username);
+  if (!found) found = from_keyring(url, target, username);
+  if (!found) UVAUTH_DEBUG("no credentials found for " << url.redacted());
+  looked_up_[key] = found;
+  return found;
+}
+
+std::optional<Credentials> AuthMiddleware::from_netrc(const Url& url, const std::optional<std::string>& username) {
+  if (!netrc_loaded_) {
+    netrc_loaded_ = true;
+    if (settings_.netrc_file) {
+      auto loaded = Netrc::load(*settings_.netrc_file);
+      if (!loaded) {
+        UVAUTH_DEBUG("warning: ignoring netrc file: " << loaded.error().message);
+      } else {
+        netrc_ = std::move(loaded).value();
+      }
+    }
+  }
+  if (!netrc_) return std::nullopt;
+  auto found = netrc_->find(url.host(), username);
+  if (found) UVAUTH_DEBUG("found " << found->describe() << " in netrc file " << settings_.netrc_file->string());
+  return found;
+}
+
+std::optional<Credentials> AuthMiddleware::from_store(const Url& url, const std::optional<std::string>& username) {
+  if (!store_loaded_) {
+    store_loaded_ = true;
+    if (settings_.store_file) {
+      auto loaded = CredentialStore::load(*settings_.store_file);
+      if (!loaded) {
+        UVAUTH_WARN("ignoring the credentials store: " << loaded.error().message);
+      } else {
+        store_ = std::move(loaded).value();
+      }
+    }
+  }
+  if (!store_) return std::nullopt;
+  auto found = store_->find(url, username);
+  if (found) UVAUTH_DEBUG("found " << found->describe() << " in the credentials store " << settings_.store_file->string());
+  return found;
+}
+
+std::optional<Credentials> AuthMiddleware::from_keyring(const Url& url, const Target& target,
+                                                        const std::optional<std::string>& username) {
+  if (!settings_.keyring_executable) return std::nullopt;
+  const KeyringProvider keyring(*settings_.keyring_executable);
+  // The keyring tool is slow: ask it only with a user name, or for an index
+  // with authenticate = "always" (as uv does).
+  if (username) return keyring.fetch(target.index ? target.index->url : url, username);
+  if (target.policy == AuthPolicy::always && target.index) return keyring.fetch(target.index->url, std::nullopt);
+  UVAUTH_DEBUG("not asking the keyring for " << url.redacted()
+                                             << " without a user name; set one, or authenticate = \"always\"");
+  return std::nullopt;
+}
+
+}  // namespace uvauth::auth

@@ -1,0 +1,76 @@
+#include "uvauth/auth/session.hpp"
+
+namespace uvauth::auth {
+
+NamedUrl split_index_argument(std::string_view text) {
+  const auto eq = text.find('=');
+  if (eq != std::string_view::npos) {
+    const std::string_view name = text.substr(0, eq);
+    if (!name.empty() && name.find_first_of(":/") == std::string_view::npos) {
+      return NamedUrl{std::string(name), std::string(text.substr(eq + 1))};
+    }
+  }
+  return NamedUrl{"", std::string(text)};
+}
+
+Result<std::unique_ptr<Session>> Session::open(const SessionOptions& options, const config::Environment& env) {
+  std::unique_ptr<Session> session(new Session());
+  auto settings = config::load_settings(options.settings_source);
+  if (!settings) return std::move(settings).error();
+  session->settings_ = std::move(settings).value();
+
+  auto client_options = net::ClientOptions::from_environment(env);
+  if (!client_options) return std::move(client_options).error();
+  for (const auto& host : options.allow_insecure_hosts) {
+    if (host.find("://") == std::string::npos) {
+      client_options->insecure_hosts.push_back(host);
+      continue;
+    }
+    auto url = Url::parse(host);
+    if (!url) return Error(ErrorKind::usage, "--allow-insecure-host: " + url.error().message);
+    client_options->insecure_hosts.push_back(
+        url->has_explicit_port() ? url->host() + ":" + std::to_string(url->port()) : url->host());
+  }
+
+  auto auth_settings = AuthSettings::from_environment(env);
+  if (!auth_settings) return std::move(auth_settings).error();
+  std::optional<std::string> keyring = options.keyring_provider;
+  if (!keyring && !env.get_nonempty("UV_KEYRING_PROVIDER")) keyring = session->settings_.keyring_provider;
+  if (keyring) {
+    if (*keyring == "subprocess") {
+      auth_settings->keyring_executable = "keyring";
+    } else {
+      auth_settings->keyring_executable.reset();
+    }
+  }
+  if (options.authenticate) {
+    auto policy = parse_policy(*options.authenticate);
+    if (!policy) return Error(ErrorKind::usage, "--authenticate must be auto, always or never");
+    auth_settings->default_policy = *policy;
+  }
+
+  // Configured indexes first: a command-line URL under the same root then
+  // takes the configured index's policy and credentials.
+  IndexSet indexes;
+  for (const auto& declared : session->settings_.indexes) {
+    auto url = Url::parse(declared.url);
+    if (!url) return Error(ErrorKind::config, declared.origin + ": " + url.error().message);
+    const AuthPolicy policy = parse_policy(declared.authenticate.value_or("auto")).value_or(AuthPolicy::automatic);
+    auto added = indexes.add(declared.name, *url, policy, env);
+    if (!added) return Error(ErrorKind::config, declared.origin + ": " + added.error().message);
+  }
+  for (const auto& argument : options.indexes) {
+    const NamedUrl index = split_index_argument(argument);
+    auto url = Url::parse(index.url);
+    if (!url) return Error(ErrorKind::usage, "--index " + redact_userinfo_in_text(argument) + ": " + url.error().message);
+    auto added = indexes.add(index.name, *url, AuthPolicy::automatic, env);
+    if (!added) return std::move(added).error();
+  }
+
+  session->auth_ = std::make_shared<AuthMiddleware>(std::move(auth_settings).value(), std::move(indexes));
+  session->client_ = std::make_unique<net::Client>(std::move(client_options).value());
+  session->client_->set_middleware(session->auth_);
+  return session;
+}
+
+}  // namespace uvauth::auth

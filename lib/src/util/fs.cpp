@@ -1,0 +1,99 @@
+#include "uvauth/fs.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "uvauth/log.hpp"
+
+namespace uvauth {
+namespace fs = std::filesystem;
+
+Status write_file_atomically(const fs::path& file, std::string_view content, fs::perms permissions) {
+  std::error_code ec;
+  if (file.has_parent_path()) fs::create_directories(file.parent_path(), ec);
+  if (ec) return Error(ErrorKind::io, "cannot create directory " + file.parent_path().string() + ": " + ec.message());
+  std::string temp = file.string() + ".tmp-XXXXXX";
+  const int fd = ::mkstemp(temp.data());
+  if (fd < 0) return Error(ErrorKind::io, "cannot write " + file.string() + ": " + std::strerror(errno));
+  ::fchmod(fd, static_cast<mode_t>(permissions));
+  std::size_t written = 0;
+  while (written < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const std::string why = std::strerror(errno);
+      ::close(fd);
+      ::unlink(temp.c_str());
+      return Error(ErrorKind::io, "cannot write " + file.string() + ": " + why);
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  const bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  if (!synced || ::rename(temp.c_str(), file.c_str()) != 0) {
+    const std::string why = std::strerror(errno);
+    ::unlink(temp.c_str());
+    return Error(ErrorKind::io, "cannot write " + file.string() + ": " + why);
+  }
+  return {};
+}
+
+Result<std::string> read_file(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return Error(ErrorKind::io, "cannot read " + file.string() + ": " + std::strerror(errno));
+  std::ostringstream out;
+  out << in.rdbuf();
+  if (in.bad()) return Error(ErrorKind::io, "error reading " + file.string());
+  return out.str();
+}
+
+Result<FileLock> FileLock::acquire(const fs::path& lock_file, std::string_view what, std::chrono::milliseconds timeout) {
+  std::error_code ec;
+  if (lock_file.has_parent_path()) fs::create_directories(lock_file.parent_path(), ec);
+  const int fd = ::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return Error(ErrorKind::io, "cannot open lock file " + lock_file.string() + ": " + std::strerror(errno));
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  bool announced = false;
+  for (;;) {
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return FileLock(fd);
+    if (errno != EWOULDBLOCK && errno != EINTR) {
+      const std::string why = std::strerror(errno);
+      ::close(fd);
+      return Error(ErrorKind::io, "cannot lock " + lock_file.string() + ": " + why);
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      ::close(fd);
+      return Error(ErrorKind::io, "timed out waiting for the lock on the " + std::string(what) + " (" +
+                                      lock_file.string() + ")")
+          .with_hint("another uv or uvauth process holds it; if none is running, delete the lock file");
+    }
+    if (!announced) {
+      UVAUTH_DEBUG("waiting for the lock on the " << what << " (" << lock_file.string() << ")");
+      announced = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+}
+
+FileLock& FileLock::operator=(FileLock&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = other.fd_;
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+FileLock::~FileLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing releases the flock
+}
+
+}  // namespace uvauth
