@@ -160,6 +160,17 @@ class Client::Impl {
     UVAUTH_DEBUG(to_string(job->request.method) << " " << job->request.url.redacted() << " with "
                                                 << describe_authorization(job->request)
                                                 << (job->request.range ? " range " + *job->request.range : ""));
+    if (logger().enabled(Verbosity::trace)) {
+      if (job->request.authorization) {
+        UVAUTH_TRACE("  > authorization: "
+                     << (job->request.authorization->scheme == Authorization::Scheme::bearer ? "Bearer ****"
+                                                                                             : "Basic ****"));
+      }
+      for (const auto& [name, value] : job->request.headers) {
+        const bool sensitive = name == "authorization" || name == "Authorization" || name == "cookie" || name == "Cookie";
+        UVAUTH_TRACE("  > " << name << ": " << (sensitive ? "****" : value));
+      }
+    }
     CURL* handle = job->transfer->handle();
     curl_multi_add_handle(multi, handle);
     running.emplace(handle, std::move(job));
@@ -191,7 +202,9 @@ class Client::Impl {
                                  << job->request.url.redacted() << " (HTTP/" << response.http_version << ", "
                                  << response.body_size << " bytes)");
     if (logger().enabled(Verbosity::trace)) {
-      for (const auto& [name, value] : response.headers) UVAUTH_TRACE("  < " << name << ": " << value);
+      for (const auto& [name, value] : response.headers) {
+        UVAUTH_TRACE("  < " << name << ": " << (name == "set-cookie" ? std::string("****") : value));
+      }
     }
 
     const auto location = response.header("location");
