@@ -154,14 +154,15 @@ bool AuthMiddleware::should_resend(net::Request& request, const net::Response& r
   }
   std::optional<std::string> username;
   if (request.authorization && !request.authorization->username.empty()) username = request.authorization->username;
-  const std::optional<Credentials> sent =
-      request.authorization ? std::optional<Credentials>(Credentials::from_authorization(*request.authorization))
-                            : std::nullopt;
-
+  // Something other than what was just refused: what worked in the realm,
+  // else the look-up chain.
+  auto differs = [&](const Credentials& candidate) {
+    return candidate.is_authenticated() &&
+           (!request.authorization || Credentials::from_authorization(*request.authorization) != candidate);
+  };
   std::optional<Credentials> found = cache_.by_realm(Realm::of(request.url), username);
-  if (found && found == sent) found.reset();
-  if (!found || !found->is_authenticated()) found = lookup(request.url, target, username);
-  if (!found || !found->is_authenticated() || found == sent) {
+  if (!found.has_value() || !differs(*found)) found = lookup(request.url, target, username);
+  if (!found.has_value() || !differs(*found)) {
     UVAUTH_DEBUG("HTTP " << response.status << " from " << request.url.redacted() << ": no other credentials found");
     return false;
   }
