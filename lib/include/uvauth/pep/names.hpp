@@ -1,0 +1,15 @@
+// Package and extra names: PEP 508 validity, PEP 503 normalisation (also
+// used for extras, PEP 685).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace uvauth::pep {
+
+// Lower case, every run of '-', '_' and '.' one '-': "Foo.Bar__baz" -> "foo-bar-baz".
+[[nodiscard]] std::string canonicalize_name(std::string_view name);
+// ASCII letters and digits, with '.', '-', '_' inside: ^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$
+[[nodiscard]] bool is_valid_name(std::string_view name);
+
+}  // namespace uvauth::pep

@@ -1,0 +1,182 @@
+#include "uvauth/pep/requirement.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "uvauth/pep/names.hpp"
+#include "uvauth/url.hpp"
+
+namespace uvauth::pep {
+namespace {
+
+bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) && static_cast<unsigned char>(c) < 0x80; }
+bool is_word(char c) { return is_alnum(c) || c == '_'; }
+
+class Reader {
+ public:
+  explicit Reader(std::string_view text) : s_(text) {}
+  void skip_ws() {
+    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t')) ++i_;
+  }
+  [[nodiscard]] bool at_end() const { return i_ >= s_.size(); }
+  [[nodiscard]] char peek() const { return i_ < s_.size() ? s_[i_] : '\0'; }
+  bool eat(char c) {
+    if (peek() != c) return false;
+    ++i_;
+    return true;
+  }
+  // [A-Za-z0-9][A-Za-z0-9._-]* ending on a word character (regex \b...\b).
+  std::optional<std::string> identifier() {
+    if (!is_alnum(peek())) return std::nullopt;
+    std::size_t end = i_;
+    while (end < s_.size() && (is_word(s_[end]) || s_[end] == '.' || s_[end] == '-')) ++end;
+    while (end > i_ && !is_word(s_[end - 1])) --end;
+    std::string out(s_.substr(i_, end - i_));
+    i_ = end;
+    return out;
+  }
+  Error error(const std::string& expected) const {
+    return Error(ErrorKind::parse, "invalid requirement '" + std::string(s_) + "': expected " + expected +
+                                       " at position " + std::to_string(i_ + 1));
+  }
+  std::string_view s_;
+  std::size_t i_ = 0;
+};
+
+bool is_specifier_char(char c) {
+  return is_alnum(c) || c == '.' || c == '*' || c == '+' || c == '!' || c == '-' || c == '_';
+}
+
+}  // namespace
+
+Result<Requirement> Requirement::parse(std::string_view text) {
+  Reader in(text);
+  Requirement r;
+  in.skip_ws();
+  auto name = in.identifier();
+  if (!name) return in.error("a package name at the start");
+  r.name = *name;
+  in.skip_ws();
+
+  if (in.eat('[')) {
+    in.skip_ws();
+    if (auto first = in.identifier()) {
+      r.extras.push_back(*first);
+      for (;;) {
+        in.skip_ws();
+        if (is_alnum(in.peek())) return in.error("a comma between extra names");
+        if (!in.eat(',')) break;
+        in.skip_ws();
+        auto extra = in.identifier();
+        if (!extra) return in.error("an extra name after the comma");
+        r.extras.push_back(*extra);
+      }
+    }
+    in.skip_ws();
+    if (!in.eat(']')) return in.error("']' to close the extras");
+    in.skip_ws();
+  }
+
+  auto parse_marker = [&]() -> Status {
+    if (!in.eat(';')) return in.error("';' and a marker, or the end");
+    std::size_t position = in.i_;
+    auto group = detail::parse_marker_at(text, position);
+    if (!group) {
+      return Error(ErrorKind::parse, "invalid requirement '" + std::string(text) + "': " +
+                                         group.error().message.substr(group.error().message.find("': ") + 3));
+    }
+    in.i_ = position;
+    in.skip_ws();
+    if (!in.at_end()) return in.error("the end of the requirement");
+    r.marker = Marker::from_group(std::move(group).value());
+    return {};
+  };
+
+  if (in.eat('@')) {
+    in.skip_ws();
+    const std::size_t start = in.i_;
+    while (!in.at_end() && in.peek() != ' ' && in.peek() != '\t') ++in.i_;
+    if (in.i_ == start) return in.error("a URL after '@'");
+    r.url = std::string(text.substr(start, in.i_ - start));
+    const bool is_file = r.url->rfind("file:", 0) == 0;
+    if (!is_file) {
+      auto url = Url::parse(*r.url);
+      if (!url || url->host().empty()) {
+        return Error(ErrorKind::parse, "invalid requirement '" + redact_userinfo_in_text(text) + "': invalid URL '" +
+                                           redact_userinfo_in_text(*r.url) + "'");
+      }
+    }
+    if (in.at_end()) return r;
+    const std::size_t before_ws = in.i_;
+    in.skip_ws();
+    if (in.i_ == before_ws) return in.error("white space after the URL");
+    if (in.at_end()) return r;
+    if (auto marked = parse_marker(); !marked) return std::move(marked).error();
+    return r;
+  }
+
+  // Specifiers, optionally in parentheses.
+  const bool parenthesised = in.eat('(');
+  in.skip_ws();
+  for (bool first = true;; first = false) {
+    if (!first) {
+      const std::size_t save = in.i_;
+      in.skip_ws();
+      if (!in.eat(',')) {
+        in.i_ = save;
+        break;
+      }
+      in.skip_ws();
+    }
+    const std::size_t start = in.i_;
+    std::size_t op = 0;
+    while (start + op < text.size() && std::string_view("<>=!~").find(text[start + op]) != std::string_view::npos) ++op;
+    if (op == 0) {
+      if (first) break;
+      return in.error("a version specifier after ','");
+    }
+    in.i_ += op;
+    in.skip_ws();
+    const bool arbitrary = text.substr(start, 3) == "===";
+    while (!in.at_end() &&
+           (arbitrary ? std::string_view(" \t;)").find(in.peek()) == std::string_view::npos : is_specifier_char(in.peek()))) {
+      ++in.i_;
+    }
+    // An `===` token runs to white space, so it may swallow commas; like
+    // packaging, read it as a set so that what follows a comma is checked.
+    auto specs = SpecifierSet::parse(text.substr(start, in.i_ - start));
+    if (!specs) {
+      return Error(ErrorKind::parse, "invalid requirement '" + std::string(text) + "': " + specs.error().message);
+    }
+    for (const auto& spec : specs->specifiers()) r.specifier.add(spec);
+  }
+  in.skip_ws();
+  if (parenthesised && !in.eat(')')) return in.error("')' to close the version specifier");
+  in.skip_ws();
+  if (in.at_end()) return r;
+  if (auto marked = parse_marker(); !marked) return std::move(marked).error();
+  return r;
+}
+
+std::string Requirement::canonical_name() const { return canonicalize_name(name); }
+
+std::string Requirement::to_string() const {
+  std::string out = name;
+  if (!extras.empty()) {
+    std::vector<std::string> sorted = extras;
+    std::sort(sorted.begin(), sorted.end());
+    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+    out += "[";
+    for (std::size_t i = 0; i < sorted.size(); ++i) out += (i ? "," : "") + sorted[i];
+    out += "]";
+  }
+  out += specifier.to_string();
+  if (url) {
+    out += " @ " + *url;
+    if (marker) out += " ";
+  }
+  if (marker) out += "; " + marker->to_string();
+  return out;
+}
+
+}  // namespace uvauth::pep
