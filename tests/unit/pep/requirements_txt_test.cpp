@@ -1,0 +1,112 @@
+#include "uvauth/pep/requirements_txt.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace uvauth::pep {
+namespace {
+
+// Files in memory, so the parser's includes need no disk.
+struct Files {
+  std::map<std::string, std::string> content;
+  FileLoader loader() const {
+    return [this](const std::filesystem::path& p) -> Result<std::string> {
+      auto it = content.find(p.lexically_normal().string());
+      if (it == content.end()) return Error(ErrorKind::io, "cannot read " + p.string());
+      return it->second;
+    };
+  }
+};
+
+EnvironmentLookup env(std::map<std::string, std::string> values) {
+  return [values](std::string_view name) -> std::optional<std::string> {
+    auto it = values.find(std::string(name));
+    if (it == values.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+TEST(RequirementsTxtTest, ReadsPipsFormat) {
+  Files files;
+  files.content["/p/requirements.txt"] =
+      "# tools for the build\n"
+      "--index-url https://${CORP_HOST}/simple\n"
+      "--extra-index-url=https://mirror.example/simple\n"
+      "-f ./wheels\n"
+      "jinja2>=3 \\\n"
+      "    ; python_version >= '3.8'   # templates\n"
+      "pyyaml==6.0.1 --hash=sha256:ABC --hash sha256:def\n"
+      "-r base.txt\n"
+      "-c constraints.txt\n"
+      "pkg @ https://files.example/pkg-1.0-py3-none-any.whl#sha256=00\n"
+      "https://files.example/other_pkg-2.0-py3-none-any.whl\n"
+      "--pre\n"
+      "--only-binary :all:\n";
+  files.content["/p/base.txt"] = "requests[socks] ~= 2.31\n";
+  files.content["/p/constraints.txt"] = "urllib3<2\n";
+  auto parsed = parse_requirements_txt("/p/requirements.txt", files.loader(), env({{"CORP_HOST", "pypi.corp.example"}}));
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(parsed->index_url, "https://pypi.corp.example/simple");
+  EXPECT_EQ(parsed->extra_index_urls, (std::vector<std::string>{"https://mirror.example/simple"}));
+  EXPECT_EQ(parsed->find_links, (std::vector<std::string>{"/p/./wheels"}));
+  EXPECT_TRUE(parsed->pre);
+  ASSERT_EQ(parsed->requirements.size(), 5U);
+  EXPECT_EQ(parsed->requirements[0].requirement.to_string(), "jinja2>=3; python_version >= \"3.8\"");
+  EXPECT_EQ(parsed->requirements[0].origin, "/p/requirements.txt:5");
+  EXPECT_EQ(parsed->requirements[1].hashes, (std::vector<std::string>{"sha256:abc", "sha256:def"}));
+  EXPECT_EQ(parsed->requirements[2].requirement.to_string(), "requests[socks]~=2.31");
+  EXPECT_EQ(parsed->requirements[2].origin, "/p/base.txt:1");
+  EXPECT_EQ(parsed->requirements[3].requirement.url, "https://files.example/pkg-1.0-py3-none-any.whl#sha256=00");
+  EXPECT_EQ(parsed->requirements[4].requirement.name, "other-pkg");
+  ASSERT_EQ(parsed->constraints.size(), 1U);
+  EXPECT_EQ(parsed->constraints[0].requirement.to_string(), "urllib3<2");
+}
+
+TEST(RequirementsTxtTest, UnsetVariablesStayAsWritten) {
+  Files files;
+  files.content["/r.txt"] = "--index-url https://${NOPE}/simple\n";
+  auto parsed = parse_requirements_txt("/r.txt", files.loader(), env({}));
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->index_url, "https://${NOPE}/simple");
+}
+
+struct BadFile {
+  const char* text;
+  const char* message;
+};
+
+TEST(RequirementsTxtTest, UnsupportedOrBrokenLinesNameFileAndLine) {
+  const BadFile cases[] = {
+      {"ok\n-e ./project\n", "/r.txt:2: editable installs (-e) are not supported"},
+      {"--frobnicate\n", "/r.txt:1: unsupported option '--frobnicate'"},
+      {"pkg ==\n", "/r.txt:1: invalid requirement 'pkg =='"},
+      {"pkg --install-option=x\n", "/r.txt:1: unsupported option '--install-option' after a requirement"},
+      {"pkg --hash=nodigest\n", "/r.txt:1: --hash needs algorithm:digest"},
+      {"-r\n", "/r.txt:1: -r needs a file"},
+      {"-r missing.txt\n", "cannot read /missing.txt"},
+      {"-r /r.txt\n", "/r.txt: includes itself"},
+      {"-r https://h/r.txt\n", "/r.txt:1: remote requirement files are not supported"},
+      {"--no-binary :all:\n", "/r.txt:1: --no-binary asks for source builds"},
+      {"./local/project\n", "/r.txt:1: invalid requirement './local/project'"},
+  };
+  for (const auto& c : cases) {
+    Files files;
+    files.content["/r.txt"] = c.text;
+    auto parsed = parse_requirements_txt("/r.txt", files.loader(), env({}));
+    ASSERT_FALSE(parsed.ok()) << c.text;
+    EXPECT_EQ(parsed.error().message.rfind(c.message, 0), 0U) << parsed.error().message;
+  }
+}
+
+TEST(RequirementsTxtTest, CommentsNeedWhiteSpaceBeforeTheHash) {
+  Files files;
+  files.content["/r.txt"] = "pkg @ https://h/pkg-1.0-py3-none-any.whl#sha256=ab # a comment\n#whole line\n";
+  auto parsed = parse_requirements_txt("/r.txt", files.loader(), env({}));
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  ASSERT_EQ(parsed->requirements.size(), 1U);
+  EXPECT_EQ(parsed->requirements[0].requirement.url, "https://h/pkg-1.0-py3-none-any.whl#sha256=ab");
+}
+
+}  // namespace
+}  // namespace uvauth::pep
