@@ -9,3 +9,7 @@ if(UVAUTH_SANITIZE)
     -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   target_link_options(uvauth_compile_options INTERFACE -fsanitize=address,undefined)
 endif()
+if(UVAUTH_BUILD_FUZZERS)
+  # Coverage instrumentation everywhere; the fuzz targets add the libFuzzer main.
+  target_compile_options(uvauth_compile_options INTERFACE -fsanitize=fuzzer-no-link)
+endif()

@@ -1,0 +1,8 @@
+#include <string_view>
+
+#include "uvauth/pep/metadata.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t size) {
+  (void)uvauth::pep::CoreMetadata::parse(std::string_view(reinterpret_cast<const char*>(data), size), "METADATA");
+  return 0;
+}
