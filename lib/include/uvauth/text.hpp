@@ -12,3 +12,8 @@ namespace uvauth {
 [[nodiscard]] std::string_view trim(std::string_view text);
 
 }  // namespace uvauth
+
+namespace uvauth {
+// %XX sequences decoded; a malformed one is kept as written.
+[[nodiscard]] std::string percent_decode(std::string_view text);
+}  // namespace uvauth

@@ -1,0 +1,309 @@
+#include "uvauth/index/simple_page.hpp"
+
+#include <cctype>
+#include <nlohmann/json.hpp>
+
+#include "uvauth/text.hpp"
+
+namespace uvauth::index {
+namespace {
+
+// ---- HTML: a tolerant reader for the little PEP 503 needs ----------------
+
+void append_utf8(std::string& out, unsigned long code) {
+  if (code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) code = 0xFFFD;
+  if (code < 0x80) {
+    out += static_cast<char>(code);
+  } else if (code < 0x800) {
+    out += static_cast<char>(0xC0 | (code >> 6));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  } else if (code < 0x10000) {
+    out += static_cast<char>(0xE0 | (code >> 12));
+    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (code >> 18));
+    out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  }
+}
+
+// Decodes &amp; &lt; &gt; &quot; &apos; &#NN; &#xHH; (others are kept as written).
+std::string decode_entities(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '&') {
+      out += text[i];
+      continue;
+    }
+    const std::size_t semi = text.find(';', i);
+    if (semi == std::string_view::npos || semi - i > 10) {
+      out += '&';
+      continue;
+    }
+    const std::string_view name = text.substr(i + 1, semi - i - 1);
+    if (name == "amp") {
+      out += '&';
+    } else if (name == "lt") {
+      out += '<';
+    } else if (name == "gt") {
+      out += '>';
+    } else if (name == "quot") {
+      out += '"';
+    } else if (name == "apos") {
+      out += '\'';
+    } else if (name.size() > 1 && name[0] == '#') {
+      const bool hex = name[1] == 'x' || name[1] == 'X';
+      const std::string_view digits = name.substr(hex ? 2 : 1);
+      unsigned long code = 0;
+      bool ok = !digits.empty();
+      for (char c : digits) {
+        const int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
+                      : hex && std::isxdigit(static_cast<unsigned char>(c))
+                          ? std::tolower(static_cast<unsigned char>(c)) - 'a' + 10
+                          : -1;
+        if (d < 0 || code > 0x10FFFF) {
+          ok = false;
+          break;
+        }
+        code = code * (hex ? 16 : 10) + static_cast<unsigned long>(d);
+      }
+      if (!ok) {
+        out += '&';
+        continue;
+      }
+      append_utf8(out, code);
+    } else {
+      out += '&';
+      continue;
+    }
+    i = semi;
+  }
+  return out;
+}
+
+struct Tag {
+  std::string name;  // lower case; "/a" for a closing tag
+  std::map<std::string, std::string> attributes;
+  std::size_t end = 0;  // position after '>'
+};
+
+// Reads the tag starting at `s[start] == '<'`.
+std::optional<Tag> read_tag(std::string_view s, std::size_t start) {
+  std::size_t i = start + 1;
+  Tag tag;
+  while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '/' || s[i] == '!')) {
+    tag.name += static_cast<char>(std::tolower(static_cast<unsigned char>(s[i])));
+    ++i;
+  }
+  if (tag.name.empty()) return std::nullopt;
+  for (;;) {
+    while (i < s.size() && (std::isspace(static_cast<unsigned char>(s[i])) || s[i] == '/')) ++i;
+    if (i >= s.size()) return std::nullopt;
+    if (s[i] == '>') {
+      tag.end = i + 1;
+      return tag;
+    }
+    std::string key;
+    while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i])) && s[i] != '=' && s[i] != '>' && s[i] != '/') {
+      key += static_cast<char>(std::tolower(static_cast<unsigned char>(s[i])));
+      ++i;
+    }
+    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+    std::string value;
+    bool has_value = false;
+    if (i < s.size() && s[i] == '=') {
+      ++i;
+      has_value = true;
+      while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+      if (i < s.size() && (s[i] == '"' || s[i] == '\'')) {
+        const char quote = s[i++];
+        const std::size_t close = s.find(quote, i);
+        if (close == std::string_view::npos) return std::nullopt;
+        value = std::string(s.substr(i, close - i));
+        i = close + 1;
+      } else {
+        const std::size_t begin = i;
+        while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i])) && s[i] != '>') ++i;
+        value = std::string(s.substr(begin, i - begin));
+      }
+    }
+    if (key.empty()) {
+      ++i;  // a stray character: skip it
+      continue;
+    }
+    if (!tag.attributes.count(key)) tag.attributes[key] = has_value ? decode_entities(value) : std::string();
+  }
+}
+
+void add_hash_fragment(DistributionFile& file, std::string_view fragment) {
+  const std::string decoded = percent_decode(fragment);  // "sha256%3D..." too
+  const auto eq = decoded.find('=');
+  if (eq == std::string::npos || eq == 0) return;
+  const std::string algorithm = to_lower_ascii(decoded.substr(0, eq));
+  const std::string digest = to_lower_ascii(decoded.substr(eq + 1));
+  if (digest.empty()) return;
+  for (char c : digest) {
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return;
+  }
+  file.hashes[algorithm] = digest;
+}
+
+// "sha256=abc" (a hash) or "true"; anything else means no metadata file.
+void read_core_metadata(DistributionFile& file, const std::string& value) {
+  if (value == "false") return;
+  file.core_metadata = true;
+  const auto eq = value.find('=');
+  if (eq != std::string::npos) file.core_metadata_hashes[to_lower_ascii(value.substr(0, eq))] = to_lower_ascii(value.substr(eq + 1));
+}
+
+// A file name that could step out of a directory is never taken.
+bool is_safe_filename(const std::string& name) {
+  return !name.empty() && name != "." && name != ".." && name.find_first_of("/\\") == std::string::npos &&
+         name.find('\0') == std::string::npos;
+}
+
+std::string filename_of(const Url& url) {
+  const std::string& path = url.path();
+  return percent_decode(path.substr(path.rfind('/') + 1));
+}
+
+Result<DistributionFile> file_from_href(const Url& base, const std::string& href) {
+  auto url = base.join(href);
+  if (!url) return std::move(url).error();
+  DistributionFile file;
+  if (!url->fragment().empty()) add_hash_fragment(file, url->fragment());
+  file.url = url->with_fragment_removed();
+  file.filename = filename_of(file.url);
+  if (!is_safe_filename(file.filename)) {
+    return Error(ErrorKind::parse, "the link has no usable file name: " + url->redacted());
+  }
+  return file;
+}
+
+}  // namespace
+
+Result<ProjectPage> parse_html_page(std::string_view html, const Url& page_url) {
+  ProjectPage page;
+  Url base = page_url;
+  std::size_t i = 0;
+  bool base_seen = false;
+  while ((i = html.find('<', i)) != std::string_view::npos) {
+    if (html.substr(i, 4) == "<!--") {
+      const std::size_t close = html.find("-->", i + 4);
+      if (close == std::string_view::npos) break;
+      i = close + 3;
+      continue;
+    }
+    auto tag = read_tag(html, i);
+    if (!tag) {
+      ++i;
+      continue;
+    }
+    i = tag->end;
+    if (tag->name == "base" && !base_seen) {
+      base_seen = true;
+      if (auto href = tag->attributes.find("href"); href != tag->attributes.end()) {
+        if (auto joined = page_url.join(href->second)) base = *joined;
+      }
+      continue;
+    }
+    if (tag->name != "a") continue;
+    auto href = tag->attributes.find("href");
+    if (href == tag->attributes.end() || href->second.empty()) {
+      page.warnings.push_back("skipped a link without href on " + page_url.redacted());
+      continue;
+    }
+    auto file = file_from_href(base, href->second);
+    if (!file) {
+      page.warnings.push_back("skipped a link on " + page_url.redacted() + ": " + file.error().message);
+      continue;
+    }
+    const auto& a = tag->attributes;
+    if (auto it = a.find("data-requires-python"); it != a.end() && !it->second.empty()) file->requires_python = it->second;
+    if (auto it = a.find("data-yanked"); it != a.end()) file->yanked = it->second;
+    if (auto it = a.find("data-core-metadata"); it != a.end()) {
+      read_core_metadata(*file, it->second);
+    } else if (auto legacy = a.find("data-dist-info-metadata"); legacy != a.end()) {
+      read_core_metadata(*file, legacy->second);
+    }
+    if (auto it = a.find("data-size"); it != a.end()) {
+      try {
+        file->size = std::stoull(it->second);
+      } catch (...) {
+      }
+    }
+    if (auto it = a.find("data-upload-time"); it != a.end()) file->upload_time = it->second;
+    page.files.push_back(std::move(file).value());
+  }
+  return page;
+}
+
+Result<ProjectPage> parse_json_page(std::string_view text, const Url& page_url) {
+  nlohmann::json json;
+  try {
+    json = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    return Error(ErrorKind::parse, "invalid JSON from " + page_url.redacted() + ": " + e.what());
+  }
+  auto bad = [&](const std::string& why) {
+    return Error(ErrorKind::parse, "unexpected JSON from " + page_url.redacted() + ": " + why);
+  };
+  if (!json.is_object()) return bad("not an object");
+  ProjectPage page;
+  if (auto meta = json.find("meta"); meta != json.end() && meta->is_object()) {
+    const std::string version = meta->value("api-version", "1.0");
+    if (version.rfind("1.", 0) != 0) return bad("unsupported api-version " + version);
+  }
+  if (auto name = json.find("name"); name != json.end() && name->is_string()) page.name = name->get<std::string>();
+  auto files = json.find("files");
+  if (files == json.end() || !files->is_array()) return bad("no `files` array");
+  for (const auto& entry : *files) {
+    if (!entry.is_object() || !entry.contains("url") || !entry["url"].is_string()) {
+      page.warnings.push_back("skipped a file entry without url on " + page_url.redacted());
+      continue;
+    }
+    auto file = file_from_href(page_url, entry["url"].get<std::string>());
+    if (!file) {
+      page.warnings.push_back("skipped a file on " + page_url.redacted() + ": " + file.error().message);
+      continue;
+    }
+    if (auto name = entry.find("filename"); name != entry.end() && name->is_string()) {
+      if (!is_safe_filename(name->get<std::string>())) {
+        page.warnings.push_back("skipped a file with an unusable name on " + page_url.redacted());
+        continue;
+      }
+      file->filename = name->get<std::string>();
+    }
+    if (auto hashes = entry.find("hashes"); hashes != entry.end() && hashes->is_object()) {
+      for (const auto& [algorithm, digest] : hashes->items()) {
+        if (digest.is_string()) file->hashes[to_lower_ascii(algorithm)] = to_lower_ascii(digest.get<std::string>());
+      }
+    }
+    if (auto rp = entry.find("requires-python"); rp != entry.end() && rp->is_string() && !rp->get<std::string>().empty()) {
+      file->requires_python = rp->get<std::string>();
+    }
+    if (auto yanked = entry.find("yanked"); yanked != entry.end()) {
+      if (yanked->is_string()) file->yanked = yanked->get<std::string>();
+      if (yanked->is_boolean() && yanked->get<bool>()) file->yanked = "";
+    }
+    auto metadata = entry.find("core-metadata");
+    if (metadata == entry.end()) metadata = entry.find("dist-info-metadata");
+    if (metadata != entry.end()) {
+      if (metadata->is_boolean()) file->core_metadata = metadata->get<bool>();
+      if (metadata->is_object()) {
+        file->core_metadata = true;
+        for (const auto& [algorithm, digest] : metadata->items()) {
+          if (digest.is_string()) file->core_metadata_hashes[to_lower_ascii(algorithm)] = to_lower_ascii(digest.get<std::string>());
+        }
+      }
+    }
+    if (auto size = entry.find("size"); size != entry.end() && size->is_number_unsigned()) file->size = size->get<std::uint64_t>();
+    if (auto time = entry.find("upload-time"); time != entry.end() && time->is_string()) file->upload_time = time->get<std::string>();
+    page.files.push_back(std::move(file).value());
+  }
+  return page;
+}
+
+}  // namespace uvauth::index

@@ -1,0 +1,152 @@
+// Index pages, HTML (PEP 503) and JSON (PEP 691). The link cases follow the
+// ones uv's and pip's index-page parsers are tested with.
+#include "uvauth/index/simple_page.hpp"
+
+#include <gtest/gtest.h>
+
+namespace uvauth::index {
+namespace {
+
+const Url page = *Url::parse("https://download.example/simple/jinja2/");
+constexpr const char* sha = "6088930bfe239f0e6710546ab9c19c9ef35e29792895fed6e6e31a023a182a61";
+
+struct LinkCase {
+  const char* name;
+  std::string html;  // one <a> element (or more context)
+  const char* filename;
+  const char* url;
+  const char* sha256;  // "" for none
+};
+
+TEST(HtmlPageTest, LinkCases) {
+  const std::string h = sha;
+  const LinkCase cases[] = {
+      {"sha256 fragment", "<a href=\"/whl/Jinja2-3.1.2-py3-none-any.whl#sha256=" + h + "\">Jinja2-3.1.2-py3-none-any.whl</a>",
+       "Jinja2-3.1.2-py3-none-any.whl", "https://download.example/whl/Jinja2-3.1.2-py3-none-any.whl", sha},
+      {"md5 only", "<a href=\"/whl/Jinja2-3.1.2-py3-none-any.whl#md5=" + h + "\">x</a>", "Jinja2-3.1.2-py3-none-any.whl",
+       "https://download.example/whl/Jinja2-3.1.2-py3-none-any.whl", ""},
+      {"base href", "<html><head><base href=\"https://index.python.org/\"></head><a href=\"/whl/J-1.0-py3-none-any.whl\">J</a>",
+       "J-1.0-py3-none-any.whl", "https://index.python.org/whl/J-1.0-py3-none-any.whl", ""},
+      {"entity in href", "<a href=\"/whl/Jinja2-3.1.2&#43;233fca715f49-py3-none-any.whl#sha256=" + h + "\">x</a>",
+       "Jinja2-3.1.2+233fca715f49-py3-none-any.whl", "https://download.example/whl/Jinja2-3.1.2+233fca715f49-py3-none-any.whl", sha},
+      {"percent-encoded fragment", "<a href=\"/whl/Jinja2-3.1.2-py3-none-any.whl#sha256%3D" + h + "\">x</a>",
+       "Jinja2-3.1.2-py3-none-any.whl", "https://download.example/whl/Jinja2-3.1.2-py3-none-any.whl", sha},
+      {"percent-encoded file name", "<a href=\"cpu/torchtext-0.17.0%2Bcpu-cp39-cp39-win_amd64.whl\">cpu/torchtext</a>",
+       "torchtext-0.17.0+cpu-cp39-cp39-win_amd64.whl", "https://download.example/simple/jinja2/cpu/torchtext-0.17.0%2Bcpu-cp39-cp39-win_amd64.whl", ""},
+      {"empty fragment", "<a href=\"/whl/J-1.0-py3-none-any.whl#\">J</a>", "J-1.0-py3-none-any.whl",
+       "https://download.example/whl/J-1.0-py3-none-any.whl", ""},
+      {"query string kept", "<a href=\"/whl/J-1.0-py3-none-any.whl?project=legacy\">J</a>", "J-1.0-py3-none-any.whl",
+       "https://download.example/whl/J-1.0-py3-none-any.whl?project=legacy", ""},
+      {"unknown fragment", "<a href=\"/whl/J-1.0-py3-none-any.whl#main\">J</a>", "J-1.0-py3-none-any.whl",
+       "https://download.example/whl/J-1.0-py3-none-any.whl", ""},
+      {"unknown hash", "<a href=\"/whl/J-1.0-py3-none-any.whl#blake2=" + h + "\">J</a>", "J-1.0-py3-none-any.whl",
+       "https://download.example/whl/J-1.0-py3-none-any.whl", ""},
+      {"upper-case tags, single quotes", "<A HREF='J-1.0-py3-none-any.whl#SHA256=" + h + "'>J</A>", "J-1.0-py3-none-any.whl",
+       "https://download.example/simple/jinja2/J-1.0-py3-none-any.whl", sha},
+      {"unquoted attribute", "<a href=J-1.0-py3-none-any.whl data-yanked>J</a>", "J-1.0-py3-none-any.whl",
+       "https://download.example/simple/jinja2/J-1.0-py3-none-any.whl", ""},
+      {"absolute URL elsewhere", "<a href=\"https://files.example/J-1.0-py3-none-any.whl\">J</a>", "J-1.0-py3-none-any.whl",
+       "https://files.example/J-1.0-py3-none-any.whl", ""},
+      {"commented link ignored", "<!-- <a href=\"/no.whl\">no</a> --><a href=\"/yes-1.0-py3-none-any.whl\">y</a>",
+       "yes-1.0-py3-none-any.whl", "https://download.example/yes-1.0-py3-none-any.whl", ""},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    auto parsed = parse_html_page(c.html, page);
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    ASSERT_EQ(parsed->files.size(), 1U);
+    const auto& f = parsed->files[0];
+    EXPECT_EQ(f.filename, c.filename);
+    EXPECT_EQ(f.url.without_userinfo(), c.url);
+    EXPECT_EQ(f.sha256().value_or(""), c.sha256);
+  }
+}
+
+TEST(HtmlPageTest, AttributesOfPep503592658700) {
+  const std::string html =
+      "<a href=\"a-1.0-py3-none-any.whl\" data-requires-python=\"&gt;=3.8,\" data-yanked=\"broken &amp; bad\" "
+      "data-core-metadata=\"sha256=AB12\" data-size=\"1234\" data-upload-time=\"2024-01-01T00:00:00Z\">a</a>"
+      "<a href=\"b-1.0-py3-none-any.whl\" data-dist-info-metadata=\"true\" data-yanked=\"\">b</a>"
+      "<a href=\"c-1.0.tar.gz\">c</a>";
+  auto parsed = parse_html_page(html, page);
+  ASSERT_TRUE(parsed.ok());
+  ASSERT_EQ(parsed->files.size(), 3U);
+  const auto& a = parsed->files[0];
+  EXPECT_EQ(a.requires_python, ">=3.8,");
+  EXPECT_EQ(a.yanked, "broken & bad");
+  EXPECT_TRUE(a.core_metadata);
+  EXPECT_EQ(a.core_metadata_hashes.at("sha256"), "ab12");
+  EXPECT_EQ(a.size, 1234U);
+  EXPECT_EQ(a.upload_time, "2024-01-01T00:00:00Z");
+  EXPECT_TRUE(parsed->files[1].core_metadata);
+  EXPECT_EQ(parsed->files[1].yanked, "");
+  EXPECT_FALSE(parsed->files[2].is_wheel());
+}
+
+TEST(HtmlPageTest, BrokenLinksAreSkippedWithAWarningNotAFailure) {
+  auto parsed = parse_html_page("<a>no href</a><a href=\"\">empty</a><a href=\"x%2F..%2F..%2Fetc%2Fpasswd\">evil</a>"
+                                "<a href=\"ok-1.0-py3-none-any.whl\">ok</a><a href=\"unterminated", page);
+  ASSERT_TRUE(parsed.ok());
+  ASSERT_EQ(parsed->files.size(), 1U);
+  EXPECT_EQ(parsed->files[0].filename, "ok-1.0-py3-none-any.whl");
+  EXPECT_EQ(parsed->warnings.size(), 3U);
+}
+
+TEST(JsonPageTest, SameAnswersAsTheHtmlForm) {
+  const std::string json = std::string(R"({"meta": {"api-version": "1.1"}, "name": "jinja2", "versions": ["3.1.2"],
+    "files": [
+      {"filename": "Jinja2-3.1.2-py3-none-any.whl", "url": "/whl/Jinja2-3.1.2-py3-none-any.whl",
+       "hashes": {"sha256": ")") + sha + R"("}, "requires-python": ">=3.7", "yanked": "bad build",
+       "core-metadata": {"sha256": "AB12"}, "size": 133101, "upload-time": "2022-04-28T17:21:25.112Z"},
+      {"filename": "Jinja2-3.1.1-py3-none-any.whl", "url": "https://files.example/Jinja2-3.1.1-py3-none-any.whl",
+       "hashes": {}, "dist-info-metadata": true, "yanked": false}
+    ]})";
+  auto parsed = parse_json_page(json, page);
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(parsed->name, "jinja2");
+  ASSERT_EQ(parsed->files.size(), 2U);
+  const auto& f = parsed->files[0];
+  EXPECT_EQ(f.url.without_userinfo(), "https://download.example/whl/Jinja2-3.1.2-py3-none-any.whl");
+  EXPECT_EQ(f.sha256(), sha);
+  EXPECT_EQ(f.requires_python, ">=3.7");
+  EXPECT_EQ(f.yanked, "bad build");
+  EXPECT_TRUE(f.core_metadata);
+  EXPECT_EQ(f.core_metadata_hashes.at("sha256"), "ab12");
+  EXPECT_EQ(f.size, 133101U);
+  EXPECT_TRUE(parsed->files[1].core_metadata);
+  EXPECT_FALSE(parsed->files[1].yanked.has_value());
+
+  const std::string html = std::string("<a href=\"/whl/Jinja2-3.1.2-py3-none-any.whl#sha256=") + sha +
+                           "\" data-requires-python=\">=3.7\" data-yanked=\"bad build\" data-core-metadata=\"sha256=AB12\">x</a>";
+  auto from_html = parse_html_page(html, page);
+  ASSERT_TRUE(from_html.ok());
+  const auto& g = from_html->files[0];
+  EXPECT_EQ(g.filename, f.filename);
+  EXPECT_EQ(g.url, f.url);
+  EXPECT_EQ(g.hashes, f.hashes);
+  EXPECT_EQ(g.requires_python, f.requires_python);
+  EXPECT_EQ(g.yanked, f.yanked);
+  EXPECT_EQ(g.core_metadata_hashes, f.core_metadata_hashes);
+}
+
+struct BadJson {
+  const char* text;
+  const char* fragment;
+};
+
+TEST(JsonPageTest, MalformedPagesNameTheUrl) {
+  const BadJson cases[] = {
+      {"{not json", "invalid JSON from https://download.example/simple/jinja2/"},
+      {"[]", "unexpected JSON from https://download.example/simple/jinja2/: not an object"},
+      {"{\"name\": \"x\"}", "no `files` array"},
+      {"{\"meta\": {\"api-version\": \"2.0\"}, \"files\": []}", "unsupported api-version 2.0"},
+  };
+  for (const auto& c : cases) {
+    auto parsed = parse_json_page(c.text, page);
+    ASSERT_FALSE(parsed.ok()) << c.text;
+    EXPECT_NE(parsed.error().message.find(c.fragment), std::string::npos) << parsed.error().message;
+  }
+}
+
+}  // namespace
+}  // namespace uvauth::index
