@@ -27,6 +27,7 @@ const NginxFixture& NginxFixture::get() {
     f.data_dir = json["data_dir"];
     f.users = json["users"].get<std::map<std::string, std::string>>();
     f.sha256 = json["sha256"].get<std::map<std::string, std::string>>();
+    for (const auto& [name, wheel] : json["wheels"].items()) f.wheel_sha256[name] = wheel["sha256"];
     return f;
   }();
   return fixture;

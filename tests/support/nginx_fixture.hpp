@@ -25,6 +25,7 @@ class NginxFixture {
   int http_port = 0, redirect_port = 0, tls_port = 0;
   std::string ca_file, access_log, data_dir;
   std::map<std::string, std::string> users, sha256;
+  std::map<std::string, std::string> wheel_sha256;  // filename -> sha256 of the fixture index's wheels
 
   [[nodiscard]] std::string http(const std::string& path) const;      // http://127.0.0.1:P/path
   [[nodiscard]] std::string http_localhost(const std::string& path) const;  // http://localhost:P/path

@@ -1,0 +1,36 @@
+// Where cached things live: $UVAUTH_CACHE_DIR, else $XDG_CACHE_HOME/uvauth,
+// else ~/.cache/uvauth (--cache-dir beats all; --no-cache uses none).
+// Each bucket carries a layout version in its name, so a changed layout
+// never reads an old one.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string_view>
+
+#include "uvauth/config/environment.hpp"
+#include "uvauth/error.hpp"
+
+namespace uvauth::cache {
+
+enum class Bucket { simple_pages, wheels, unpacked, interpreters };
+
+class CacheDir {
+ public:
+  // nullopt root: caching disabled.
+  explicit CacheDir(std::optional<std::filesystem::path> root) : root_(std::move(root)) {}
+  static Result<CacheDir> resolve(const config::Environment& env, std::optional<std::filesystem::path> explicit_dir,
+                                  bool disabled);
+
+  [[nodiscard]] bool enabled() const { return root_.has_value(); }
+  [[nodiscard]] const std::optional<std::filesystem::path>& root() const { return root_; }
+  // The bucket's directory (created, mode 0700), or nullopt when disabled.
+  [[nodiscard]] std::optional<std::filesystem::path> bucket(Bucket bucket) const;
+
+ private:
+  std::optional<std::filesystem::path> root_;
+};
+
+[[nodiscard]] std::string_view bucket_name(Bucket bucket);
+
+}  // namespace uvauth::cache

@@ -1,0 +1,50 @@
+// Index pages kept between runs: the body with its validators (ETag,
+// Last-Modified) and freshness (Cache-Control max-age). Keyed by the URL
+// without credentials; written atomically, so concurrent runs never see a
+// half entry.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "uvauth/cache/cache_dir.hpp"
+#include "uvauth/net/http.hpp"
+#include "uvauth/url.hpp"
+
+namespace uvauth::cache {
+
+struct CachedResponse {
+  std::string url;  // without userinfo
+  std::string content_type;
+  std::string etag;
+  std::string last_modified;
+  std::int64_t fresh_until = 0;  // seconds since the epoch; 0 = must revalidate
+  std::string body;
+
+  [[nodiscard]] bool fresh(std::chrono::system_clock::time_point now) const;
+};
+
+class HttpCache {
+ public:
+  explicit HttpCache(const CacheDir& dir) : dir_(dir.bucket(Bucket::simple_pages)) {}
+
+  [[nodiscard]] bool enabled() const { return dir_.has_value(); }
+  [[nodiscard]] std::optional<CachedResponse> load(const Url& url) const;
+  // Remembers a 200 response (unless it says no-store).
+  void store(const Url& url, const net::Response& response) const;
+  // A 304 answer: keep the body, take the new freshness.
+  void refresh(const Url& url, CachedResponse entry, const net::Response& not_modified) const;
+  // Adds If-None-Match / If-Modified-Since for a cached entry.
+  static void add_validators(net::Request& request, const CachedResponse& entry);
+
+ private:
+  [[nodiscard]] std::filesystem::path path_for(const Url& url) const;
+  std::optional<std::filesystem::path> dir_;
+};
+
+// Seconds of max-age in a Cache-Control header (0 for no-cache/no-store/absent).
+[[nodiscard]] std::int64_t max_age_seconds(std::string_view cache_control);
+
+}  // namespace uvauth::cache

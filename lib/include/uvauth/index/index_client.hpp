@@ -1,0 +1,64 @@
+// Talking to a package index through the authenticated client: project
+// pages (PEP 691 JSON asked first, PEP 503 HTML accepted by content type),
+// kept in the HTTP cache and revalidated; and a wheel's core metadata, from
+// the PEP 658/714 `.metadata` file (hash-checked) when offered, else from
+// range requests that read only the zip's directory and METADATA, else from
+// the whole wheel. A server that ignores ranges is remembered for the run.
+#pragma once
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "uvauth/cache/http_cache.hpp"
+#include "uvauth/index/simple_page.hpp"
+#include "uvauth/net/client.hpp"
+#include "uvauth/pep/metadata.hpp"
+
+namespace uvauth::index {
+
+struct PageResult {
+  enum class Status { found, not_found };
+  Status status = Status::found;
+  Url url;  // the page's URL
+  ProjectPage page;
+  bool from_cache = false;
+};
+
+class IndexClient {
+ public:
+  IndexClient(net::Client& client, const cache::HttpCache& cache, bool offline)
+      : client_(client), cache_(cache), offline_(offline) {}
+
+  // `index_url` is the index's base (…/simple/). 404/410 give not_found (the
+  // next index may have it); 401/403 are errors that name the index.
+  Result<PageResult> project_page(const Url& index_url, std::string_view project);
+
+  // `linked_by` is the URL of the index whose page listed the file, so the
+  // auth layer applies that index's policy and credentials.
+  Result<pep::CoreMetadata> metadata(const DistributionFile& file, const std::string& linked_by);
+
+  struct Stats {
+    std::atomic<int> metadata_files{0};    // .metadata files read
+    std::atomic<int> range_reads{0};       // METADATA read with range requests
+    std::atomic<int> full_downloads{0};    // whole wheels fetched for metadata
+    std::atomic<int> pages_revalidated{0};
+  };
+  [[nodiscard]] const Stats& stats() const { return stats_; }
+
+ private:
+  Result<pep::CoreMetadata> metadata_from_whole_wheel(const DistributionFile& file, const std::string& linked_by);
+  [[nodiscard]] bool ranges_known_unsupported(const Url& url) const;
+  void remember_no_ranges(const Url& url);
+
+  net::Client& client_;
+  const cache::HttpCache& cache_;
+  bool offline_;
+  Stats stats_;
+  mutable std::mutex mutex_;
+  std::set<std::string> no_range_origins_;
+};
+
+}  // namespace uvauth::index

@@ -1,0 +1,36 @@
+#include "uvauth/cache/cache_dir.hpp"
+
+namespace uvauth::cache {
+namespace fs = std::filesystem;
+
+std::string_view bucket_name(Bucket bucket) {
+  switch (bucket) {
+    case Bucket::simple_pages: return "simple-v1";
+    case Bucket::wheels: return "wheels-v1";
+    case Bucket::unpacked: return "unpacked-v1";
+    case Bucket::interpreters: return "interpreters-v1";
+  }
+  return "misc-v1";
+}
+
+Result<CacheDir> CacheDir::resolve(const config::Environment& env, std::optional<fs::path> explicit_dir, bool disabled) {
+  if (disabled) return CacheDir(std::nullopt);
+  if (explicit_dir) return CacheDir(fs::absolute(*explicit_dir));
+  if (auto dir = env.get_nonempty("UVAUTH_CACHE_DIR")) return CacheDir(fs::absolute(*dir));
+  if (auto xdg = env.get_nonempty("XDG_CACHE_HOME")) return CacheDir(fs::path(*xdg) / "uvauth");
+  if (auto home = env.get_nonempty("HOME")) return CacheDir(fs::path(*home) / ".cache" / "uvauth");
+  return Error(ErrorKind::config, "cannot find a cache directory: set UVAUTH_CACHE_DIR or pass --cache-dir (or --no-cache)");
+}
+
+std::optional<fs::path> CacheDir::bucket(Bucket bucket) const {
+  if (!root_) return std::nullopt;
+  const fs::path dir = *root_ / bucket_name(bucket);
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) {
+    fs::create_directories(dir, ec);
+    fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  }
+  return dir;
+}
+
+}  // namespace uvauth::cache

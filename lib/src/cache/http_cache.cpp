@@ -1,0 +1,92 @@
+#include "uvauth/cache/http_cache.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "uvauth/fs.hpp"
+#include "uvauth/sha256.hpp"
+#include "uvauth/text.hpp"
+
+namespace uvauth::cache {
+namespace {
+
+std::int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// Entry file: one JSON header line, then the body bytes.
+std::string serialize(const CachedResponse& e) {
+  nlohmann::json header{{"url", e.url}, {"content_type", e.content_type}, {"etag", e.etag},
+                        {"last_modified", e.last_modified}, {"fresh_until", e.fresh_until}};
+  return header.dump() + "\n" + e.body;
+}
+
+}  // namespace
+
+bool CachedResponse::fresh(std::chrono::system_clock::time_point now) const {
+  return fresh_until > std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+}
+
+std::int64_t max_age_seconds(std::string_view cache_control) {
+  const std::string lower = to_lower_ascii(cache_control);
+  if (lower.find("no-cache") != std::string::npos || lower.find("no-store") != std::string::npos) return 0;
+  const auto at = lower.find("max-age=");
+  if (at == std::string::npos) return 0;
+  std::int64_t value = 0;
+  for (std::size_t i = at + 8; i < lower.size() && std::isdigit(static_cast<unsigned char>(lower[i])); ++i) {
+    value = std::min<std::int64_t>(value * 10 + (lower[i] - '0'), 365LL * 24 * 3600);
+  }
+  return value;
+}
+
+std::filesystem::path HttpCache::path_for(const Url& url) const {
+  return *dir_ / (Sha256::hex_of(url.with_userinfo_removed().without_userinfo()) + ".entry");
+}
+
+std::optional<CachedResponse> HttpCache::load(const Url& url) const {
+  if (!dir_) return std::nullopt;
+  auto text = read_file(path_for(url));
+  if (!text) return std::nullopt;
+  const auto newline = text->find('\n');
+  if (newline == std::string::npos) return std::nullopt;
+  const auto header = nlohmann::json::parse(text->substr(0, newline), nullptr, false);
+  if (header.is_discarded() || !header.is_object()) return std::nullopt;  // a damaged entry is a miss
+  CachedResponse entry;
+  entry.url = header.value("url", "");
+  if (entry.url != url.with_userinfo_removed().without_userinfo()) return std::nullopt;
+  entry.content_type = header.value("content_type", "");
+  entry.etag = header.value("etag", "");
+  entry.last_modified = header.value("last_modified", "");
+  entry.fresh_until = header.value("fresh_until", std::int64_t{0});
+  entry.body = text->substr(newline + 1);
+  return entry;
+}
+
+void HttpCache::store(const Url& url, const net::Response& response) const {
+  if (!dir_) return;
+  const std::string cache_control(response.header("cache-control").value_or(""));
+  if (to_lower_ascii(cache_control).find("no-store") != std::string::npos) return;
+  CachedResponse entry;
+  entry.url = url.with_userinfo_removed().without_userinfo();
+  entry.content_type = std::string(response.header("content-type").value_or(""));
+  entry.etag = std::string(response.header("etag").value_or(""));
+  entry.last_modified = std::string(response.header("last-modified").value_or(""));
+  const auto max_age = max_age_seconds(cache_control);
+  entry.fresh_until = max_age > 0 ? now_seconds() + max_age : 0;
+  entry.body = response.body;
+  (void)write_file_atomically(path_for(url), serialize(entry));  // a cache that cannot be written is no cache
+}
+
+void HttpCache::refresh(const Url& url, CachedResponse entry, const net::Response& not_modified) const {
+  if (!dir_) return;
+  const auto max_age = max_age_seconds(not_modified.header("cache-control").value_or(""));
+  entry.fresh_until = max_age > 0 ? now_seconds() + max_age : 0;
+  if (auto etag = not_modified.header("etag")) entry.etag = std::string(*etag);
+  (void)write_file_atomically(path_for(url), serialize(entry));
+}
+
+void HttpCache::add_validators(net::Request& request, const CachedResponse& entry) {
+  if (!entry.etag.empty()) request.headers.emplace_back("If-None-Match", entry.etag);
+  if (!entry.last_modified.empty()) request.headers.emplace_back("If-Modified-Since", entry.last_modified);
+}
+
+}  // namespace uvauth::cache

@@ -1,0 +1,155 @@
+#include "uvauth/index/index_client.hpp"
+
+#include "uvauth/index/remote_zip.hpp"
+#include "uvauth/log.hpp"
+#include "uvauth/pep/names.hpp"
+#include "uvauth/sha256.hpp"
+#include "uvauth/text.hpp"
+
+namespace uvauth::index {
+namespace {
+
+bool is_json(std::string_view content_type) {
+  return to_lower_ascii(content_type).find("application/vnd.pypi.simple.v1+json") != std::string::npos;
+}
+
+Result<ProjectPage> parse_page(const std::string& body, std::string_view content_type, const Url& url) {
+  return is_json(content_type) ? parse_json_page(body, url) : parse_html_page(body, url);
+}
+
+Result<PageResult> found(const Url& url, const std::string& body, std::string_view content_type, bool from_cache) {
+  auto page = parse_page(body, content_type, url);
+  if (!page) return std::move(page).error();
+  for (const auto& warning : page->warnings) UVAUTH_DEBUG(warning);
+  PageResult result;
+  result.url = url;
+  result.page = std::move(page).value();
+  result.from_cache = from_cache;
+  return result;
+}
+
+Status check_hash(const std::map<std::string, std::string>& expected, const std::string& actual_sha256,
+                  const Url& url) {
+  auto it = expected.find("sha256");
+  if (it == expected.end() || it->second == actual_sha256) return {};
+  return Error(ErrorKind::integrity, "hash mismatch for " + url.redacted() + ": expected sha256 " + it->second +
+                                         ", got " + actual_sha256)
+      .with_hint("the index or a proxy served something else; try again, or report it to the index's owner");
+}
+
+}  // namespace
+
+Result<PageResult> IndexClient::project_page(const Url& index_url, std::string_view project) {
+  std::string path = index_url.path();
+  if (path.empty() || path.back() != '/') path += '/';
+  auto url = index_url.join(path + pep::canonicalize_name(project) + "/");
+  if (!url) return std::move(url).error();
+
+  auto cached = cache_.load(*url);
+  if (offline_) {
+    if (!cached) {
+      return Error(ErrorKind::network, "offline: no cached page for " + url->redacted())
+          .with_hint("run once without --offline to fill the cache");
+    }
+    return found(*url, cached->body, cached->content_type, true);
+  }
+  if (cached && cached->fresh(std::chrono::system_clock::now())) {
+    UVAUTH_DEBUG("fresh cached page for " << url->redacted());
+    return found(*url, cached->body, cached->content_type, true);
+  }
+
+  net::Request request;
+  request.url = *url;
+  request.tag = index_url.with_userinfo_removed().without_userinfo();
+  request.headers.emplace_back("Accept", simple_api_accept);
+  if (cached) cache::HttpCache::add_validators(request, *cached);
+  auto response = client_.fetch(std::move(request));
+  if (!response) return std::move(response).error();
+  if (response->status == 304 && cached) {
+    ++stats_.pages_revalidated;
+    UVAUTH_DEBUG("cached page for " << url->redacted() << " is still current (304)");
+    cache_.refresh(*url, *cached, *response);
+    return found(*url, cached->body, cached->content_type, true);
+  }
+  if (response->status == 404 || response->status == 410) {
+    PageResult result;
+    result.status = PageResult::Status::not_found;
+    result.url = *url;
+    return result;
+  }
+  if (response->status == 401 || response->status == 403) {
+    return Error(ErrorKind::auth, "the index " + index_url.redacted() + " answered HTTP " +
+                                      std::to_string(response->status) + " for " + url->redacted())
+        .with_hint("check the credentials for this index (netrc, UV_INDEX_<NAME>_USERNAME/_PASSWORD, `uvauth auth login`)");
+  }
+  if (!response->ok()) return net::status_error(*response);
+  cache_.store(*url, *response);
+  return found(*url, response->body, response->header("content-type").value_or(""), false);
+}
+
+Result<pep::CoreMetadata> IndexClient::metadata(const DistributionFile& file, const std::string& linked_by) {
+  if (file.core_metadata) {
+    auto metadata_url = Url::parse(file.url.without_userinfo() + ".metadata");
+    if (!metadata_url) return std::move(metadata_url).error();
+    net::Request request;
+    request.url = *metadata_url;
+    request.tag = linked_by;
+    auto response = client_.fetch(std::move(request));
+    if (!response) return std::move(response).error();
+    if (response->ok()) {
+      if (auto hashed = check_hash(file.core_metadata_hashes, response->sha256, *metadata_url); !hashed) {
+        return std::move(hashed).error();
+      }
+      ++stats_.metadata_files;
+      return pep::CoreMetadata::parse(response->body, metadata_url->redacted());
+    }
+    if (response->status != 404) return net::status_error(*response);
+    UVAUTH_DEBUG("no .metadata file at " << metadata_url->redacted() << " despite the index saying so");
+  }
+  if (!file.is_wheel()) {
+    return Error(ErrorKind::resolution, file.filename + " is not a wheel; uvauth installs wheels only");
+  }
+  if (!ranges_known_unsupported(file.url)) {
+    RemoteZipStats stats;
+    auto member = read_remote_zip_member(client_, file.url, linked_by, ".dist-info/METADATA", stats);
+    if (stats.server_ignored_ranges) {
+      remember_no_ranges(file.url);
+      ++stats_.full_downloads;
+    } else if (member) {
+      ++stats_.range_reads;
+    }
+    if (member) return pep::CoreMetadata::parse(*member, file.url.redacted() + "#METADATA");
+    if (member.error().kind == ErrorKind::auth || member.error().kind == ErrorKind::tls) return std::move(member).error();
+    UVAUTH_DEBUG("range requests failed for " << file.url.redacted() << " (" << member.error().message
+                                              << "); downloading the whole wheel");
+  }
+  return metadata_from_whole_wheel(file, linked_by);
+}
+
+Result<pep::CoreMetadata> IndexClient::metadata_from_whole_wheel(const DistributionFile& file, const std::string& linked_by) {
+  net::Request request;
+  request.url = file.url;
+  request.tag = linked_by;
+  auto response = client_.fetch(std::move(request));
+  if (!response) return std::move(response).error();
+  if (!response->ok()) return net::status_error(*response);
+  if (auto hashed = check_hash(file.hashes, response->sha256, file.url); !hashed) return std::move(hashed).error();
+  ++stats_.full_downloads;
+  auto member = read_zip_member(response->body, ".dist-info/METADATA", file.url.redacted());
+  if (!member) return std::move(member).error();
+  return pep::CoreMetadata::parse(*member, file.url.redacted() + "#METADATA");
+}
+
+bool IndexClient::ranges_known_unsupported(const Url& url) const {
+  std::lock_guard lock(mutex_);
+  return no_range_origins_.count(url.origin()) > 0;
+}
+
+void IndexClient::remember_no_ranges(const Url& url) {
+  std::lock_guard lock(mutex_);
+  if (no_range_origins_.insert(url.origin()).second) {
+    UVAUTH_DEBUG(url.origin() << " does not support range requests; whole wheels will be fetched for metadata");
+  }
+}
+
+}  // namespace uvauth::index
