@@ -1,5 +1,7 @@
 #include "uvauth/index/index_client.hpp"
 
+#include <future>
+
 #include "uvauth/index/remote_zip.hpp"
 #include "uvauth/log.hpp"
 #include "uvauth/pep/names.hpp"
@@ -138,6 +140,72 @@ Result<pep::CoreMetadata> IndexClient::metadata_from_whole_wheel(const Distribut
   auto member = read_zip_member(response->body, ".dist-info/METADATA", file.url.redacted());
   if (!member) return std::move(member).error();
   return pep::CoreMetadata::parse(*member, file.url.redacted() + "#METADATA");
+}
+
+Result<ProjectPage> IndexClient::find_links(std::string_view location) {
+  const std::string text(location);
+  if (text.find("://") != std::string::npos && text.rfind("file://", 0) != 0) {
+    auto url = Url::parse(text);
+    if (!url) return std::move(url).error();
+    net::Request request;
+    request.url = *url;
+    request.tag = url->with_userinfo_removed().without_userinfo();
+    auto response = client_.fetch(std::move(request));
+    if (!response) return std::move(response).error();
+    if (!response->ok()) return net::status_error(*response);
+    return parse_html_page(response->body, response->url);
+  }
+  const std::filesystem::path dir = text.rfind("file://", 0) == 0 ? std::filesystem::path(percent_decode(text.substr(7)))
+                                                                  : std::filesystem::path(text);
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    return Error(ErrorKind::config, "--find-links " + text + ": not a directory or an http(s) URL");
+  }
+  ProjectPage page;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!entry.is_regular_file() || (name.size() < 5 || (name.substr(name.size() - 4) != ".whl" &&
+                                                         name.find(".tar.gz") == std::string::npos && name.substr(name.size() - 4) != ".zip"))) {
+      continue;
+    }
+    auto url = Url::parse("file://" + std::filesystem::absolute(entry.path()).string());
+    if (!url) {
+      page.warnings.push_back("skipped " + entry.path().string() + ": " + url.error().message);
+      continue;
+    }
+    DistributionFile file;
+    file.filename = name;
+    file.url = *url;
+    page.files.push_back(std::move(file));
+  }
+  if (ec) return Error(ErrorKind::io, "cannot list " + dir.string() + ": " + ec.message());
+  std::sort(page.files.begin(), page.files.end(),
+            [](const DistributionFile& a, const DistributionFile& b) { return a.filename < b.filename; });
+  return page;
+}
+
+namespace {
+// Runs `work(i)` for i in [0, n), at most `width` at a time, keeping order.
+template <class T, class F>
+std::vector<T> bounded_parallel(std::size_t n, std::size_t width, F work) {
+  std::vector<T> results;
+  results.reserve(n);
+  for (std::size_t start = 0; start < n; start += width) {
+    std::vector<std::future<T>> batch;
+    for (std::size_t i = start; i < std::min(n, start + width); ++i) batch.push_back(std::async(std::launch::async, work, i));
+    for (auto& f : batch) results.push_back(f.get());
+  }
+  return results;
+}
+}  // namespace
+
+std::vector<Result<PageResult>> IndexClient::project_pages(const Url& index_url, const std::vector<std::string>& projects) {
+  return bounded_parallel<Result<PageResult>>(projects.size(), 16, [&](std::size_t i) { return project_page(index_url, projects[i]); });
+}
+
+std::vector<Result<pep::CoreMetadata>> IndexClient::metadata_many(const std::vector<DistributionFile>& files,
+                                                                  const std::string& linked_by) {
+  return bounded_parallel<Result<pep::CoreMetadata>>(files.size(), 16, [&](std::size_t i) { return metadata(files[i], linked_by); });
 }
 
 bool IndexClient::ranges_known_unsupported(const Url& url) const {

@@ -215,3 +215,48 @@ TEST(IndexClientTest, HashMismatchOfAMetadataFileIsAnIntegrityError) {
 
 }  // namespace
 }  // namespace uvauth::index
+
+namespace uvauth::index {
+namespace {
+
+TEST(FindLinksTest, ADirectoryListingPageAndALocalDirectory) {
+  Env env;
+  IndexClient index(env.client, env.cache, false);
+  auto page = index.find_links(fx().http("/flat/"));
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  std::vector<std::string> names;
+  for (const auto& f : page->files) names.push_back(f.filename);
+  EXPECT_NE(std::find(names.begin(), names.end(), "alpha-1.0-py3-none-any.whl"), names.end());
+  auto local = index.find_links(fx().data_dir + "/files-nometa");
+  ASSERT_TRUE(local.ok()) << local.error().message;
+  EXPECT_EQ(local->files.size(), page->files.size());
+  EXPECT_EQ(local->files.front().url.scheme(), "file");
+  auto missing = index.find_links("/nonexistent/wheels");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("--find-links /nonexistent/wheels"), std::string::npos);
+}
+
+TEST(IndexClientTest, ManyPagesAndMetadataAtOnce) {
+  Env env;
+  IndexClient index(env.client, env.cache, false);
+  const Url index_url = *Url::parse(fx().http("/public/index-nometa/simple/"));
+  auto pages = index.project_pages(index_url, {"alpha", "beta", "gamma", "delta", "epsilon", "missing"});
+  ASSERT_EQ(pages.size(), 6U);
+  std::vector<DistributionFile> files;
+  for (std::size_t i = 0; i < 5; ++i) {
+    ASSERT_TRUE(pages[i].ok()) << pages[i].error().message;
+    for (const auto& f : pages[i]->page.files) files.push_back(f);
+  }
+  ASSERT_TRUE(pages[5].ok());
+  EXPECT_EQ(pages[5]->status, PageResult::Status::not_found);
+  auto metadata = index.metadata_many(files, index_url.without_userinfo());
+  ASSERT_EQ(metadata.size(), files.size());
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    ASSERT_TRUE(metadata[i].ok()) << metadata[i].error().message;
+    EXPECT_EQ(metadata[i]->version.to_string() + "-py3-none-any.whl",
+              files[i].filename.substr(files[i].filename.find('-') + 1));
+  }
+}
+
+}  // namespace
+}  // namespace uvauth::index

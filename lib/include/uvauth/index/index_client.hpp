@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "uvauth/cache/http_cache.hpp"
 #include "uvauth/index/simple_page.hpp"
@@ -39,6 +40,15 @@ class IndexClient {
   // `linked_by` is the URL of the index whose page listed the file, so the
   // auth layer applies that index's policy and credentials.
   Result<pep::CoreMetadata> metadata(const DistributionFile& file, const std::string& linked_by);
+
+  // A find-links location: a local directory of wheels, or a page of links
+  // (an HTML page such as a web server's directory listing).
+  Result<ProjectPage> find_links(std::string_view location);
+
+  // Many at once, through the client's concurrent transfers (bounded).
+  std::vector<Result<PageResult>> project_pages(const Url& index_url, const std::vector<std::string>& projects);
+  std::vector<Result<pep::CoreMetadata>> metadata_many(const std::vector<DistributionFile>& files,
+                                                       const std::string& linked_by);
 
   struct Stats {
     std::atomic<int> metadata_files{0};    // .metadata files read
