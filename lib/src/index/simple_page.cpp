@@ -37,6 +37,17 @@ std::string decode_entities(std::string_view text) {
       out += text[i];
       continue;
     }
+    // HTML also accepts the oldest entities without their ';' ("&lt 1").
+    bool legacy = false;
+    for (std::string_view bare : {"lt", "gt", "amp", "quot"}) {
+      if (text.substr(i + 1, bare.size()) == bare && text.substr(i + 1 + bare.size(), 1) != ";") {
+        out += bare == "lt" ? '<' : bare == "gt" ? '>' : bare == "amp" ? '&' : '"';
+        i += bare.size();
+        legacy = true;
+        break;
+      }
+    }
+    if (legacy) continue;
     const std::size_t semi = text.find(';', i);
     if (semi == std::string_view::npos || semi - i > 10) {
       out += '&';
@@ -169,7 +180,16 @@ std::string filename_of(const Url& url) {
   return percent_decode(path.substr(path.rfind('/') + 1));
 }
 
-Result<DistributionFile> file_from_href(const Url& base, const std::string& href) {
+Result<DistributionFile> file_from_href(const Url& base, const std::string& raw_href) {
+  // Pages in the wild carry unquoted spaces in links; quote them as pip does.
+  std::string href;
+  for (char c : raw_href) {
+    if (c == ' ') {
+      href += "%20";
+    } else if (c != '\n' && c != '\r' && c != '\t') {
+      href += c;
+    }
+  }
   auto url = base.join(href);
   if (!url) return std::move(url).error();
   DistributionFile file;

@@ -47,6 +47,15 @@ TEST(HtmlPageTest, LinkCases) {
        "https://download.example/simple/jinja2/J-1.0-py3-none-any.whl", ""},
       {"absolute URL elsewhere", "<a href=\"https://files.example/J-1.0-py3-none-any.whl\">J</a>", "J-1.0-py3-none-any.whl",
        "https://files.example/J-1.0-py3-none-any.whl", ""},
+      // pip's cases (tests/unit/test_collector.py): spaces quoted, quoting kept.
+      {"space in path (pip)", "<a href=\"https://localhost.localdomain:8181/path/with space/x-1.0-py3-none-any.whl\">x</a>",
+       "x-1.0-py3-none-any.whl", "https://localhost.localdomain:8181/path/with%20space/x-1.0-py3-none-any.whl", ""},
+      {"already quoted (pip)", "<a href=\"https://127.0.0.1:8181/path/with%20quoted%20space/x-1.0-py3-none-any.whl\">x</a>",
+       "x-1.0-py3-none-any.whl", "https://127.0.0.1:8181/path/with%20quoted%20space/x-1.0-py3-none-any.whl", ""},
+      {"IPv6 host (pip)", "<a href=\"https://[fd00:0:0:236::100]:8181/path/with space/x-1.0-py3-none-any.whl\">x</a>",
+       "x-1.0-py3-none-any.whl", "https://[fd00:0:0:236::100]:8181/path/with%20space/x-1.0-py3-none-any.whl", ""},
+      {"quoted slash stays (pip)", "<a href=\"https://example.com/access%2Ftoken/path/x-1.0-py3-none-any.whl\">x</a>",
+       "x-1.0-py3-none-any.whl", "https://example.com/access%2Ftoken/path/x-1.0-py3-none-any.whl", ""},
       {"commented link ignored", "<!-- <a href=\"/no.whl\">no</a> --><a href=\"/yes-1.0-py3-none-any.whl\">y</a>",
        "yes-1.0-py3-none-any.whl", "https://download.example/yes-1.0-py3-none-any.whl", ""},
   };
@@ -81,6 +90,37 @@ TEST(HtmlPageTest, AttributesOfPep503592658700) {
   EXPECT_TRUE(parsed->files[1].core_metadata);
   EXPECT_EQ(parsed->files[1].yanked, "");
   EXPECT_FALSE(parsed->files[2].is_wheel());
+}
+
+struct AttributeCase {
+  const char* attributes;
+  std::optional<std::string> requires_python;
+  std::optional<std::string> yanked;
+};
+
+// pip's data-attribute cases: decoded exactly once, present-but-empty kept.
+TEST(HtmlPageTest, DataAttributesAreUnescapedOnce) {
+  const AttributeCase cases[] = {
+      {"", std::nullopt, std::nullopt},
+      {"data-requires-python", std::nullopt, std::nullopt},
+      {"data-requires-python=\"&gt;=3.6\"", ">=3.6", std::nullopt},
+      {"data-requires-python=\"&amp;gt;=3.6\"", "&gt;=3.6", std::nullopt},
+      {"data-yanked", std::nullopt, ""},
+      {"data-yanked=\"\"", std::nullopt, ""},
+      {"data-yanked=\"error\"", std::nullopt, "error"},
+      {"data-yanked=\"version &lt 1\"", std::nullopt, "version < 1"},
+      {"data-yanked=\"curlyquote \u2018\"", std::nullopt, "curlyquote \u2018"},
+      {"data-yanked=\"version &amp;lt; 1\"", std::nullopt, "version &lt; 1"},
+  };
+  for (const auto& c : cases) {
+    const std::string html = std::string("<html><head><meta charset=\"utf-8\"><head><body><a href=\"/pkg-1.0.tar.gz\" ") +
+                             c.attributes + "></a></body></html>";
+    auto parsed = parse_html_page(html, page);
+    ASSERT_TRUE(parsed.ok());
+    ASSERT_EQ(parsed->files.size(), 1U) << c.attributes;
+    EXPECT_EQ(parsed->files[0].requires_python, c.requires_python) << c.attributes;
+    EXPECT_EQ(parsed->files[0].yanked, c.yanked) << c.attributes;
+  }
 }
 
 TEST(HtmlPageTest, BrokenLinksAreSkippedWithAWarningNotAFailure) {
