@@ -156,9 +156,14 @@ int run_list() {
   return 0;
 }
 
-void add_service(CLI::App* cmd, AuthArgs& args) {
+// A subcommand that takes SERVICE and --username.
+CLI::App* add_service_command(CLI::App* auth, const char* name, const char* description, AuthArgs& args,
+                              const char* username_help) {
+  CLI::App* cmd = auth->add_subcommand(name, description);
   cmd->add_option("service", args.service, "The index or host, e.g. pypi.example.com or https://host/simple")
       ->required();
+  cmd->add_option("--username,-u", args.username, username_help);
+  return cmd;
 }
 
 }  // namespace
@@ -168,43 +173,21 @@ void register_auth(CLI::App& app, RunState& state) {
   auth->require_subcommand(1);
   auto args = std::make_shared<AuthArgs>();
 
-  CLI::App* login = auth->add_subcommand("login", "Store credentials for a service");
-  add_service(login, *args);
-  login->add_option("--username,-u", args->username, "The user name");
+  CLI::App* login = add_service_command(auth, "login", "Store credentials for a service", *args, "The user name");
   login->add_option("--password", args->password, "The password, or - to read it from stdin");
   login->add_option("--token,-t", args->token, "A token (user __token__), or - to read it from stdin");
-  login->callback([args, &state] {
-    apply_logging(state.global);
-    state.exit_code = run_login(*args);
-  });
+  set_runner(login, state, [args] { return run_login(*args); });
 
-  CLI::App* logout = auth->add_subcommand("logout", "Remove stored credentials for a service");
-  add_service(logout, *args);
-  logout->add_option("--username,-u", args->username, "The user name (default __token__)");
-  logout->callback([args, &state] {
-    apply_logging(state.global);
-    state.exit_code = run_logout(*args);
-  });
+  CLI::App* logout = add_service_command(auth, "logout", "Remove stored credentials for a service", *args,
+                                         "The user name (default __token__)");
+  set_runner(logout, state, [args] { return run_logout(*args); });
 
-  CLI::App* token = auth->add_subcommand("token", "Print the stored secret for a service on stdout");
-  add_service(token, *args);
-  token->add_option("--username,-u", args->username, "The user name (default __token__)");
-  token->callback([args, &state] {
-    apply_logging(state.global);
-    state.exit_code = run_token(*args);
-  });
+  CLI::App* token = add_service_command(auth, "token", "Print the stored secret for a service on stdout", *args,
+                                        "The user name (default __token__)");
+  set_runner(token, state, [args] { return run_token(*args); });
 
-  CLI::App* dir = auth->add_subcommand("dir", "Print the credentials store directory");
-  dir->callback([&state] {
-    apply_logging(state.global);
-    state.exit_code = run_dir();
-  });
-
-  CLI::App* list = auth->add_subcommand("list", "List stored services and user names (never secrets)");
-  list->callback([&state] {
-    apply_logging(state.global);
-    state.exit_code = run_list();
-  });
+  set_runner(auth->add_subcommand("dir", "Print the credentials store directory"), state, run_dir);
+  set_runner(auth->add_subcommand("list", "List stored services and user names (never secrets)"), state, run_list);
 }
 
 }  // namespace uvauth::tool

@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <functional>
+
 #include "global_options.hpp"
 
 namespace uvauth::tool {
@@ -13,6 +15,15 @@ struct RunState {
   GlobalOptions global;
   int exit_code = 0;
 };
+
+// Makes `command` run `run` (after applying the global logging flags) and
+// keep its exit code.
+inline void set_runner(CLI::App* command, RunState& state, std::function<int()> run) {
+  command->callback([&state, run = std::move(run)] {
+    apply_logging(state.global);
+    state.exit_code = run();
+  });
+}
 
 void register_fetch(CLI::App& app, RunState& state);
 void register_auth(CLI::App& app, RunState& state);

@@ -44,10 +44,7 @@ void register_fetch(CLI::App& app, RunState& state) {
   cmd->add_option("url", args->url, "The URL to fetch")->required();
   cmd->add_option("-o,--output", args->output, "Write the body to this file (atomically) instead of stdout");
   cmd->add_option("--index", args->indexes, "An index, NAME=URL or URL (repeatable); its policy and credentials apply");
-  cmd->callback([args, &state] {
-    apply_logging(state.global);
-    state.exit_code = run_fetch(*args, state.global);
-  });
+  set_runner(cmd, state, [args, &state] { return run_fetch(*args, state.global); });
 }
 
 }  // namespace uvauth::tool

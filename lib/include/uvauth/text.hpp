@@ -14,6 +14,8 @@ namespace uvauth {
 }  // namespace uvauth
 
 namespace uvauth {
+// Appends a code point as UTF-8 (surrogates and out-of-range values become U+FFFD).
+void append_utf8(std::string& out, unsigned long code_point);
 // %XX sequences decoded; a malformed one is kept as written.
 [[nodiscard]] std::string percent_decode(std::string_view text);
 }  // namespace uvauth
