@@ -1,0 +1,63 @@
+// Dependency resolution with PubGrub (Weizenbaum's algorithm, as in Dart's
+// pub and uv): incompatibilities, unit propagation, conflict-driven
+// backjumping, and an explanation of failure in plain words.
+//
+// Packages are projects, or a project with one extra ("a[x]", which
+// depends on "a" at the same version). Markers are evaluated against the
+// target environment before anything reaches the solver.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "uvauth/error.hpp"
+#include "uvauth/pep/markers.hpp"
+#include "uvauth/pep/requirement.hpp"
+#include "uvauth/pep/version.hpp"
+
+namespace uvauth::resolve {
+
+// What the resolver asks about packages. Implementations fetch from
+// indexes; tests answer from memory.
+class Provider {
+ public:
+  virtual ~Provider() = default;
+  // The versions of `name` usable for the target, ascending (already
+  // filtered for wheels, Requires-Python, yanked and pre-release policy).
+  // An error stops the resolution (e.g. an index refused access).
+  virtual Result<std::vector<pep::Version>> versions(const std::string& name) = 0;
+  // The requirements of `name` at `version` (its Requires-Dist).
+  virtual Result<std::vector<pep::Requirement>> requirements(const std::string& name, const pep::Version& version) = 0;
+  // Why versions of `name` that exist were left out ("2.0 needs Python >=3.9"),
+  // for explanations. Optional.
+  virtual std::vector<std::string> excluded(const std::string& /*name*/) { return {}; }
+  // A hint that these packages will probably be needed soon.
+  virtual void prefetch(const std::vector<std::string>& /*names*/) {}
+};
+
+struct ResolveOptions {
+  pep::MarkerEnvironment environment;
+  std::vector<pep::Requirement> requirements;  // what the user asked for
+  std::vector<pep::Requirement> constraints;   // -c: limit versions, add nothing
+  std::map<std::string, pep::Version> preferences;  // canonical name -> version to keep if still allowed (re-locking)
+  std::size_t max_steps = 100000;                   // a bound on decisions + conflicts
+};
+
+struct ResolvedPackage {
+  std::string name;  // canonical
+  pep::Version version;
+  std::vector<std::string> extras;  // extras selected (canonical)
+};
+
+struct Resolution {
+  std::vector<ResolvedPackage> packages;  // sorted by name
+};
+
+// An unsatisfiable input gives ErrorKind::resolution with the derivation as
+// the message; provider errors are passed through.
+Result<Resolution> resolve(Provider& provider, const ResolveOptions& options);
+
+}  // namespace uvauth::resolve
