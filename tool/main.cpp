@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   uvauth::tool::add_global_options(app, state.global);
   uvauth::tool::register_fetch(app, state);
   uvauth::tool::register_auth(app, state);
+  uvauth::tool::register_lock(app, state);
 
   try {
     app.parse(argc, argv);

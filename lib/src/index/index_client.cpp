@@ -184,6 +184,24 @@ Result<ProjectPage> IndexClient::find_links(std::string_view location) {
   return page;
 }
 
+Result<std::pair<std::string, std::uint64_t>> IndexClient::hash_of(const DistributionFile& file, const std::string& linked_by) {
+  if (file.url.scheme() == "file") {
+    const std::filesystem::path path = percent_decode(file.url.path());
+    auto digest = Sha256::hex_of_file(path);
+    if (!digest) return std::move(digest).error();
+    std::error_code ec;
+    return std::make_pair(*digest, static_cast<std::uint64_t>(std::filesystem::file_size(path, ec)));
+  }
+  net::Request request;
+  request.url = file.url;
+  request.tag = linked_by;
+  request.on_data = [](std::string_view) { return true; };  // only the hash is kept
+  auto response = client_.fetch(std::move(request));
+  if (!response) return std::move(response).error();
+  if (!response->ok()) return net::status_error(*response);
+  return std::make_pair(response->sha256, response->body_size);
+}
+
 namespace {
 // Runs `work(i)` for i in [0, n), at most `width` at a time, keeping order.
 template <class T, class F>

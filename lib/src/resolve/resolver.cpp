@@ -472,7 +472,7 @@ class Solver {
 
   std::string statement(int id) {
     const Incompatibility& i = incompatibilities_[static_cast<std::size_t>(id)];
-    if (is_failure(i)) return "the requirements are unsatisfiable";
+    if (is_failure(i) && i.cause == Cause::derived) return "the requirements are unsatisfiable";
     switch (i.cause) {
       case Cause::dependency: {
         const std::string who = i.dependent == root_package
@@ -536,6 +536,9 @@ class Solver {
     }
     std::vector<std::string> lines;
     std::map<int, int> numbers;
+    if (incompatibilities_[static_cast<std::size_t>(failure)].cause != Cause::derived) {
+      return "Because " + statement(failure) + ", the requirements are unsatisfiable.";
+    }
     visit(failure, uses, numbers, lines);
     std::string out;
     for (std::size_t k = 0; k < lines.size(); ++k) out += (k ? "\n" : "") + lines[k];

@@ -176,6 +176,15 @@ TEST(ResolverTest, ExplainsAMissingVersionInPlainWords) {
             "the requirements are unsatisfiable.");
 }
 
+TEST(ResolverTest, ExplainsADirectRequirementNothingMatches) {
+  MemoryIndex index;
+  index.add("b", "1.0").add("b", "2.0");
+  auto result = resolve(index, wants({"b<1"}));
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().message,
+            "Because you require b<1 and only b==1.0 and b==2.0 are available, the requirements are unsatisfiable.");
+}
+
 // PubGrub docs: "linear error reporting".
 TEST(ResolverTest, ExplainsALinearConflict) {
   MemoryIndex index;

@@ -45,6 +45,10 @@ class IndexClient {
   // (an HTML page such as a web server's directory listing).
   Result<ProjectPage> find_links(std::string_view location);
 
+  // The sha256 and size of a file the index gave no hash for (downloads it;
+  // a file:// URL is read from disk).
+  Result<std::pair<std::string, std::uint64_t>> hash_of(const DistributionFile& file, const std::string& linked_by);
+
   // Many at once, through the client's concurrent transfers (bounded).
   std::vector<Result<PageResult>> project_pages(const Url& index_url, const std::vector<std::string>& projects);
   std::vector<Result<pep::CoreMetadata>> metadata_many(const std::vector<DistributionFile>& files,

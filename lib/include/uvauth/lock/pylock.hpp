@@ -1,0 +1,53 @@
+// PEP 751 lock files (pylock.toml): what was resolved, for which target,
+// from where, with which hashes. Deterministic output (same lock, same
+// bytes); never a credential (URLs are written without userinfo).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "uvauth/error.hpp"
+#include "uvauth/pep/markers.hpp"
+#include "uvauth/pep/version.hpp"
+
+namespace uvauth::lock {
+
+struct LockedWheel {
+  std::string name;  // file name
+  std::string url;   // without userinfo
+  std::uint64_t size = 0;
+  std::string sha256;
+};
+
+struct LockedPackage {
+  std::string name;  // canonical
+  pep::Version version;
+  std::string index;  // the index (or find-links location) it came from
+  std::vector<LockedWheel> wheels;
+};
+
+struct Lock {
+  std::string lock_version = "1.0";
+  std::string created_by = "uvauth";
+  std::string requires_python;            // e.g. "==3.11.*"
+  std::vector<std::string> environments;  // markers of the target the lock is for
+  std::vector<LockedPackage> packages;    // sorted by name
+  // [tool.uvauth]
+  std::string inputs;  // fingerprint of what was asked (requirements, indexes, target)
+  std::string target;  // human description of the target
+
+  [[nodiscard]] std::string serialize() const;
+  static Result<Lock> parse(std::string_view text, const std::string& source);
+
+  // Ok when the lock's environment markers hold for `environment`.
+  [[nodiscard]] Status check_target(const pep::MarkerEnvironment& environment, const std::string& source) const;
+};
+
+// The marker that describes a target: python_version, sys_platform,
+// platform_machine and implementation_name.
+[[nodiscard]] std::string environment_marker(const pep::MarkerEnvironment& environment);
+
+}  // namespace uvauth::lock

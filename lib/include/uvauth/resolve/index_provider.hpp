@@ -1,0 +1,80 @@
+// The resolver's view of package indexes: which versions of a project can
+// be installed on the target (wheels whose tags fit, Requires-Python,
+// yanked and pre-release rules), from which index (uv's first-index
+// strategy; explicit indexes serve only packages pinned to them), and what
+// each version requires.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "uvauth/index/index_client.hpp"
+#include "uvauth/pep/tags.hpp"
+#include "uvauth/pep/target.hpp"
+#include "uvauth/resolve/resolver.hpp"
+
+namespace uvauth::resolve {
+
+enum class PrereleaseMode { disallow, allow, if_necessary, explicit_only, if_necessary_or_explicit };
+Result<PrereleaseMode> parse_prerelease_mode(std::string_view text);
+
+struct IndexDescriptor {
+  std::string name;  // may be empty
+  Url url;
+  bool is_explicit = false;
+};
+
+struct ProviderOptions {
+  std::vector<IndexDescriptor> indexes;            // highest priority first
+  std::vector<std::string> find_links;
+  std::map<std::string, std::string> pinned_index;  // canonical project -> index name
+  pep::Target target;
+  PrereleaseMode prereleases = PrereleaseMode::if_necessary_or_explicit;
+  std::set<std::string> explicit_prereleases;  // projects whose direct requirement names a pre-release
+  std::set<std::string> exact_pins;            // projects pinned with == in direct requirements (yanked allowed)
+  std::map<std::string, std::string> direct_urls;  // project -> the wheel URL a requirement names (`name @ url`)
+};
+
+// The wheel chosen for a version, and where it came from (for the lock).
+struct Candidate {
+  pep::Version version;
+  index::DistributionFile file;
+  std::string index_url;  // the index (or find-links location) that listed it
+};
+
+class IndexProvider : public Provider {
+ public:
+  IndexProvider(index::IndexClient& client, ProviderOptions options);
+
+  Result<std::vector<pep::Version>> versions(const std::string& name) override;
+  Result<std::vector<pep::Requirement>> requirements(const std::string& name, const pep::Version& version) override;
+  std::vector<std::string> excluded(const std::string& name) override;
+  void prefetch(const std::vector<std::string>& names) override;
+
+  [[nodiscard]] std::optional<Candidate> candidate(const std::string& name, const pep::Version& version) const;
+
+ private:
+  struct Project {
+    std::map<pep::Version, Candidate> candidates;
+    std::vector<std::string> excluded;
+  };
+  Result<Project> load(const std::string& name);
+  Result<Project*> project(const std::string& name);
+
+  index::IndexClient& client_;
+  ProviderOptions options_;
+  pep::TagPriority tags_;
+  mutable std::mutex mutex_;
+  std::map<std::string, Project> projects_;
+  std::map<std::string, Error> failures_;
+  std::map<std::pair<std::string, std::string>, std::vector<pep::Requirement>> requirements_;
+  std::mutex flat_mutex_;
+  std::vector<index::ProjectPage> flat_;  // find-links pages, read once
+  bool flat_loaded_ = false;
+};
+
+}  // namespace uvauth::resolve

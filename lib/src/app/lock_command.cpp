@@ -1,0 +1,260 @@
+#include "uvauth/app/lock_command.hpp"
+
+#include <toml++/toml.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+
+#include "uvauth/cache/http_cache.hpp"
+#include "uvauth/fs.hpp"
+#include "uvauth/index/interpreter.hpp"
+#include "uvauth/log.hpp"
+#include "uvauth/pep/names.hpp"
+#include "uvauth/pep/requirements_txt.hpp"
+#include "uvauth/process.hpp"
+#include "uvauth/resolve/lock_workflow.hpp"
+
+namespace uvauth::app {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr const char* pypi = "https://pypi.org/simple";
+
+struct Collected {
+  std::vector<pep::Requirement> requirements;
+  std::vector<pep::Requirement> constraints;
+  std::optional<std::string> file_index_url;
+  std::vector<std::string> file_extra_index_urls;
+  std::vector<std::string> find_links;
+  std::map<std::string, std::string> pinned_index;
+  bool no_index = false;
+  bool pre = false;
+};
+
+Status read_requirement_files(const LockArguments& a, const config::Environment& env, Collected& out) {
+  const pep::FileLoader load = [](const fs::path& p) { return read_file(p); };
+  const pep::EnvironmentLookup lookup = [&env](std::string_view name) { return env.get(name); };
+  for (const auto& file : a.requirement_files) {
+    auto parsed = pep::parse_requirements_txt(file, load, lookup);
+    if (!parsed) return std::move(parsed).error();
+    for (auto& line : parsed->requirements) out.requirements.push_back(std::move(line.requirement));
+    for (auto& line : parsed->constraints) out.constraints.push_back(std::move(line.requirement));
+    if (parsed->index_url) out.file_index_url = parsed->index_url;
+    for (auto& u : parsed->extra_index_urls) out.file_extra_index_urls.push_back(u);
+    for (auto& f : parsed->find_links) out.find_links.push_back(f);
+    out.no_index = out.no_index || parsed->no_index;
+    out.pre = out.pre || parsed->pre;
+  }
+  for (const auto& file : a.constraint_files) {
+    auto parsed = pep::parse_requirements_txt(file, load, lookup);
+    if (!parsed) return std::move(parsed).error();
+    for (auto& line : parsed->requirements) out.constraints.push_back(std::move(line.requirement));
+    for (auto& line : parsed->constraints) out.constraints.push_back(std::move(line.requirement));
+  }
+  return {};
+}
+
+// [project].dependencies and [tool.uv.sources] pins to an index.
+Status read_project(const fs::path& file, Collected& out) {
+  auto text = read_file(file);
+  if (!text) return std::move(text).error();
+  toml::table document;
+  try {
+    document = toml::parse(*text, file.string());
+  } catch (const toml::parse_error& e) {
+    return Error(ErrorKind::config, file.string() + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
+  }
+  if (auto deps = document["project"]["dependencies"].as_array()) {
+    for (const auto& d : *deps) {
+      auto s = d.value<std::string>();
+      if (!s) return Error(ErrorKind::config, file.string() + ": [project].dependencies must hold strings");
+      auto r = pep::Requirement::parse(*s);
+      if (!r) return Error(ErrorKind::config, file.string() + ": " + r.error().message);
+      out.requirements.push_back(std::move(r).value());
+    }
+  }
+  if (auto sources = document["tool"]["uv"]["sources"].as_table()) {
+    for (const auto& [name, source] : *sources) {
+      if (auto index = source.as_table() ? (*source.as_table())["index"].value<std::string>() : std::nullopt) {
+        out.pinned_index[pep::canonicalize_name(name.str())] = *index;
+      }
+    }
+  }
+  return {};
+}
+
+Result<Url> parse_index_url(const std::string& text, const std::string& flag) {
+  auto url = Url::parse(text);
+  if (!url) return Error(ErrorKind::usage, flag + ": " + url.error().message);
+  return url;
+}
+
+Result<pep::Target> choose_target(const LockArguments& a, const cache::CacheDir& cache) {
+  if (a.python_version) return pep::cross_target(*a.python_version, a.python_platform.value_or(""));
+  if (a.python_platform) return Error(ErrorKind::usage, "--python-platform needs --python-version");
+  std::string python = a.python.value_or("");
+  if (python.empty()) {
+    auto which = run_process({"sh", "-c", "command -v python3"});
+    if (!which || which->exit_code != 0) {
+      return Error(ErrorKind::config, "no python3 on PATH").with_hint("pass --python EXE, or --python-version X.Y for a cross target");
+    }
+    python = which->out.substr(0, which->out.find('\n'));
+  }
+  return index::query_interpreter(python, cache);
+}
+
+// What changed between two locks, for --locked.
+std::string difference(const lock::Lock& before, const lock::Lock& after) {
+  std::map<std::string, std::string> a;
+  std::map<std::string, std::string> b;
+  for (const auto& p : before.packages) a[p.name] = p.version.to_string();
+  for (const auto& p : after.packages) b[p.name] = p.version.to_string();
+  std::vector<std::string> changes;
+  for (const auto& [name, v] : b) {
+    if (!a.count(name)) changes.push_back("add " + name + "==" + v);
+    else if (a[name] != v) changes.push_back(name + " " + a[name] + " -> " + v);
+  }
+  for (const auto& [name, v] : a) {
+    if (!b.count(name)) changes.push_back("remove " + name + "==" + v);
+  }
+  if (changes.empty() && before.inputs != after.inputs) changes.push_back("the requirements, indexes or target changed");
+  if (changes.empty()) changes.push_back("its content differs (wheels, URLs or hashes)");
+  std::string out;
+  for (std::size_t i = 0; i < changes.size() && i < 10; ++i) out += (i ? "; " : "") + changes[i];
+  return out;
+}
+
+}  // namespace
+
+Result<LockOutcome> run_lock(const LockArguments& a, const config::Environment& env) {
+  const auto start = std::chrono::steady_clock::now();
+  Collected collected;
+  if (auto ok = read_requirement_files(a, env, collected); !ok) return std::move(ok).error();
+  if (a.project) {
+    if (auto ok = read_project(*a.project, collected); !ok) return std::move(ok).error();
+  }
+  for (const auto& text : a.requirements) {
+    auto r = pep::Requirement::parse(text);
+    if (!r) return Error(ErrorKind::usage, r.error().message);
+    collected.requirements.push_back(std::move(r).value());
+  }
+  if (collected.requirements.empty()) {
+    return Error(ErrorKind::usage, "nothing to lock").with_hint("name requirements, or pass -r requirements.txt or --project pyproject.toml");
+  }
+
+  // Every index URL the run knows, for the auth layer (configured ones come from the settings).
+  auth::SessionOptions session_options = a.session;
+  for (const auto& i : a.indexes) session_options.indexes.push_back(i);
+  for (const auto& u : a.extra_index_urls) session_options.indexes.push_back(u);
+  for (const auto& u : collected.file_extra_index_urls) session_options.indexes.push_back(u);
+  const std::array<const std::optional<std::string>*, 3> defaults{&a.default_index, &a.index_url, &collected.file_index_url};
+  for (const auto* u : defaults) {
+    if (*u) session_options.indexes.push_back(**u);
+  }
+  auto session = auth::Session::open(session_options, env);
+  if (!session) return std::move(session).error();
+
+  // Indexes in priority order.
+  resolve::ProviderOptions provider;
+  auto add_index = [&](const std::string& name, const std::string& url_text, bool is_explicit, const std::string& flag) -> Status {
+    auto url = parse_index_url(url_text, flag);
+    if (!url) return std::move(url).error();
+    provider.indexes.push_back(resolve::IndexDescriptor{name, *url, is_explicit});
+    return {};
+  };
+  const auto& settings = (*session)->settings();
+  std::optional<std::string> default_url = a.default_index ? a.default_index : a.index_url ? a.index_url : collected.file_index_url;
+  for (const auto& text : a.indexes) {
+    const auto named = auth::split_index_argument(text);
+    if (auto ok = add_index(named.name, named.url, false, "--index"); !ok) return std::move(ok).error();
+  }
+  for (const auto& u : a.extra_index_urls) {
+    if (auto ok = add_index("", u, false, "--extra-index-url"); !ok) return std::move(ok).error();
+  }
+  for (const auto& u : collected.file_extra_index_urls) {
+    if (auto ok = add_index("", u, false, "--extra-index-url (requirements file)"); !ok) return std::move(ok).error();
+  }
+  for (const auto& declared : settings.indexes) {
+    if (declared.is_default) {
+      if (!default_url) default_url = declared.url;
+      continue;
+    }
+    if (auto ok = add_index(declared.name, declared.url, declared.is_explicit, declared.origin); !ok) return std::move(ok).error();
+  }
+  if (!collected.no_index) {
+    if (auto ok = add_index("", default_url.value_or(pypi), false, "the default index"); !ok) return std::move(ok).error();
+  }
+  provider.find_links = a.find_links;
+  for (const auto& f : collected.find_links) provider.find_links.push_back(f);
+  provider.pinned_index = collected.pinned_index;
+  for (const auto& [project, index] : provider.pinned_index) {
+    const bool known = std::any_of(provider.indexes.begin(), provider.indexes.end(), [&](const auto& i) { return i.name == index; });
+    if (!known) return Error(ErrorKind::config, "[tool.uv.sources] pins " + project + " to index '" + index + "', which is not declared");
+  }
+  if (a.prerelease) {
+    auto mode = resolve::parse_prerelease_mode(*a.prerelease);
+    if (!mode) return std::move(mode).error();
+    provider.prereleases = *mode;
+  } else if (collected.pre) {
+    provider.prereleases = resolve::PrereleaseMode::allow;
+  }
+
+  auto cache_dir = cache::CacheDir::resolve(env, a.cache_dir, a.no_cache);
+  if (!cache_dir) return std::move(cache_dir).error();
+  auto target = choose_target(a, *cache_dir);
+  if (!target) return std::move(target).error();
+  provider.target = std::move(target).value();
+  UVAUTH_DEBUG("target: " << provider.target.description);
+
+  std::optional<lock::Lock> previous;
+  std::string previous_text;
+  std::error_code ec;
+  if (fs::exists(a.output, ec)) {
+    auto text = read_file(a.output);
+    if (!text) return std::move(text).error();
+    previous_text = *text;
+    auto parsed = lock::Lock::parse(*text, a.output.string());
+    if (parsed) {
+      previous = std::move(parsed).value();
+    } else if (a.locked) {
+      return std::move(parsed).error();
+    } else {
+      UVAUTH_WARN("ignoring the existing " << a.output.string() << ": " << parsed.error().message);
+    }
+  }
+
+  cache::HttpCache http_cache(*cache_dir);
+  index::IndexClient index_client((*session)->client(), http_cache, a.offline);
+  resolve::LockInputs inputs{collected.requirements, collected.constraints, provider, previous};
+  auto made = resolve::make_lock(index_client, std::move(inputs));
+  if (!made) return std::move(made).error();
+
+  LockOutcome outcome;
+  outcome.lock = std::move(made).value();
+  const std::string text = outcome.lock.serialize();
+  outcome.changed = text != previous_text;
+  if (a.locked && outcome.changed) {
+    if (!previous) {
+      return Error(ErrorKind::resolution, a.output.string() + " does not exist, and --locked forbids creating it")
+          .with_hint("run `uvauth lock` without --locked and commit the lock");
+    }
+    return Error(ErrorKind::resolution, a.output.string() + " is out of date: " + difference(*previous, outcome.lock))
+        .with_hint("run `uvauth lock` without --locked and commit the lock");
+  }
+  if (outcome.changed) {
+    if (auto written = write_file_atomically(a.output, text, fs::perms::owner_read | fs::perms::owner_write |
+                                                                 fs::perms::group_read | fs::perms::others_read);
+        !written) {
+      return std::move(written).error();
+    }
+  }
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%.2f", static_cast<double>(ms) / 1000.0);
+  outcome.summary = "Resolved " + std::to_string(outcome.lock.packages.size()) + " package" +
+                    (outcome.lock.packages.size() == 1 ? "" : "s") + " in " + seconds + "s";
+  return outcome;
+}
+
+}  // namespace uvauth::app

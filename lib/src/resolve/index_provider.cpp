@@ -1,0 +1,229 @@
+#include "uvauth/resolve/index_provider.hpp"
+
+#include <future>
+
+#include "uvauth/log.hpp"
+#include "uvauth/pep/names.hpp"
+#include "uvauth/pep/wheel_filename.hpp"
+#include "uvauth/text.hpp"
+
+namespace uvauth::resolve {
+
+Result<PrereleaseMode> parse_prerelease_mode(std::string_view text) {
+  if (text == "disallow") return PrereleaseMode::disallow;
+  if (text == "allow") return PrereleaseMode::allow;
+  if (text == "if-necessary") return PrereleaseMode::if_necessary;
+  if (text == "explicit") return PrereleaseMode::explicit_only;
+  if (text == "if-necessary-or-explicit") return PrereleaseMode::if_necessary_or_explicit;
+  return Error(ErrorKind::usage, "--prerelease must be allow, disallow, if-necessary, explicit or if-necessary-or-explicit");
+}
+
+IndexProvider::IndexProvider(index::IndexClient& client, ProviderOptions options)
+    : client_(client), options_(std::move(options)), tags_(pep::compatible_tags(options_.target.interpreter)) {}
+
+Result<IndexProvider::Project> IndexProvider::load(const std::string& name) {
+  Project project;
+  if (auto direct = options_.direct_urls.find(name); direct != options_.direct_urls.end()) {
+    // `name @ url`: that wheel and nothing else.
+    auto url = Url::parse(direct->second);
+    if (!url) return Error(ErrorKind::usage, name + " @ " + redact_userinfo_in_text(direct->second) + ": " + url.error().message);
+    index::DistributionFile file;
+    file.url = url->with_fragment_removed();
+    file.filename = percent_decode(file.url.path().substr(file.url.path().rfind('/') + 1));
+    if (!url->fragment().empty()) {
+      const auto eq = url->fragment().find('=');
+      if (eq != std::string::npos) file.hashes[to_lower_ascii(url->fragment().substr(0, eq))] = to_lower_ascii(url->fragment().substr(eq + 1));
+    }
+    auto wheel = pep::WheelFilename::parse(file.filename);
+    if (!wheel) {
+      return Error(ErrorKind::resolution, name + " @ " + url->redacted() + " is not a wheel; uvauth installs wheels only");
+    }
+    if (wheel->name != name) {
+      return Error(ErrorKind::resolution, name + " @ " + url->redacted() + " is a wheel of " + wheel->name + ", not of " + name);
+    }
+    if (!tags_.best(wheel->tags)) {
+      return Error(ErrorKind::resolution, name + " @ " + url->redacted() + " does not fit the target (" +
+                                              options_.target.description + ")");
+    }
+    project.candidates[wheel->version] = Candidate{wheel->version, file, ""};
+    return project;
+  }
+  std::vector<std::pair<index::DistributionFile, std::string>> files;  // file, listing source
+  // First index that has the project wins (uv's first-index strategy).
+  const auto pinned = options_.pinned_index.find(name);
+  for (const auto& idx : options_.indexes) {
+    if (pinned != options_.pinned_index.end() ? idx.name != pinned->second : idx.is_explicit) continue;
+    auto page = client_.project_page(idx.url, name);
+    if (!page) return std::move(page).error();
+    if (page->status == index::PageResult::Status::not_found || page->page.files.empty()) continue;
+    for (const auto& f : page->page.files) files.emplace_back(f, idx.url.with_userinfo_removed().without_userinfo());
+    break;
+  }
+  {
+    std::lock_guard flat_lock(flat_mutex_);
+    if (!flat_loaded_) {
+      for (const auto& location : options_.find_links) {
+        auto page = client_.find_links(location);
+        if (!page) return std::move(page).error();
+        flat_.push_back(std::move(page).value());
+      }
+      flat_loaded_ = true;
+    }
+  }
+  for (std::size_t i = 0; i < flat_.size(); ++i) {
+    for (const auto& f : flat_[i].files) {
+      auto wheel = pep::WheelFilename::parse(f.filename);
+      if (wheel && wheel->name == name) files.emplace_back(f, options_.find_links[i]);
+    }
+  }
+
+  const pep::Version python = options_.target.python_full_version();
+  std::map<pep::Version, std::size_t> best_rank;
+  std::set<std::string> sdist_only;
+  std::set<pep::Version> with_wheel;
+  for (const auto& [file, source] : files) {
+    if (!file.is_wheel()) {
+      // An sdist: note its version for the "wheels only" message.
+      const std::string stem = file.filename.substr(0, file.filename.find(".tar") != std::string::npos ? file.filename.find(".tar")
+                                                                                                        : file.filename.rfind('.'));
+      if (const auto dash = stem.rfind('-'); dash != std::string::npos) sdist_only.insert(stem.substr(dash + 1));
+      continue;
+    }
+    auto wheel = pep::WheelFilename::parse(file.filename);
+    if (!wheel || wheel->name != name) continue;
+    with_wheel.insert(wheel->version);
+    const std::string v = wheel->version.to_string();
+    const auto rank = tags_.best(wheel->tags);
+    if (!rank) {
+      project.excluded.push_back(v + " has no wheel for this platform");
+      continue;
+    }
+    if (file.requires_python) {
+      auto rp = pep::SpecifierSet::parse(*file.requires_python);
+      if (rp && !rp->contains(python, true)) {
+        project.excluded.push_back(v + " needs Python " + *file.requires_python);
+        continue;
+      }
+    }
+    if (file.yanked && !options_.exact_pins.count(name)) {
+      project.excluded.push_back(v + " is yanked" + (file.yanked->empty() ? "" : " (" + *file.yanked + ")"));
+      continue;
+    }
+    auto it = best_rank.find(wheel->version);
+    if (it == best_rank.end() || *rank < it->second) {
+      best_rank[wheel->version] = *rank;
+      project.candidates[wheel->version] = Candidate{wheel->version, file, source};
+    }
+  }
+  for (const auto& v : sdist_only) {
+    auto parsed = pep::Version::parse(v);
+    if (parsed && !with_wheel.count(*parsed)) project.excluded.push_back(v + " has only a source distribution (uvauth installs wheels only)");
+  }
+  // Pre-releases.
+  bool any_final = false;
+  for (const auto& [v, c] : project.candidates) any_final = any_final || !v.is_prerelease();
+  const bool named = options_.explicit_prereleases.count(name) > 0;
+  bool keep_pre = false;
+  switch (options_.prereleases) {
+    case PrereleaseMode::allow: keep_pre = true; break;
+    case PrereleaseMode::disallow: keep_pre = false; break;
+    case PrereleaseMode::if_necessary: keep_pre = !any_final; break;
+    case PrereleaseMode::explicit_only: keep_pre = named; break;
+    case PrereleaseMode::if_necessary_or_explicit: keep_pre = named || !any_final; break;
+  }
+  if (!keep_pre) {
+    for (auto it = project.candidates.begin(); it != project.candidates.end();) {
+      if (it->first.is_prerelease()) {
+        project.excluded.push_back(it->first.to_string() + " is a pre-release");
+        it = project.candidates.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  return project;
+}
+
+Result<IndexProvider::Project*> IndexProvider::project(const std::string& name) {
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = projects_.find(name); it != projects_.end()) return &it->second;
+    if (auto it = failures_.find(name); it != failures_.end()) return it->second;
+  }
+  // Fetched without the lock, so prefetches run side by side; the first
+  // answer stored wins (std::map nodes stay put, so the pointer is stable).
+  auto loaded = load(name);
+  std::lock_guard lock(mutex_);
+  if (!loaded) {
+    failures_.emplace(name, loaded.error());
+    return std::move(loaded).error();
+  }
+  return &projects_.emplace(name, std::move(loaded).value()).first->second;
+}
+
+Result<std::vector<pep::Version>> IndexProvider::versions(const std::string& name) {
+  auto p = project(name);
+  if (!p) return std::move(p).error();
+  std::vector<pep::Version> out;
+  for (const auto& [v, c] : (*p)->candidates) out.push_back(v);
+  return out;
+}
+
+std::vector<std::string> IndexProvider::excluded(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  auto it = projects_.find(name);
+  if (it == projects_.end()) return {};
+  std::vector<std::string> out = it->second.excluded;
+  if (out.size() > 3) {
+    out.resize(3);
+    out.push_back("...");
+  }
+  return out;
+}
+
+std::optional<Candidate> IndexProvider::candidate(const std::string& name, const pep::Version& version) const {
+  std::lock_guard lock(mutex_);
+  auto it = projects_.find(name);
+  if (it == projects_.end()) return std::nullopt;
+  auto c = it->second.candidates.find(version);
+  if (c == it->second.candidates.end()) return std::nullopt;
+  return c->second;
+}
+
+Result<std::vector<pep::Requirement>> IndexProvider::requirements(const std::string& name, const pep::Version& version) {
+  const auto key = std::make_pair(name, version.to_string());
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = requirements_.find(key); it != requirements_.end()) return it->second;
+  }
+  auto c = candidate(name, version);
+  if (!c) return Error(ErrorKind::resolution, name + "==" + version.to_string() + " is not available");
+  auto metadata = client_.metadata(c->file, c->index_url);
+  if (!metadata) return std::move(metadata).error();
+  for (const auto& warning : metadata->warnings) UVAUTH_DEBUG(warning);
+  if (pep::canonicalize_name(metadata->name) != name || !(metadata->version == version)) {
+    return Error(ErrorKind::parse, "the metadata of " + c->file.filename + " says " + metadata->name + " " +
+                                       metadata->version.to_string());
+  }
+  std::lock_guard lock(mutex_);
+  return requirements_.emplace(key, std::move(metadata->requires_dist)).first->second;
+}
+
+void IndexProvider::prefetch(const std::vector<std::string>& names) {
+  // Pages first (concurrently), then the newest candidate's metadata of each.
+  std::vector<std::future<void>> pages;
+  for (const auto& name : names) {
+    {
+      std::lock_guard lock(mutex_);
+      if (projects_.count(name) || failures_.count(name)) continue;
+    }
+    pages.push_back(std::async(std::launch::async, [this, name] {
+      auto p = project(name);
+      if (!p || (*p)->candidates.empty()) return;
+      (void)requirements(name, (*p)->candidates.rbegin()->first);
+    }));
+  }
+  for (auto& f : pages) f.wait();
+}
+
+}  // namespace uvauth::resolve
