@@ -145,6 +145,10 @@ Result<LockOutcome> run_lock(const LockArguments& a, const config::Environment& 
 
   // Every index URL the run knows, for the auth layer (configured ones come from the settings).
   auth::SessionOptions session_options = a.session;
+  // A project's own [tool.uv] settings apply unless told otherwise.
+  if (a.project && !session_options.settings_source.config_file && !session_options.settings_source.no_config) {
+    session_options.settings_source.config_file = *a.project;
+  }
   for (const auto& i : a.indexes) session_options.indexes.push_back(i);
   for (const auto& u : a.extra_index_urls) session_options.indexes.push_back(u);
   for (const auto& u : collected.file_extra_index_urls) session_options.indexes.push_back(u);

@@ -94,7 +94,7 @@ Result<Settings> load_settings(const SettingsSource& source) {
     if (settings) settings->file = file;
     return settings;
   };
-  if (source.config_file) return read(*source.config_file, false);
+  if (source.config_file) return read(*source.config_file, source.config_file->filename() == "pyproject.toml");
   std::error_code ec;
   for (const char* name : {"uvauth.toml", "uv.toml"}) {
     const fs::path candidate = source.working_directory / name;
