@@ -229,7 +229,8 @@ Result<LockOutcome> run_lock(const LockArguments& a, const config::Environment& 
   }
 
   cache::HttpCache http_cache(*cache_dir);
-  index::IndexClient index_client((*session)->client(), http_cache, a.offline);
+  cache::ContentCache metadata_cache(*cache_dir, cache::Bucket::metadata);
+  index::IndexClient index_client((*session)->client(), http_cache, a.offline, &metadata_cache);
   resolve::LockInputs inputs{collected.requirements, collected.constraints, provider, previous};
   auto made = resolve::make_lock(index_client, std::move(inputs));
   if (!made) return std::move(made).error();

@@ -84,6 +84,18 @@ void HttpCache::refresh(const Url& url, CachedResponse entry, const net::Respons
   (void)write_file_atomically(path_for(url), serialize(entry));
 }
 
+std::optional<std::string> ContentCache::load(const std::string& sha256) const {
+  if (!dir_ || sha256.size() != 64) return std::nullopt;
+  auto text = read_file(*dir_ / sha256.substr(0, 2) / sha256);
+  if (!text || Sha256::hex_of(*text) != sha256) return std::nullopt;
+  return std::move(text).value();
+}
+
+void ContentCache::store(const std::string& sha256, std::string_view content) const {
+  if (!dir_ || sha256.size() != 64) return;
+  (void)write_file_atomically(*dir_ / sha256.substr(0, 2) / sha256, content);
+}
+
 void HttpCache::add_validators(net::Request& request, const CachedResponse& entry) {
   if (!entry.etag.empty()) request.headers.emplace_back("If-None-Match", entry.etag);
   if (!entry.last_modified.empty()) request.headers.emplace_back("If-Modified-Since", entry.last_modified);

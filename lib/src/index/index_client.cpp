@@ -90,6 +90,14 @@ Result<PageResult> IndexClient::project_page(const Url& index_url, std::string_v
 }
 
 Result<pep::CoreMetadata> IndexClient::metadata(const DistributionFile& file, const std::string& linked_by) {
+  // A METADATA whose hash the index gave is immutable: answer from the cache.
+  const auto known_hash = file.core_metadata_hashes.find("sha256");
+  if (metadata_cache_ && file.core_metadata && known_hash != file.core_metadata_hashes.end()) {
+    if (auto cached = metadata_cache_->load(known_hash->second)) {
+      ++stats_.metadata_cached;
+      return pep::CoreMetadata::parse(*cached, file.url.redacted() + ".metadata");
+    }
+  }
   if (file.core_metadata) {
     auto metadata_url = Url::parse(file.url.without_userinfo() + ".metadata");
     if (!metadata_url) return std::move(metadata_url).error();
@@ -103,6 +111,7 @@ Result<pep::CoreMetadata> IndexClient::metadata(const DistributionFile& file, co
         return std::move(hashed).error();
       }
       ++stats_.metadata_files;
+      if (metadata_cache_ && known_hash != file.core_metadata_hashes.end()) metadata_cache_->store(known_hash->second, response->body);
       return pep::CoreMetadata::parse(response->body, metadata_url->redacted());
     }
     if (response->status != 404) return net::status_error(*response);

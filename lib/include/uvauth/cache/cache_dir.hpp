@@ -13,7 +13,7 @@
 
 namespace uvauth::cache {
 
-enum class Bucket { simple_pages, wheels, unpacked, interpreters };
+enum class Bucket { simple_pages, wheels, unpacked, interpreters, metadata };
 
 class CacheDir {
  public:

@@ -44,6 +44,18 @@ class HttpCache {
   std::optional<std::filesystem::path> dir_;
 };
 
+// Immutable things kept by their own sha256 (wheel METADATA): a hit is
+// checked against the key, so a damaged entry is a miss, never a wrong answer.
+class ContentCache {
+ public:
+  ContentCache(const CacheDir& dir, Bucket bucket) : dir_(dir.bucket(bucket)) {}
+  [[nodiscard]] std::optional<std::string> load(const std::string& sha256) const;
+  void store(const std::string& sha256, std::string_view content) const;
+
+ private:
+  std::optional<std::filesystem::path> dir_;
+};
+
 // Seconds of max-age in a Cache-Control header (0 for no-cache/no-store/absent).
 [[nodiscard]] std::int64_t max_age_seconds(std::string_view cache_control);
 

@@ -30,8 +30,9 @@ struct PageResult {
 
 class IndexClient {
  public:
-  IndexClient(net::Client& client, const cache::HttpCache& cache, bool offline)
-      : client_(client), cache_(cache), offline_(offline) {}
+  IndexClient(net::Client& client, const cache::HttpCache& cache, bool offline,
+              const cache::ContentCache* metadata_cache = nullptr)
+      : client_(client), cache_(cache), offline_(offline), metadata_cache_(metadata_cache) {}
 
   // `index_url` is the index's base (…/simple/). 404/410 give not_found (the
   // next index may have it); 401/403 are errors that name the index.
@@ -59,6 +60,7 @@ class IndexClient {
     std::atomic<int> range_reads{0};       // METADATA read with range requests
     std::atomic<int> full_downloads{0};    // whole wheels fetched for metadata
     std::atomic<int> pages_revalidated{0};
+    std::atomic<int> metadata_cached{0};   // METADATA answered from the cache
   };
   [[nodiscard]] const Stats& stats() const { return stats_; }
 
@@ -70,6 +72,7 @@ class IndexClient {
   net::Client& client_;
   const cache::HttpCache& cache_;
   bool offline_;
+  const cache::ContentCache* metadata_cache_;
   Stats stats_;
   mutable std::mutex mutex_;
   std::set<std::string> no_range_origins_;

@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""uvauth against pip on the same local, authenticated index (nginx + basic
+auth on loopback, credentials from netrc only). Alternating runs, medians,
+ratios; writes bench/RESULTS.md.
+
+  bench.py --uvauth build/ci/bin/uvauth [--runs 3] [--corpus DIR]
+
+Cases so far: resolve only (`uvauth lock` vs `pip install --dry-run
+--report`), cold (empty caches) and warm (caches full).
+"""
+import argparse
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REQUIREMENTS = ["boto3", "moto[s3,dynamodb]", "flask", "jinja2", "requests", "pydantic", "pydantic-settings", "ipython",
+                "jsonschema", "networkx", "sympy", "cryptography", "docker", "cfn-lint", "trio"]
+USER, PASSWORD = "bench", "bench-Pa55-w0rd"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_nginx(work: Path, corpus: Path):
+    port = free_port()
+    for d in ("tmp/body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi"):
+        (work / d).mkdir(parents=True, exist_ok=True)
+    subprocess.run(["htpasswd", "-b", "-c", str(work / "htpasswd"), USER, PASSWORD], check=True, capture_output=True)
+    user = "user root root;" if os.geteuid() == 0 else ""
+    (work / "nginx.conf").write_text(f"""
+{user}
+worker_processes 2;
+daemon on;
+pid {work}/nginx.pid;
+error_log {work}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    default_type application/octet-stream;
+    types {{ text/html html; }}
+    client_body_temp_path {work}/tmp/body; proxy_temp_path {work}/tmp/proxy;
+    fastcgi_temp_path {work}/tmp/fastcgi; uwsgi_temp_path {work}/tmp/uwsgi; scgi_temp_path {work}/tmp/scgi;
+    access_log {work}/access.log;
+    keepalive_requests 100000;
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{ auth_basic "bench"; auth_basic_user_file {work}/htpasswd; root {corpus}; }}
+    }}
+}}
+""")
+    subprocess.run(["nginx", "-p", str(work), "-c", str(work / "nginx.conf")], check=True)
+    return port
+
+
+def stop_nginx(work: Path):
+    try:
+        pid = int((work / "nginx.pid").read_text())
+        os.kill(pid, 15)
+    except (OSError, ValueError):
+        pass
+
+
+def timed(cmd, env, cwd):
+    start = time.perf_counter()
+    result = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.exit(f"failed ({result.returncode}): {' '.join(cmd)}\n{result.stderr[-3000:]}")
+    return elapsed
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--uvauth", required=True)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--corpus", default=str(HERE / "work" / "corpus"))
+    args = parser.parse_args()
+    uvauth = str(Path(args.uvauth).resolve())
+    corpus = Path(args.corpus)
+    if not (corpus / "simple").exists():
+        subprocess.run([sys.executable, str(HERE / "build_corpus.py"), str(corpus)], check=True)
+    work = Path(tempfile.mkdtemp(prefix="uvauth-bench-"))
+    home = work / "home"
+    home.mkdir()
+    (home / ".netrc").write_text(f"machine 127.0.0.1 login {USER} password {PASSWORD}\n")
+    os.chmod(home / ".netrc", 0o600)
+    port = start_nginx(work, corpus)
+    index = f"http://127.0.0.1:{port}/simple/"
+    env = dict(os.environ, HOME=str(home), NETRC=str(home / ".netrc"), PIP_DISABLE_PIP_VERSION_CHECK="1",
+               PIP_NO_INPUT="1", UV_INDEX_URL="")
+    python = shutil.which("python3")
+    results = {}
+    try:
+        def uvauth_lock(cache):
+            lock = work / "pylock.toml"
+            if lock.exists():
+                lock.unlink()
+            return timed([uvauth, "lock", *REQUIREMENTS, "--index-url", index, "--python", python, "-o", str(lock),
+                          "--no-config", "--cache-dir", str(cache), "-q"], env, work)
+
+        def pip_dry_run(cache):
+            cache_args = ["--no-cache-dir"] if cache is None else ["--cache-dir", str(cache)]
+            return timed([python, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--report",
+                          str(work / "report.json"), "--index-url", index, "--quiet", *cache_args, *REQUIREMENTS], env, work)
+
+        samples = {k: [] for k in ("uvauth cold", "pip cold", "uvauth warm", "pip warm")}
+        warm_uv, warm_pip = work / "uv-warm-cache", work / "pip-warm-cache"
+        uvauth_lock(warm_uv)  # fill the warm caches once
+        pip_dry_run(warm_pip)
+        for run in range(args.runs):
+            cold = work / f"uv-cold-{run}"
+            samples["uvauth cold"].append(uvauth_lock(cold))
+            samples["pip cold"].append(pip_dry_run(None))
+            samples["uvauth warm"].append(uvauth_lock(warm_uv))
+            samples["pip warm"].append(pip_dry_run(warm_pip))
+        results = {k: statistics.median(v) for k, v in samples.items()}
+        # The two tools must agree on what they resolved.
+        report = json.loads((work / "report.json").read_text())
+        pip_set = sorted(f"{i['metadata']['name'].lower().replace('_', '-')}=={i['metadata']['version']}" for i in report["install"])
+        lock_text = (work / "pylock.toml").read_text()
+        import re as _re, tomllib
+        lock = tomllib.loads(lock_text)
+        lock_set = sorted(f"{p['name']}=={p['version']}" for p in lock["packages"])
+        packages = len(lock_set)
+        if lock_set != pip_set:
+            sys.exit("uvauth and pip resolved differently:\n" + "\n".join(sorted(set(lock_set) ^ set(pip_set))))
+    finally:
+        stop_nginx(work)
+    ratio_cold = results["pip cold"] / results["uvauth cold"]
+    ratio_warm = results["pip warm"] / results["uvauth warm"]
+    cpu = platform.processor() or platform.machine()
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Machine: {os.cpu_count()} cores, {platform.system()} {platform.release()} ({cpu}); Python {platform.python_version()}; "
+        f"pip {subprocess.run([python, '-m', 'pip', '--version'], capture_output=True, text=True).stdout.split()[1]}.",
+        f"Index: nginx on loopback with basic auth (credentials from netrc), built by `bench/build_corpus.py` from the "
+        f"installed distributions: {len(list((corpus / 'simple').iterdir()))} projects, "
+        f"{sum(f.stat().st_size for f in (corpus / 'files').glob('*.whl')) / 1e6:.1f} MB of wheels, PEP 658 metadata files.",
+        f"Requirements: {' '.join(REQUIREMENTS)} -> {packages} packages, the same set as pip's report.",
+        f"Runs: {args.runs} per case, alternating; medians.",
+        "",
+        "## Resolve only",
+        "",
+        "| case | uvauth | pip | pip / uvauth |",
+        "|---|---|---|---|",
+        f"| cold (empty caches) | {results['uvauth cold']:.2f} s | {results['pip cold']:.2f} s | {ratio_cold:.1f}x |",
+        f"| warm (caches full) | {results['uvauth warm']:.2f} s | {results['pip warm']:.2f} s | {ratio_warm:.1f}x |",
+        "",
+        "Commands: `uvauth lock REQS --index-url URL --python python3 -o pylock.toml --cache-dir DIR` (cold: a new "
+        "empty cache dir; the interpreter query is included) and `python3 -m pip install --dry-run --ignore-installed "
+        "--report report.json --index-url URL [--no-cache-dir | --cache-dir DIR] REQS`.",
+        "",
+        f"Budgets (issue 5): cold >= 8x, warm >= 30x. Measured: cold {ratio_cold:.1f}x, warm {ratio_warm:.1f}x.",
+    ]
+    (HERE / "RESULTS.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
