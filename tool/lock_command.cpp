@@ -16,6 +16,7 @@ void register_lock(CLI::App& app, RunState& state) {
   cmd->add_option("-r,--requirements", args->requirement_files, "Read requirements from a file (repeatable)");
   cmd->add_option("-c,--constraint", args->constraint_files, "Constrain versions with a file (repeatable)");
   cmd->add_option("--project", args->project, "Read [project].dependencies and [tool.uv] from this pyproject.toml");
+  cmd->add_option("--group", args->groups, "A dependency group of the project (repeatable; default: dev, if it exists)");
   cmd->add_option("--index", args->indexes, "An index, NAME=URL or URL, before the default (repeatable)");
   cmd->add_option("--default-index", args->default_index, "The default index (instead of PyPI)");
   cmd->add_option("--index-url", args->index_url, "The default index (pip's name for --default-index)");

@@ -55,8 +55,36 @@ Status read_requirement_files(const LockArguments& a, const config::Environment&
   return {};
 }
 
-// [project].dependencies and [tool.uv.sources] pins to an index.
-Status read_project(const fs::path& file, Collected& out) {
+// PEP 735: a group's requirements, following {include-group = "..."} (cycles are errors).
+Status read_group(const toml::table& groups, const std::string& name, const fs::path& file, std::vector<std::string>& stack,
+                  Collected& out) {
+  const std::string wanted = pep::canonicalize_name(name);
+  const toml::array* entries = nullptr;
+  for (const auto& [key, value] : groups) {
+    if (pep::canonicalize_name(key.str()) == wanted) entries = value.as_array();
+  }
+  if (!entries) return Error(ErrorKind::config, file.string() + ": no dependency group '" + name + "'");
+  if (std::find(stack.begin(), stack.end(), wanted) != stack.end()) {
+    return Error(ErrorKind::config, file.string() + ": dependency group '" + name + "' includes itself");
+  }
+  stack.push_back(wanted);
+  for (const auto& entry : *entries) {
+    if (auto text = entry.value<std::string>()) {
+      auto r = pep::Requirement::parse(*text);
+      if (!r) return Error(ErrorKind::config, file.string() + ": [dependency-groups] " + name + ": " + r.error().message);
+      out.requirements.push_back(std::move(r).value());
+    } else if (auto include = entry.as_table() ? (*entry.as_table())["include-group"].value<std::string>() : std::nullopt) {
+      if (auto ok = read_group(groups, *include, file, stack, out); !ok) return ok;
+    } else {
+      return Error(ErrorKind::config, file.string() + ": [dependency-groups] " + name + " holds something that is neither a requirement nor {include-group = ...}");
+    }
+  }
+  stack.pop_back();
+  return {};
+}
+
+// [project].dependencies, [dependency-groups] and [tool.uv.sources] pins to an index.
+Status read_project(const fs::path& file, const std::vector<std::string>& wanted_groups, Collected& out) {
   auto text = read_file(file);
   if (!text) return std::move(text).error();
   toml::table document;
@@ -73,6 +101,14 @@ Status read_project(const fs::path& file, Collected& out) {
       if (!r) return Error(ErrorKind::config, file.string() + ": " + r.error().message);
       out.requirements.push_back(std::move(r).value());
     }
+  }
+  std::vector<std::string> groups = wanted_groups;
+  const toml::table* declared = document["dependency-groups"].as_table();
+  if (groups.empty() && declared && declared->contains("dev")) groups.push_back("dev");  // uv's default group
+  for (const auto& group : groups) {
+    if (!declared) return Error(ErrorKind::config, file.string() + ": no [dependency-groups] (asked for '" + group + "')");
+    std::vector<std::string> stack;
+    if (auto ok = read_group(*declared, group, file, stack, out); !ok) return ok;
   }
   if (auto sources = document["tool"]["uv"]["sources"].as_table()) {
     for (const auto& [name, source] : *sources) {
@@ -132,7 +168,9 @@ Result<LockOutcome> run_lock(const LockArguments& a, const config::Environment& 
   Collected collected;
   if (auto ok = read_requirement_files(a, env, collected); !ok) return std::move(ok).error();
   if (a.project) {
-    if (auto ok = read_project(*a.project, collected); !ok) return std::move(ok).error();
+    if (auto ok = read_project(*a.project, a.groups, collected); !ok) return std::move(ok).error();
+  } else if (!a.groups.empty()) {
+    return Error(ErrorKind::usage, "--group needs --project");
   }
   for (const auto& text : a.requirements) {
     auto r = pep::Requirement::parse(text);

@@ -135,6 +135,38 @@ TEST(LockCommandTest, ExplicitIndexServesOnlyPinnedPackages) {
   EXPECT_EQ(l.pins(), "beta==2.0 gamma==1.5 iota==1.0") << "beta not from the explicit index (3.0), iota only from it";
 }
 
+TEST(LockCommandTest, DiamondNeedsBacktracking) {
+  Locker l;
+  auto run = l.lock({"dia-a", "dia-b", "--index-url", primary()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(l.pins(), "dia-a==1.0 dia-b==2.0 dia-c==1.0");
+}
+
+TEST(LockCommandTest, MarkersOnTheRequirementSide) {
+  Locker l;
+  auto run = l.lock({"gamma; python_version >= '3.10'", "beta; sys_platform == 'win32'", "--index-url", primary()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(l.pins(), "gamma==1.5");
+  ASSERT_EQ(l.lock({"gamma; python_version >= '3.10'", "beta; sys_platform == 'win32'", "--index-url", primary(),
+                    "--python-platform", "win_amd64"}).exit_code, 0);
+  EXPECT_EQ(l.pins(), "beta==2.0 gamma==1.5");
+}
+
+TEST(LockCommandTest, ProjectDependencyGroups) {
+  Locker l;
+  l.home.write("pyproject.toml", "[project]\nname = \"app\"\nversion = \"0\"\ndependencies = [\"gamma\"]\n"
+                                 "[dependency-groups]\ndev = [\"eta\", {include-group = \"lint\"}]\nlint = [\"zeta\"]\n"
+                                 "docs = [\"epsilon\"]\n");
+  const std::string project = (l.home.path() / "pyproject.toml").string();
+  ASSERT_EQ(l.lock({"--project", project, "--index-url", primary()}).exit_code, 0);
+  EXPECT_EQ(l.pins(), "eta==1.0 gamma==1.5 zeta==1.0") << "dev by default, with what it includes";
+  ASSERT_EQ(l.lock({"--project", project, "--group", "docs", "--index-url", primary()}).exit_code, 0);
+  EXPECT_EQ(l.pins(), "epsilon==0.1 gamma==1.5");
+  auto missing = l.lock({"--project", project, "--group", "nope", "--index-url", primary()});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("no dependency group 'nope'"), std::string::npos) << missing.err;
+}
+
 TEST(LockCommandTest, UnauthorizedIndexStopsNotFoundMovesOn) {
   Locker l;
   auto refused = l.lock({"alpha", "--index", fx().http("/private/index-html/simple/"), "--default-index", primary()});

@@ -19,6 +19,7 @@ struct LockArguments {
   std::vector<std::string> requirement_files;  // -r
   std::vector<std::string> constraint_files;   // -c
   std::optional<std::string> project;          // --project pyproject.toml
+  std::vector<std::string> groups;             // --group: dependency groups of the project (default: `dev` when it exists)
   std::vector<std::string> indexes;            // --index NAME=URL or URL
   std::optional<std::string> default_index;    // --default-index
   std::optional<std::string> index_url;        // --index-url
