@@ -28,5 +28,6 @@ inline void set_runner(CLI::App* command, RunState& state, std::function<int()> 
 void register_fetch(CLI::App& app, RunState& state);
 void register_auth(CLI::App& app, RunState& state);
 void register_lock(CLI::App& app, RunState& state);
+void register_sync(CLI::App& app, RunState& state);
 
 }  // namespace uvauth::tool

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   uvauth::tool::register_fetch(app, state);
   uvauth::tool::register_auth(app, state);
   uvauth::tool::register_lock(app, state);
+  uvauth::tool::register_sync(app, state);
 
   try {
     app.parse(argc, argv);

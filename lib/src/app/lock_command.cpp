@@ -230,7 +230,8 @@ Result<LockOutcome> run_lock(const LockArguments& a, const config::Environment& 
   provider.find_links = a.find_links;
   for (const auto& f : collected.find_links) provider.find_links.push_back(f);
   provider.pinned_index = collected.pinned_index;
-  for (const auto& [project, index] : provider.pinned_index) {
+  for (const auto& [project, pinned] : provider.pinned_index) {
+    const std::string& index = pinned;  // clang 14 cannot capture structured bindings
     const bool known = std::any_of(provider.indexes.begin(), provider.indexes.end(), [&](const auto& i) { return i.name == index; });
     if (!known) return Error(ErrorKind::config, "[tool.uv.sources] pins " + project + " to index '" + index + "', which is not declared");
   }

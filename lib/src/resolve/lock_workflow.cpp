@@ -53,6 +53,7 @@ Result<lock::Lock> make_lock(index::IndexClient& client, LockInputs inputs) {
   out.environments = {lock::environment_marker(inputs.provider.target.markers)};
   out.inputs = fingerprint;
   out.target = inputs.provider.target.description;
+  for (const auto& r : inputs.requirements) out.requested.push_back(pep::canonicalize_name(r.name));
   for (const auto& p : resolution->packages) {
     auto candidate = provider.candidate(p.name, p.version);
     if (!candidate) return Error(ErrorKind::resolution, "internal: no wheel recorded for " + p.name + "==" + p.version.to_string());

@@ -38,6 +38,7 @@ struct Lock {
   // [tool.uvauth]
   std::string inputs;  // fingerprint of what was asked (requirements, indexes, target)
   std::string target;  // human description of the target
+  std::vector<std::string> requested;  // canonical names of the direct requirements
 
   [[nodiscard]] std::string serialize() const;
   static Result<Lock> parse(std::string_view text, const std::string& source);

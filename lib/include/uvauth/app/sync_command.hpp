@@ -1,0 +1,39 @@
+// `uvauth sync --lock pylock.toml (--target DIR | --venv DIR)`: make DIR
+// hold exactly the locked packages.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "uvauth/auth/session.hpp"
+#include "uvauth/config/environment.hpp"
+#include "uvauth/install/sync.hpp"
+
+namespace uvauth::app {
+
+struct SyncArguments {
+  std::filesystem::path lock_file = "pylock.toml";
+  std::optional<std::filesystem::path> target;
+  std::optional<std::filesystem::path> venv;
+  std::optional<std::string> python;
+  bool frozen = false;  // never resolve (sync never does; kept for the CLI contract)
+  std::string link_mode = "hardlink";
+
+  auth::SessionOptions session;
+  std::optional<std::filesystem::path> cache_dir;
+  bool no_cache = false;
+  bool offline = false;
+};
+
+struct SyncOutcome {
+  install::SyncReport report;
+  std::string summary;
+};
+
+Result<SyncOutcome> run_sync(const SyncArguments& arguments, const config::Environment& env);
+
+// The first `name` on $PATH (no shell involved).
+std::optional<std::filesystem::path> find_on_path(const std::string& name, const config::Environment& env);
+
+}  // namespace uvauth::app

@@ -1,0 +1,45 @@
+// Making a directory hold exactly the packages of a lock: missing ones
+// installed, changed ones replaced, extraneous ones removed (by RECORD).
+// The new tree is built beside the old one and swapped in atomically, so a
+// failed or killed sync leaves the directory as it was; the next run cleans
+// up. A stamp answers an unchanged sync without touching the network.
+#pragma once
+
+#include <filesystem>
+#include <set>
+#include <string>
+
+#include "uvauth/cache/cache_dir.hpp"
+#include "uvauth/install/installer.hpp"
+#include "uvauth/lock/pylock.hpp"
+#include "uvauth/net/client.hpp"
+
+namespace uvauth::install {
+
+enum class TargetKind { target, venv };
+
+struct SyncOptions {
+  lock::Lock lock;
+  std::string lock_digest;  // sha256 of the lock file's bytes (for the stamp)
+  TargetKind kind = TargetKind::target;
+  std::filesystem::path dir;
+  std::filesystem::path python;      // the target interpreter (shebangs, venv links)
+  std::string python_version;        // "3.11.7"
+  LinkMode link_mode = LinkMode::hardlink;
+  std::set<std::string> requested;   // canonical names of direct requirements (REQUESTED)
+};
+
+struct SyncReport {
+  bool unchanged = false;  // answered from the stamp
+  int installed = 0;
+  int removed = 0;
+  int kept = 0;
+  std::uint64_t downloaded_bytes = 0;
+};
+
+Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache, const SyncOptions& options);
+
+// True when DIR's stamp says it already holds this lock (no network, no scan).
+[[nodiscard]] bool up_to_date(const SyncOptions& options);
+
+}  // namespace uvauth::install

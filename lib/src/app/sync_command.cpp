@@ -1,0 +1,81 @@
+#include "uvauth/app/sync_command.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "uvauth/fs.hpp"
+#include "uvauth/index/interpreter.hpp"
+#include "uvauth/sha256.hpp"
+
+namespace uvauth::app {
+namespace fs = std::filesystem;
+
+std::optional<fs::path> find_on_path(const std::string& name, const config::Environment& env) {
+  const std::string path = env.get("PATH").value_or("/usr/local/bin:/usr/bin:/bin");
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    const std::size_t end = std::min(path.find(':', start), path.size());
+    const fs::path candidate = fs::path(path.substr(start, end - start)) / name;
+    if (!candidate.parent_path().empty() && ::access(candidate.c_str(), X_OK) == 0) return candidate;
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
+Result<SyncOutcome> run_sync(const SyncArguments& a, const config::Environment& env) {
+  const auto start = std::chrono::steady_clock::now();
+  if (a.target.has_value() == a.venv.has_value()) return Error(ErrorKind::usage, "give exactly one of --target DIR and --venv DIR");
+  if (a.link_mode != "hardlink" && a.link_mode != "copy") return Error(ErrorKind::usage, "--link-mode must be hardlink or copy");
+  auto text = read_file(a.lock_file);
+  if (!text) {
+    return Error(ErrorKind::usage, "cannot read the lock " + a.lock_file.string()).with_hint("create it with `uvauth lock`");
+  }
+  auto lock = lock::Lock::parse(*text, a.lock_file.string());
+  if (!lock) return std::move(lock).error();
+
+  std::optional<fs::path> python = a.python ? std::optional<fs::path>(*a.python) : find_on_path("python3", env);
+  if (!python) return Error(ErrorKind::config, "no python3 on PATH").with_hint("pass --python EXE");
+  auto cache = cache::CacheDir::resolve(env, a.cache_dir, a.no_cache);
+  if (!cache) return std::move(cache).error();
+  auto target = index::query_interpreter(*python, *cache);
+  if (!target) return std::move(target).error();
+  if (auto fits = lock->check_target(target->markers, a.lock_file.string()); !fits) return std::move(fits).error();
+
+  install::SyncOptions options;
+  options.lock = *lock;
+  options.lock_digest = Sha256::hex_of(*text);
+  options.kind = a.venv ? install::TargetKind::venv : install::TargetKind::target;
+  options.dir = fs::absolute(a.venv ? *a.venv : *a.target);
+  options.python = fs::absolute(*python);
+  options.python_version = target->markers.at("python_full_version");
+  options.link_mode = a.link_mode == "copy" ? install::LinkMode::copy : install::LinkMode::hardlink;
+  options.requested.insert(lock->requested.begin(), lock->requested.end());
+
+  Result<install::SyncReport> report = install::SyncReport{};
+  if (install::up_to_date(options)) {
+    report->unchanged = true;  // answered from the stamp: no client, no network
+  } else {
+    auto session = auth::Session::open(a.session, env);
+    if (!session) return std::move(session).error();
+    report = install::sync((*session)->client(), *cache, options);
+    if (!report) return std::move(report).error();
+  }
+
+  SyncOutcome outcome;
+  outcome.report = *report;
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%.2f", static_cast<double>(ms) / 1000.0);
+  if (report->unchanged) {
+    outcome.summary = options.dir.string() + " is up to date (" + std::to_string(lock->packages.size()) + " packages)";
+  } else {
+    outcome.summary = "Installed " + std::to_string(report->installed) + " package" + (report->installed == 1 ? "" : "s") +
+                      ", removed " + std::to_string(report->removed) + ", kept " + std::to_string(report->kept) + " in " +
+                      seconds + "s";
+  }
+  return outcome;
+}
+
+}  // namespace uvauth::app

@@ -1,0 +1,204 @@
+#include "uvauth/install/installer.hpp"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "uvauth/fs.hpp"
+#include "uvauth/sha256.hpp"
+#include "uvauth/text.hpp"
+
+namespace uvauth::install {
+namespace fs = std::filesystem;
+namespace {
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+Status place(const fs::path& from, const fs::path& to, LinkMode mode) {
+  std::error_code ec;
+  fs::create_directories(to.parent_path(), ec);
+  fs::remove(to, ec);  // a file of another distribution is replaced, as pip does
+  if (mode == LinkMode::hardlink) {
+    fs::create_hard_link(from, to, ec);
+    if (!ec) return {};
+  }
+  fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec);
+  if (ec) return Error(ErrorKind::install, "cannot install " + to.string() + ": " + ec.message());
+  return {};
+}
+
+Status write_text(const fs::path& path, const std::string& text, bool executable = false) {
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  fs::remove(path, ec);
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  out.close();
+  if (!out) return Error(ErrorKind::install, "cannot write " + path.string());
+  if (executable) fs::permissions(path, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read | fs::perms::others_exec, ec);
+  return {};
+}
+
+std::string relative_to(const fs::path& path, const fs::path& base) {
+  return path.lexically_relative(base).generic_string();
+}
+
+struct Script {
+  std::string name, module, function;
+  bool gui = false;
+};
+
+std::vector<Script> entry_point_scripts(const fs::path& entry_points) {
+  std::vector<Script> out;
+  auto text = read_file(entry_points);
+  if (!text) return out;
+  std::istringstream in(*text);
+  std::string section;
+  for (std::string line; std::getline(in, line);) {
+    const std::string t(trim(line));
+    if (t.empty() || t[0] == '#' || t[0] == ';') continue;
+    if (t.front() == '[') {
+      section = t;
+      continue;
+    }
+    if (section != "[console_scripts]" && section != "[gui_scripts]") continue;
+    const auto eq = t.find('=');
+    if (eq == std::string::npos) continue;
+    std::string target(trim(t.substr(eq + 1)));
+    target = target.substr(0, target.find('['));  // extras after the object reference are not used
+    const auto colon = target.find(':');
+    Script s;
+    s.name = std::string(trim(t.substr(0, eq)));
+    s.module = std::string(trim(target.substr(0, colon)));
+    s.function = colon == std::string::npos ? "" : std::string(trim(target.substr(colon + 1)));
+    s.gui = section == "[gui_scripts]";
+    if (!s.name.empty() && s.name.find('/') == std::string::npos && !s.module.empty()) out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace
+
+Layout target_layout(const fs::path& dir, const fs::path& python) {
+  return Layout{dir, dir, dir / "bin", dir, dir / "include", python};
+}
+
+Layout venv_layout(const fs::path& dir, const std::string& version) {
+  const fs::path site = dir / "lib" / ("python" + version) / "site-packages";
+  return Layout{site, site, dir / "bin", dir, dir / "include" / "site" / ("python" + version), dir / "bin" / "python"};
+}
+
+Result<InstalledDistribution> install_tree(const UnpackedWheel& wheel, const Layout& layout, const InstallRequest& request) {
+  InstalledDistribution installed;
+  installed.dist_info = wheel.dist_info;
+  const fs::path site = layout.purelib;
+  const std::string project = wheel.dist_info.substr(0, wheel.dist_info.find('-'));
+  const std::string data_prefix = wheel.dist_info.substr(0, wheel.dist_info.size() - 10) + ".data/";
+  std::vector<std::pair<std::string, std::string>> record;  // path (relative to site), hash,size
+  std::error_code ec;
+  for (const auto& [member, hash] : wheel.hashes) {
+    if (member == wheel.dist_info + "/RECORD") continue;
+    const fs::path from = wheel.root / member;
+    if (!fs::is_regular_file(from, ec)) continue;
+    fs::path to;
+    bool script = false;
+    if (member.rfind(data_prefix, 0) == 0) {
+      const std::string rest = member.substr(data_prefix.size());
+      const std::string kind = rest.substr(0, rest.find('/'));
+      const std::string inner = rest.find('/') == std::string::npos ? "" : rest.substr(rest.find('/') + 1);
+      if (inner.empty()) continue;
+      if (kind == "purelib") to = layout.purelib / inner;
+      else if (kind == "platlib") to = layout.platlib / inner;
+      else if (kind == "scripts") { to = layout.scripts / inner; script = true; }
+      else if (kind == "headers") to = layout.headers / project / inner;
+      else if (kind == "data") to = layout.data / inner;
+      else return Error(ErrorKind::install, wheel.dist_info + ": unknown .data directory '" + kind + "'");
+    } else {
+      to = (wheel.root_is_purelib ? layout.purelib : layout.platlib) / member;
+    }
+    const std::string size = wheel.sizes.count(member) ? std::to_string(wheel.sizes.at(member)) : "";
+    if (script) {
+      // A `#!python` shebang names the target interpreter.
+      auto text = read_file(from);
+      if (!text) return std::move(text).error();
+      std::string content = *text;
+      if (content.rfind("#!python", 0) == 0) content = "#!" + layout.python.string() + content.substr(content.find('\n'));
+      if (auto ok = write_text(to, content, true); !ok) return std::move(ok).error();
+      record.emplace_back(relative_to(to, site), record_hash_of_hex(Sha256::hex_of(content)) + "," + std::to_string(content.size()));
+      continue;
+    }
+    if (auto ok = place(from, to, request.link_mode); !ok) return std::move(ok).error();
+    record.emplace_back(relative_to(to, site), hash + "," + size);
+  }
+  // Launchers for entry points.
+  for (const auto& s : entry_point_scripts(wheel.root / wheel.dist_info / "entry_points.txt")) {
+    const std::string call = s.function.empty() ? "" : s.function;
+    const std::string head = call.substr(0, call.find('.'));
+    const std::string text = "#!" + layout.python.string() + "\n"
+                             "# -*- coding: utf-8 -*-\n"
+                             "import re\nimport sys\nfrom " + s.module + " import " + head + "\n"
+                             "if __name__ == \"__main__\":\n"
+                             "    sys.argv[0] = re.sub(r\"(-script\\.pyw|\\.exe)?$\", \"\", sys.argv[0])\n"
+                             "    sys.exit(" + call + "())\n";
+    const fs::path to = layout.scripts / s.name;
+    if (auto ok = write_text(to, text, true); !ok) return std::move(ok).error();
+    record.emplace_back(relative_to(to, site), record_hash_of_hex(Sha256::hex_of(text)) + "," + std::to_string(text.size()));
+  }
+  const fs::path dist_info = site / wheel.dist_info;
+  auto add_file = [&](const std::string& name, const std::string& content) -> Status {
+    if (auto ok = write_text(dist_info / name, content); !ok) return ok;
+    record.emplace_back(wheel.dist_info + "/" + name, record_hash_of_hex(Sha256::hex_of(content)) + "," + std::to_string(content.size()));
+    return {};
+  };
+  if (auto ok = add_file("INSTALLER", "uvauth\n"); !ok) return std::move(ok).error();
+  if (request.requested) {
+    if (auto ok = add_file("REQUESTED", ""); !ok) return std::move(ok).error();
+  }
+  if (request.direct_url) {
+    std::string escaped;
+    for (char c : *request.direct_url) escaped += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
+    if (auto ok = add_file("direct_url.json", "{\"archive_info\": {}, \"url\": \"" + escaped + "\"}\n"); !ok) return std::move(ok).error();
+  }
+  std::string record_text;
+  for (const auto& [path, hash_size] : record) record_text += csv_field(path) + "," + hash_size + "\n";
+  record_text += csv_field(wheel.dist_info + "/RECORD") + ",,\n";
+  if (auto ok = write_text(dist_info / "RECORD", record_text); !ok) return std::move(ok).error();
+  for (const auto& [path, hash] : record) installed.files.push_back(path);
+  installed.files.push_back(wheel.dist_info + "/RECORD");
+  return installed;
+}
+
+Status uninstall(const fs::path& site, const fs::path& root, const std::string& dist_info) {
+  auto record = read_file(site / dist_info / "RECORD");
+  if (!record) return Error(ErrorKind::install, "cannot uninstall " + dist_info + ": no RECORD");
+  std::set<fs::path> dirs;
+  std::istringstream in(*record);
+  std::error_code ec;
+  for (std::string line; std::getline(in, line);) {
+    std::string path = line.substr(0, line.find(','));
+    if (!path.empty() && path.front() == '"') path = path.substr(1, path.find('"', 1) - 1);
+    if (path.empty()) continue;
+    const fs::path full = (site / path).lexically_normal();
+    // Never outside the installation (RECORD may say ../bin/x for scripts).
+    if (relative_to(full, root).rfind("..", 0) == 0) continue;
+    fs::remove(full, ec);
+    dirs.insert(full.parent_path());
+  }
+  fs::remove_all(site / dist_info, ec);
+  // Empty directories left behind, deepest first.
+  for (auto it = dirs.rbegin(); it != dirs.rend(); ++it) {
+    for (fs::path d = *it; d != site && d != root && relative_to(d, root).rfind("..", 0) != 0 && fs::is_empty(d, ec); d = d.parent_path()) {
+      fs::remove(d, ec);
+    }
+  }
+  return {};
+}
+
+}  // namespace uvauth::install

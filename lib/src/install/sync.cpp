@@ -1,0 +1,284 @@
+#include "uvauth/install/sync.hpp"
+
+#include <fcntl.h>
+#include <cstring>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <future>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "uvauth/fs.hpp"
+#include "uvauth/log.hpp"
+#include "uvauth/pep/names.hpp"
+#include "uvauth/sha256.hpp"
+
+namespace uvauth::install {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr const char* stamp_name = ".uvauth-sync.json";
+
+std::string stamp_text(const SyncOptions& o) {
+  nlohmann::json j{{"lock", o.lock_digest}, {"kind", o.kind == TargetKind::venv ? "venv" : "target"},
+                   {"python", o.python.string()}, {"link", o.link_mode == LinkMode::copy ? "copy" : "hardlink"}};
+  return j.dump() + "\n";
+}
+
+fs::path site_of(const SyncOptions& o, const fs::path& root) {
+  if (o.kind == TargetKind::target) return root;
+  const std::string mm = o.python_version.substr(0, o.python_version.rfind('.'));
+  return root / "lib" / ("python" + mm) / "site-packages";
+}
+
+Layout layout_of(const SyncOptions& o, const fs::path& root) {
+  if (o.kind == TargetKind::target) return target_layout(root, o.python);
+  Layout layout = venv_layout(root, o.python_version.substr(0, o.python_version.rfind('.')));
+  layout.python = o.dir / "bin" / "python";  // the final location, not the staging one
+  return layout;
+}
+
+// Leftovers of an interrupted run: a staging tree (discarded), or the old
+// tree of an exchange that did not finish cleaning (discarded; if the target
+// itself is missing, the old one is put back).
+void recover(const fs::path& dir) {
+  std::error_code ec;
+  const fs::path parent = dir.parent_path().empty() ? fs::path(".") : dir.parent_path();
+  const std::string prefix = dir.filename().string() + ".uvauth-";
+  for (const auto& entry : fs::directory_iterator(parent, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    if (!fs::exists(dir) && name.find("-old-") != std::string::npos) {
+      fs::rename(entry.path(), dir, ec);
+      UVAUTH_DEBUG("restored " << dir.string() << " from an interrupted sync");
+      continue;
+    }
+    UVAUTH_DEBUG("removing " << entry.path().string() << " left by an interrupted sync");
+    fs::remove_all(entry.path(), ec);
+  }
+}
+
+// A copy of `from` at `to` made of hard links (cp -al), or of copies.
+Status clone_tree(const fs::path& from, const fs::path& to, LinkMode mode) {
+  std::error_code ec;
+  fs::create_directories(to, ec);
+  for (auto it = fs::recursive_directory_iterator(from, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const fs::path target = to / it->path().lexically_relative(from);
+    if (it->is_symlink()) {
+      fs::copy_symlink(it->path(), target, ec);
+    } else if (it->is_directory()) {
+      fs::create_directories(target, ec);
+    } else {
+      if (mode == LinkMode::hardlink) fs::create_hard_link(it->path(), target, ec);
+      if (mode == LinkMode::copy || ec) {
+        ec.clear();
+        fs::copy_file(it->path(), target, ec);
+      }
+    }
+    if (ec) return Error(ErrorKind::install, "cannot copy " + it->path().string() + " to " + target.string() + ": " + ec.message());
+  }
+  if (ec) return Error(ErrorKind::install, "cannot read " + from.string() + ": " + ec.message());
+  return {};
+}
+
+struct Installed {
+  std::string dist_info;
+  std::string version;
+};
+
+std::map<std::string, Installed> installed_in(const fs::path& site) {
+  std::map<std::string, Installed> out;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(site, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!entry.is_directory() || name.size() <= 10 || name.substr(name.size() - 10) != ".dist-info") continue;
+    const std::string stem = name.substr(0, name.size() - 10);
+    const auto dash = stem.rfind('-');
+    if (dash == std::string::npos) continue;
+    out[pep::canonicalize_name(stem.substr(0, dash))] = Installed{name, stem.substr(dash + 1)};
+  }
+  return out;
+}
+
+Status make_venv(const SyncOptions& o, const fs::path& root) {
+  std::error_code ec;
+  fs::create_directories(root / "bin", ec);
+  fs::create_directories(site_of(o, root), ec);
+  const std::string mm = o.python_version.substr(0, o.python_version.rfind('.'));
+  for (const std::string& name : {std::string("python"), std::string("python3"), "python" + mm}) {
+    fs::remove(root / "bin" / name, ec);
+    fs::create_symlink(o.python, root / "bin" / name, ec);
+    if (ec) return Error(ErrorKind::install, "cannot link the interpreter into " + (root / "bin").string() + ": " + ec.message());
+  }
+  return write_file_atomically(root / "pyvenv.cfg", "home = " + o.python.parent_path().string() +
+                                                        "\ninclude-system-site-packages = false\nversion = " +
+                                                        o.python_version + "\nimplementation = CPython\n" +
+                                                        "uvauth = 0.1.0\n",
+                               fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
+}
+
+}  // namespace
+
+bool up_to_date(const SyncOptions& o) {
+  auto current = read_file(o.dir / stamp_name);
+  return current && *current == stamp_text(o);
+}
+
+Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache_dir, const SyncOptions& o) {
+  SyncReport report;
+  std::error_code ec;
+  recover(o.dir);
+  const std::string stamp = stamp_text(o);
+  if (auto current = read_file(o.dir / stamp_name); current && *current == stamp) {
+    report.unchanged = true;
+    return report;
+  }
+
+  // Where wheels and unpacked trees live: the cache, or a scratch directory.
+  fs::path scratch;
+  cache::CacheDir cache = cache_dir;
+  if (!cache.enabled()) {
+    scratch = fs::temp_directory_path() / ("uvauth-nocache-" + std::to_string(::getpid()));
+    cache = cache::CacheDir(scratch);
+  }
+  struct ScratchCleanup {
+    fs::path path;
+    ~ScratchCleanup() {
+      std::error_code ignored;
+      if (!path.empty()) fs::remove_all(path, ignored);
+    }
+  } scratch_cleanup{scratch};
+  const fs::path wheels = *cache.bucket(cache::Bucket::wheels);
+  const fs::path unpacked_dir = *cache.bucket(cache::Bucket::unpacked);
+
+  // What is there, what should be.
+  const fs::path site = site_of(o, o.dir);
+  const auto current = fs::exists(site, ec) ? installed_in(site) : std::map<std::string, Installed>{};
+  std::vector<const lock::LockedPackage*> to_install;
+  std::set<std::string> wanted;
+  for (const auto& p : o.lock.packages) {
+    wanted.insert(p.name);
+    auto it = current.find(p.name);
+    if (it != current.end() && pep::Version::parse(it->second.version) && *pep::Version::parse(it->second.version) == p.version) {
+      ++report.kept;
+      continue;
+    }
+    to_install.push_back(&p);
+  }
+  std::vector<std::string> to_remove;
+  for (const auto& [installed_name, installed] : current) {
+    const std::string& name = installed_name;  // clang 14 cannot capture structured bindings
+    const bool keep = wanted.count(name) && std::none_of(to_install.begin(), to_install.end(), [&](const auto* p) { return p->name == name; });
+    if (!keep) to_remove.push_back(installed.dist_info);
+  }
+
+  // Download what the cache lacks, all at once; each is hash-checked.
+  std::vector<net::Request> downloads;
+  std::vector<const lock::LockedWheel*> fetched;
+  for (const auto* p : to_install) {
+    const auto& w = p->wheels.front();
+    const fs::path file = wheels / w.sha256.substr(0, 2) / (w.sha256 + ".whl");
+    if (fs::exists(file, ec)) continue;
+    fs::create_directories(file.parent_path(), ec);
+    net::Request r;
+    auto url = Url::parse(w.url);
+    if (!url) return Error(ErrorKind::install, o.dir.string() + ": bad wheel URL in the lock: " + url.error().message);
+    r.url = *url;
+    r.tag = p->index;
+    r.output_file = file.string() + ".download-" + std::to_string(::getpid());
+    downloads.push_back(std::move(r));
+    fetched.push_back(&w);
+  }
+  auto results = client.fetch_all(std::move(downloads));
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const auto& w = *fetched[i];
+    const fs::path file = wheels / w.sha256.substr(0, 2) / (w.sha256 + ".whl");
+    const fs::path part = file.string() + ".download-" + std::to_string(::getpid());
+    if (!results[i]) return std::move(results[i]).error();
+    if (!results[i]->ok()) return net::status_error(*results[i]);
+    if (results[i]->sha256 != w.sha256) {
+      fs::remove(part, ec);
+      return Error(ErrorKind::integrity, "hash mismatch for " + w.name + " (" + w.url + "): the lock says sha256 " + w.sha256 +
+                                             ", the download has " + results[i]->sha256)
+          .with_hint("the index serves a different file than when the lock was made; re-lock if that is expected");
+    }
+    report.downloaded_bytes += results[i]->body_size;
+    fs::rename(part, file, ec);
+  }
+
+  // Unpack what the cache lacks, in parallel.
+  std::vector<std::future<Result<UnpackedWheel>>> unpacking;
+  for (const auto* p : to_install) {
+    const auto& w = p->wheels.front();
+    unpacking.push_back(std::async(std::launch::async, [&, w]() -> Result<UnpackedWheel> {
+      const fs::path tree = unpacked_dir / w.sha256;
+      std::error_code local;
+      if (fs::exists(tree / ".complete", local)) return read_unpacked(tree);
+      const fs::path file = wheels / w.sha256.substr(0, 2) / (w.sha256 + ".whl");
+      auto unpacked = unpack_wheel(file, tree, w.name);
+      if (!unpacked) return unpacked;
+      (void)write_file_atomically(tree / ".complete", "");
+      return unpacked;
+    }));
+  }
+  std::vector<UnpackedWheel> trees;
+  for (auto& f : unpacking) {
+    auto unpacked = f.get();
+    if (!unpacked) return std::move(unpacked).error();
+    trees.push_back(std::move(unpacked).value());
+  }
+
+  // Build the new tree beside the old one.
+  const fs::path staging = o.dir.string() + ".uvauth-staging-" + std::to_string(::getpid());
+  struct StagingCleanup {
+    fs::path path;
+    bool keep = false;
+    ~StagingCleanup() {
+      std::error_code ignored;
+      if (!keep) fs::remove_all(path, ignored);
+    }
+  } staging_cleanup{staging};
+  fs::remove_all(staging, ec);
+  if (fs::exists(o.dir, ec)) {
+    if (auto cloned = clone_tree(o.dir, staging, o.link_mode); !cloned) return std::move(cloned).error();
+  } else {
+    fs::create_directories(staging, ec);
+  }
+  if (o.kind == TargetKind::venv) {
+    if (auto made = make_venv(o, staging); !made) return std::move(made).error();
+  }
+  const fs::path staged_site = site_of(o, staging);
+  fs::create_directories(staged_site, ec);
+  for (const auto& dist_info : to_remove) {
+    if (auto removed = uninstall(staged_site, staging, dist_info); !removed) return std::move(removed).error();
+    ++report.removed;
+  }
+  const Layout layout = layout_of(o, staging);
+  for (std::size_t i = 0; i < trees.size(); ++i) {
+    InstallRequest request;
+    request.requested = o.requested.count(to_install[i]->name) > 0;
+    if (to_install[i]->index.empty()) request.direct_url = to_install[i]->wheels.front().url;
+    request.link_mode = o.link_mode;
+    auto done = install_tree(trees[i], layout, request);
+    if (!done) return std::move(done).error();
+    ++report.installed;
+  }
+  if (auto stamped = write_file_atomically(staging / stamp_name, stamp); !stamped) return std::move(stamped).error();
+
+  // Swap it in: one atomic exchange when the target exists.
+  if (fs::exists(o.dir, ec)) {
+    if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, o.dir.c_str(), RENAME_EXCHANGE) != 0) {
+      return Error(ErrorKind::install, "cannot swap " + staging.string() + " with " + o.dir.string() + ": " + std::strerror(errno));
+    }
+    // The old tree is now at `staging`: the cleanup removes it.
+  } else {
+    fs::create_directories(o.dir.parent_path().empty() ? fs::path(".") : o.dir.parent_path(), ec);
+    fs::rename(staging, o.dir, ec);
+    if (ec) return Error(ErrorKind::install, "cannot move the new tree to " + o.dir.string() + ": " + ec.message());
+    staging_cleanup.keep = true;
+  }
+  return report;
+}
+
+}  // namespace uvauth::install

@@ -1,0 +1,266 @@
+#include "uvauth/install/unpack.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zip.h>
+
+#include <array>
+#include <charconv>
+#include <atomic>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "uvauth/fs.hpp"
+#include "uvauth/sha256.hpp"
+#include "uvauth/text.hpp"
+
+namespace uvauth::install {
+namespace fs = std::filesystem;
+namespace {
+
+std::string base64url_nopad(const std::string& bytes) {
+  static constexpr char table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    const unsigned n = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8) |
+                       static_cast<unsigned char>(bytes[i + 2]);
+    out += table[(n >> 18) & 63];
+    out += table[(n >> 12) & 63];
+    out += table[(n >> 6) & 63];
+    out += table[n & 63];
+  }
+  if (i + 1 == bytes.size()) {
+    const unsigned n = static_cast<unsigned char>(bytes[i]) << 16;
+    out += table[(n >> 18) & 63];
+    out += table[(n >> 12) & 63];
+  } else if (i + 2 == bytes.size()) {
+    const unsigned n = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8);
+    out += table[(n >> 18) & 63];
+    out += table[(n >> 12) & 63];
+    out += table[(n >> 6) & 63];
+  }
+  return out;
+}
+
+// A path inside the archive that stays inside the tree.
+bool safe_member(std::string_view name) {
+  if (name.empty() || name.front() == '/' || name.find('\\') != std::string_view::npos || name.find('\0') != std::string_view::npos) {
+    return false;
+  }
+  if (name.size() > 1 && name[1] == ':') return false;  // C:...
+  std::size_t start = 0;
+  while (start <= name.size()) {
+    const std::size_t end = std::min(name.find('/', start), name.size());
+    const std::string_view part = name.substr(start, end - start);
+    if (part == "..") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+struct RecordLine {
+  std::string hash;
+  std::string size;
+};
+
+// RECORD is CSV: path,hash,size (paths may be quoted).
+std::map<std::string, RecordLine> parse_record(const std::string& text) {
+  std::map<std::string, RecordLine> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    std::vector<std::string> fields;
+    std::string field;
+    bool quoted = false;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+      const char c = line[i];
+      if (quoted) {
+        if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+          field += '"';
+          ++i;
+        } else if (c == '"') {
+          quoted = false;
+        } else {
+          field += c;
+        }
+      } else if (c == '"') {
+        quoted = true;
+      } else if (c == ',') {
+        fields.push_back(field);
+        field.clear();
+      } else {
+        field += c;
+      }
+    }
+    fields.push_back(field);
+    if (fields.empty()) continue;
+    out[fields[0]] = RecordLine{fields.size() > 1 ? fields[1] : "", fields.size() > 2 ? fields[2] : ""};
+  }
+  return out;
+}
+
+std::string unique_suffix() {
+  static std::atomic<unsigned> counter{0};
+  return std::to_string(::getpid()) + "-" + std::to_string(++counter);
+}
+
+}  // namespace
+
+std::string record_hash_of_hex(const std::string& hex) {
+  std::string bytes;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) bytes += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  return "sha256=" + base64url_nopad(bytes);
+}
+
+Result<UnpackedWheel> unpack_wheel(const fs::path& wheel, const fs::path& destination, const std::string& source,
+                                   const UnpackLimits& limits) {
+  auto fail = [&](const std::string& message) { return Error(ErrorKind::install, source + ": " + message); };
+  int zip_error = 0;
+  zip_t* archive = zip_open(wheel.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &zip_error);
+  if (!archive) {
+    zip_error_t e;
+    zip_error_init_with_code(&e, zip_error);
+    const std::string why = zip_error_strerror(&e);
+    zip_error_fini(&e);
+    return fail("not a readable wheel (zip): " + why);
+  }
+  std::unique_ptr<zip_t, decltype(&zip_discard)> guard(archive, &zip_discard);
+  const zip_int64_t count = zip_get_num_entries(archive, 0);
+  if (count < 0 || static_cast<std::uint64_t>(count) > limits.max_entries) return fail("too many entries");
+
+  const fs::path staging = destination.string() + ".tmp-" + unique_suffix();
+  std::error_code ec;
+  fs::create_directories(staging, ec);
+  if (ec) return fail("cannot create " + staging.string() + ": " + ec.message());
+  struct Cleanup {
+    fs::path path;
+    bool keep = false;
+    ~Cleanup() {
+      std::error_code ignored;
+      if (!keep) fs::remove_all(path, ignored);
+    }
+  } cleanup{staging};
+
+  UnpackedWheel result;
+  std::map<std::string, std::string> computed;  // member -> record hash
+  std::uint64_t total = 0;
+  std::array<char, 1 << 16> buffer{};
+  for (zip_int64_t i = 0; i < count; ++i) {
+    zip_stat_t st;
+    if (zip_stat_index(archive, static_cast<zip_uint64_t>(i), 0, &st) != 0) return fail("cannot read its directory");
+    const std::string name = st.name;
+    if (!safe_member(name)) return fail("the entry '" + name + "' would be written outside the install directory");
+    zip_uint8_t os = 0;
+    zip_uint32_t attributes = 0;
+    zip_file_get_external_attributes(archive, static_cast<zip_uint64_t>(i), 0, &os, &attributes);
+    const mode_t mode = static_cast<mode_t>(attributes >> 16);
+    if (os == ZIP_OPSYS_UNIX && S_ISLNK(mode)) return fail("the entry '" + name + "' is a symbolic link, which wheels may not contain");
+    if (name.back() == '/') {
+      fs::create_directories(staging / name, ec);
+      continue;
+    }
+    total += st.size;
+    if (total > limits.max_total_bytes) return fail("it unpacks to more than " + std::to_string(limits.max_total_bytes) + " bytes");
+    const fs::path out_path = staging / name;
+    fs::create_directories(out_path.parent_path(), ec);
+    zip_file_t* file = zip_fopen_index(archive, static_cast<zip_uint64_t>(i), 0);
+    if (!file) return fail("cannot read '" + name + "': " + zip_strerror(archive));
+    std::ofstream out(out_path, std::ios::binary);
+    Sha256 hasher;
+    std::uint64_t written = 0;
+    for (;;) {
+      const zip_int64_t n = zip_fread(file, buffer.data(), buffer.size());
+      if (n < 0) {
+        const std::string why = zip_file_strerror(file);
+        zip_fclose(file);
+        return fail("'" + name + "' is corrupt: " + why);
+      }
+      if (n == 0) break;
+      written += static_cast<std::uint64_t>(n);
+      if (written > st.size) {
+        zip_fclose(file);
+        return fail("'" + name + "' is larger than its directory says");
+      }
+      hasher.update(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
+      out.write(buffer.data(), n);
+    }
+    zip_fclose(file);
+    out.close();
+    if (!out) return fail("cannot write " + out_path.string());
+    if (os == ZIP_OPSYS_UNIX && (mode & 0111)) fs::permissions(out_path, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec, fs::perm_options::add, ec);
+    computed[name] = record_hash_of_hex(hasher.hex_digest());
+    result.sizes[name] = written;
+    constexpr std::string_view record_suffix = ".dist-info/RECORD";
+    if (name.find('/') == name.rfind('/') && name.size() > record_suffix.size() &&
+        std::string_view(name).substr(name.size() - record_suffix.size()) == record_suffix) {
+      result.dist_info = name.substr(0, name.find('/'));
+    }
+  }
+  if (result.dist_info.empty()) return fail("no *.dist-info/RECORD: not a wheel");
+
+  // WHEEL: a version we understand, and where the root goes.
+  auto wheel_text = read_file(staging / result.dist_info / "WHEEL");
+  if (!wheel_text) return fail("no " + result.dist_info + "/WHEEL");
+  std::istringstream lines(*wheel_text);
+  for (std::string line; std::getline(lines, line);) {
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    const std::string key = to_lower_ascii(trim(line.substr(0, colon)));
+    const std::string value = std::string(trim(line.substr(colon + 1)));
+    if (key == "wheel-version" && value.rfind("1.", 0) != 0) return fail("unsupported Wheel-Version " + value);
+    if (key == "root-is-purelib") result.root_is_purelib = to_lower_ascii(value) == "true";
+  }
+
+  // Every file must be in RECORD with its hash (RECORD itself and signatures aside).
+  auto record_text = read_file(staging / result.dist_info / "RECORD");
+  if (!record_text) return fail("cannot read RECORD");
+  const auto record = parse_record(*record_text);
+  for (const auto& [name, hash] : computed) {
+    const std::string file_name = name.substr(name.rfind('/') + 1);
+    if (name == result.dist_info + "/RECORD" || name == result.dist_info + "/RECORD.jws" || name == result.dist_info + "/RECORD.p7s") continue;
+    auto it = record.find(name);
+    if (it == record.end()) return fail("'" + name + "' is not listed in RECORD");
+    if (it->second.hash.empty()) return fail("RECORD has no hash for '" + name + "'");
+    if (it->second.hash.rfind("sha256=", 0) == 0 && it->second.hash != hash) {
+      return fail("hash mismatch for '" + name + "': RECORD says " + it->second.hash + ", the file has " + hash);
+    }
+  }
+  result.hashes = std::move(computed);
+
+  // Publish: rename into place; if another process won the race, use theirs.
+  fs::rename(staging, destination, ec);
+  if (ec) {
+    if (fs::exists(destination / result.dist_info / "RECORD")) return read_unpacked(destination);
+    return fail("cannot move the unpacked tree into " + destination.string() + ": " + ec.message());
+  }
+  cleanup.keep = true;
+  result.root = destination;
+  return result;
+}
+
+Result<UnpackedWheel> read_unpacked(const fs::path& root) {
+  UnpackedWheel result;
+  result.root = root;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(root, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() > 10 && name.substr(name.size() - 10) == ".dist-info") result.dist_info = name;
+  }
+  if (result.dist_info.empty()) return Error(ErrorKind::install, root.string() + ": no .dist-info in the unpacked tree");
+  auto wheel_text = read_file(root / result.dist_info / "WHEEL");
+  if (wheel_text) result.root_is_purelib = to_lower_ascii(*wheel_text).find("root-is-purelib: false") == std::string::npos;
+  auto record_text = read_file(root / result.dist_info / "RECORD");
+  if (!record_text) return std::move(record_text).error();
+  for (const auto& [name, line] : parse_record(*record_text)) {
+    result.hashes[name] = line.hash;
+    std::uint64_t size = 0;
+    const auto [end, code] = std::from_chars(line.size.data(), line.size.data() + line.size.size(), size);
+    if (code == std::errc() && end == line.size.data() + line.size.size()) result.sizes[name] = size;
+  }
+  return result;
+}
+
+}  // namespace uvauth::install

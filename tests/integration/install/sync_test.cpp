@@ -1,0 +1,247 @@
+// `uvauth sync` with real wheels from the fixture index and the machine's python3.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "nginx_fixture.hpp"
+#include "temp_home.hpp"
+#include "tool_runner.hpp"
+#include "uvauth/install/unpack.hpp"
+#include "uvauth/process.hpp"
+
+extern char** environ;  // NOLINT
+
+namespace uvauth {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::NginxFixture;
+using testing::run_tool;
+using testing::TempHome;
+using testing::ToolRun;
+
+const NginxFixture& fx() { return NginxFixture::get(); }
+std::string primary() { return fx().http("/public/index-html/simple/"); }
+
+std::string listing(const fs::path& dir) {
+  std::set<std::string> names;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    names.insert(it->path().lexically_relative(dir).string());
+  }
+  std::string out;
+  for (const auto& n : names) out += n + "\n";
+  return out;
+}
+
+struct Syncer {
+  TempHome home;
+  fs::path target() const { return home.path() / "target"; }
+  fs::path lock() const { return home.path() / "pylock.toml"; }
+  fs::path cache() const { return home.path() / "cache"; }
+  ToolRun lock_for(std::vector<std::string> requirements) const {
+    std::vector<std::string> args{"lock", "-o", lock().string(), "--no-config", "--cache-dir", cache().string(), "--index-url", primary()};
+    args.insert(args.end(), requirements.begin(), requirements.end());
+    return run_tool(args, home.env());
+  }
+  ToolRun sync(std::vector<std::string> extra = {}) const {
+    std::vector<std::string> args{"sync", "--lock", lock().string(), "--target", target().string(), "--no-config",
+                                  "--cache-dir", cache().string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_tool(args, home.env());
+  }
+  std::string python(const std::string& code) const {
+    auto run = run_process({"python3", "-c", "import sys; sys.path.insert(0, '" + target().string() + "')\n" + code});
+    return run ? run->out + run->err : run.error().message;
+  }
+};
+
+TEST(SyncTest, InstallsImportablePackagesPipCanList) {
+  Syncer s;
+  ASSERT_EQ(s.lock_for({"alpha[fast]"}).exit_code, 0);
+  auto run = s.sync();
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("Installed 3 packages"), std::string::npos) << run.err;
+  EXPECT_EQ(s.python("import alpha, beta, gamma; print(alpha.VERSION, beta.VERSION, gamma.VERSION)"), "1.0 2.0 1.5\n");
+  auto pip = run_process({"python3", "-m", "pip", "list", "--path", s.target().string(), "--format", "freeze"});
+  ASSERT_TRUE(pip.ok());
+  EXPECT_EQ(pip->out, "alpha==1.0\nbeta==2.0\ngamma==1.5\n") << pip->err;
+  std::ifstream installer(s.target() / "alpha-1.0.dist-info" / "INSTALLER");
+  std::string who;
+  std::getline(installer, who);
+  EXPECT_EQ(who, "uvauth");
+  EXPECT_TRUE(fs::exists(s.target() / "alpha-1.0.dist-info" / "REQUESTED"));
+  EXPECT_FALSE(fs::exists(s.target() / "beta-2.0.dist-info" / "REQUESTED")) << "beta came as a dependency";
+  std::ifstream record(s.target() / "alpha-1.0.dist-info" / "RECORD");
+  std::stringstream text;
+  text << record.rdbuf();
+  EXPECT_NE(text.str().find("alpha/__init__.py,sha256="), std::string::npos);
+  EXPECT_NE(text.str().find("alpha-1.0.dist-info/INSTALLER,sha256="), std::string::npos);
+}
+
+TEST(SyncTest, AnUnchangedSyncAnswersFromTheStampWithoutTheNetwork) {
+  Syncer s;
+  ASSERT_EQ(s.lock_for({"epsilon"}).exit_code, 0);
+  ASSERT_EQ(s.sync().exit_code, 0);
+  const auto before = fx().requests("/public/files/epsilon", 0, std::chrono::milliseconds(0)).size();
+  fs::remove_all(s.cache() / "wheels-v1");
+  auto again = s.sync();
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.err.find("is up to date"), std::string::npos);
+  EXPECT_EQ(fx().requests("/public/files/epsilon", 0, std::chrono::milliseconds(300)).size(), before);
+}
+
+TEST(SyncTest, ChangedAndExtraneousPackagesAreReplacedAndRemoved) {
+  Syncer s;
+  ASSERT_EQ(s.lock_for({"alpha[fast]"}).exit_code, 0);
+  ASSERT_EQ(s.sync().exit_code, 0);
+  s.home.write("target/user-file.txt", "not ours\n");
+  ASSERT_EQ(s.lock_for({"alpha", "beta<2"}).exit_code, 0);
+  auto run = s.sync();
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("Installed 1 package, removed 2, kept 1"), std::string::npos) << run.err;
+  EXPECT_TRUE(fs::exists(s.target() / "beta-1.0.dist-info"));
+  EXPECT_FALSE(fs::exists(s.target() / "beta-2.0.dist-info"));
+  EXPECT_FALSE(fs::exists(s.target() / "gamma")) << "gamma's files go with it";
+  EXPECT_FALSE(fs::exists(s.target() / "gamma-1.5.dist-info"));
+  EXPECT_TRUE(fs::exists(s.target() / "user-file.txt")) << "files that no RECORD names are left alone";
+  EXPECT_EQ(s.python("import beta; print(beta.VERSION)"), "1.0\n");
+}
+
+TEST(SyncTest, AHashMismatchFailsAndLeavesTheTargetAsItWas) {
+  Syncer s;
+  ASSERT_EQ(s.lock_for({"alpha"}).exit_code, 0);
+  ASSERT_EQ(s.sync().exit_code, 0);
+  const std::string before = listing(s.target());
+  ASSERT_EQ(s.lock_for({"alpha", "eta"}).exit_code, 0);
+  std::ifstream in(s.lock());
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string lock = text.str();
+  const std::string good = fx().wheel_sha256.at("eta-1.0-py3-none-any.whl");
+  ASSERT_NE(lock.find(good), std::string::npos);
+  lock.replace(lock.find(good), good.size(), std::string(64, 'a'));
+  s.home.write("pylock.toml", lock);
+  auto run = s.sync();
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("hash mismatch for eta-1.0-py3-none-any.whl"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find(std::string(64, 'a')), std::string::npos);
+  EXPECT_NE(run.err.find(good), std::string::npos) << "both hashes are named";
+  EXPECT_EQ(listing(s.target()), before);
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(s.cache() / "wheels-v1", ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    EXPECT_EQ(it->path().filename().string().find(good), std::string::npos) << "the bad download was deleted: " << it->path();
+  }
+}
+
+TEST(SyncTest, LeftoversOfAnInterruptedSyncAreRecovered) {
+  Syncer s;
+  ASSERT_EQ(s.lock_for({"gamma"}).exit_code, 0);
+  ASSERT_EQ(s.sync().exit_code, 0);
+  // As if killed between the two steps of a swap: the target moved aside, a staging tree left.
+  fs::rename(s.target(), s.home.path() / "target.uvauth-old-4242");
+  s.home.write("target.uvauth-staging-4242/junk", "half a tree\n");
+  auto run = s.sync();
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_TRUE(fs::exists(s.target() / "gamma-1.5.dist-info"));
+  EXPECT_FALSE(fs::exists(s.home.path() / "target.uvauth-old-4242"));
+  EXPECT_FALSE(fs::exists(s.home.path() / "target.uvauth-staging-4242"));
+}
+
+TEST(SyncTest, ASyncKilledMidwayLeavesTheTargetAsItWas) {
+  Syncer s;
+  ASSERT_EQ(s.lock_for({"gamma"}).exit_code, 0);
+  ASSERT_EQ(s.sync().exit_code, 0);
+  const std::string before = listing(s.target());
+  // A lock whose second wheel is served slowly, so the sync is busy when killed.
+  std::ifstream in(s.lock());
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string lock = text.str();
+  lock += "\n[[packages]]\nname = \"slowpkg\"\nversion = \"1.0\"\nindex = \"" + primary() +
+          "\"\n\n[[packages.wheels]]\nname = \"slowpkg-1.0-py3-none-any.whl\"\nurl = \"" +
+          fx().http("/slow/slowpkg-1.0-py3-none-any.whl?delay=3") + "\"\nhashes = { sha256 = \"" + std::string(64, 'b') + "\" }\n";
+  s.home.write("pylock.toml", lock);
+  std::vector<std::string> args{testing::tool_path(), "sync", "--lock", s.lock().string(), "--target", s.target().string(),
+                                "--no-config", "--cache-dir", s.cache().string(), "-q"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  ASSERT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  EXPECT_EQ(listing(s.target()), before) << "killed: the target is as it was";
+  // The next run recovers (and, the wheel being unreachable at that hash, fails cleanly without touching it).
+  auto recovered = s.sync();
+  EXPECT_NE(recovered.exit_code, 0);
+  EXPECT_EQ(listing(s.target()), before);
+}
+
+// Hostile and broken wheels, made with Python's zipfile.
+fs::path make_zip(const TempHome& home, const std::string& name, const std::string& python_body) {
+  const fs::path out = home.path() / name;
+  const auto script = home.write(name + ".py", "import zipfile, sys\nz = zipfile.ZipFile(sys.argv[1], 'w')\n" + python_body + "z.close()\n");
+  auto run = run_process({"python3", script.string(), out.string()});
+  EXPECT_TRUE(run.ok() && run->exit_code == 0) << (run ? run->err : run.error().message);
+  return out;
+}
+
+struct BadWheel {
+  const char* name;
+  const char* body;
+  const char* message;
+};
+
+TEST(UnpackTest, HostileOrBrokenWheelsAreRefused) {
+  TempHome home;
+  const std::string ok_meta = "z.writestr('x-1.0.dist-info/WHEEL', 'Wheel-Version: 1.0\\nRoot-Is-Purelib: true\\n')\n";
+  const BadWheel cases[] = {
+      {"traversal", "z.writestr('../evil.py', 'x')\n", "would be written outside the install directory"},
+      {"absolute", "z.writestr('/etc/evil', 'x')\n", "would be written outside the install directory"},
+      {"symlink", "i = zipfile.ZipInfo('x/link'); i.create_system = 3; i.external_attr = 0o120777 << 16; z.writestr(i, '/etc/passwd')\n",
+       "is a symbolic link"},
+      {"unrecorded", "z.writestr('x/a.py', 'a')\nz.writestr('x-1.0.dist-info/RECORD', '')\n", "is not listed in RECORD"},
+      {"badhash", "z.writestr('x/a.py', 'a')\nz.writestr('x-1.0.dist-info/RECORD', 'x/a.py,sha256=AAAA,1\\nx-1.0.dist-info/WHEEL,sha256=AAAA,1\\n')\n",
+       "hash mismatch for '"},
+      {"norecord", "z.writestr('x/a.py', 'a')\n", "no *.dist-info/RECORD"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    const fs::path wheel = make_zip(home, std::string(c.name) + ".whl", std::string(c.body) + (std::string(c.name) == "norecord" ? "" : ok_meta));
+    const fs::path dest = home.path() / (std::string("out-") + c.name);
+    auto result = install::unpack_wheel(wheel, dest, std::string(c.name) + ".whl");
+    ASSERT_FALSE(result.ok());
+    EXPECT_NE(result.error().message.find(c.message), std::string::npos) << result.error().message;
+    EXPECT_FALSE(fs::exists(dest)) << "nothing half-written";
+    EXPECT_FALSE(fs::exists(home.path() / "evil.py"));
+  }
+  std::ofstream(home.path() / "truncated.whl") << "PK\x03\x04 this is not a whole zip";
+  auto truncated = install::unpack_wheel(home.path() / "truncated.whl", home.path() / "out-t", "truncated.whl");
+  ASSERT_FALSE(truncated.ok());
+  EXPECT_NE(truncated.error().message.find("truncated.whl: not a readable wheel"), std::string::npos) << truncated.error().message;
+}
+
+TEST(UnpackTest, ASizeLimitStopsZipBombs) {
+  TempHome home;
+  const fs::path wheel = make_zip(home, "bomb.whl",
+                                  "z.writestr(zipfile.ZipInfo('x/big'), b'0' * (8 << 20), zipfile.ZIP_DEFLATED)\n"
+                                  "z.writestr('x-1.0.dist-info/RECORD', '')\n");
+  install::UnpackLimits limits;
+  limits.max_total_bytes = 1 << 20;
+  auto result = install::unpack_wheel(wheel, home.path() / "out", "bomb.whl", limits);
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.error().message.find("unpacks to more than"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace uvauth
