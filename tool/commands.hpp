@@ -29,5 +29,7 @@ void register_fetch(CLI::App& app, RunState& state);
 void register_auth(CLI::App& app, RunState& state);
 void register_lock(CLI::App& app, RunState& state);
 void register_sync(CLI::App& app, RunState& state);
+void register_install(CLI::App& app, RunState& state);
+void register_cache(CLI::App& app, RunState& state);
 
 }  // namespace uvauth::tool

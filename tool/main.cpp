@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
   uvauth::tool::register_auth(app, state);
   uvauth::tool::register_lock(app, state);
   uvauth::tool::register_sync(app, state);
+  uvauth::tool::register_install(app, state);
+  uvauth::tool::register_cache(app, state);
 
   try {
     app.parse(argc, argv);

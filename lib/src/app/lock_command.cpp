@@ -253,7 +253,7 @@ Result<LockOutcome> run_lock(const LockArguments& a, const config::Environment& 
   std::optional<lock::Lock> previous;
   std::string previous_text;
   std::error_code ec;
-  if (fs::exists(a.output, ec)) {
+  if (a.write && fs::exists(a.output, ec)) {
     auto text = read_file(a.output);
     if (!text) return std::move(text).error();
     previous_text = *text;
@@ -286,7 +286,7 @@ Result<LockOutcome> run_lock(const LockArguments& a, const config::Environment& 
     return Error(ErrorKind::resolution, a.output.string() + " is out of date: " + difference(*previous, outcome.lock))
         .with_hint("run `uvauth lock` without --locked and commit the lock");
   }
-  if (outcome.changed) {
+  if (outcome.changed && a.write) {
     if (auto written = write_file_atomically(a.output, text, fs::perms::owner_read | fs::perms::owner_write |
                                                                  fs::perms::group_read | fs::perms::others_read);
         !written) {

@@ -25,7 +25,6 @@ std::optional<fs::path> find_on_path(const std::string& name, const config::Envi
 }
 
 Result<SyncOutcome> run_sync(const SyncArguments& a, const config::Environment& env) {
-  const auto start = std::chrono::steady_clock::now();
   if (a.target.has_value() == a.venv.has_value()) return Error(ErrorKind::usage, "give exactly one of --target DIR and --venv DIR");
   if (a.link_mode != "hardlink" && a.link_mode != "copy") return Error(ErrorKind::usage, "--link-mode must be hardlink or copy");
   auto text = read_file(a.lock_file);
@@ -34,6 +33,13 @@ Result<SyncOutcome> run_sync(const SyncArguments& a, const config::Environment& 
   }
   auto lock = lock::Lock::parse(*text, a.lock_file.string());
   if (!lock) return std::move(lock).error();
+  return sync_lock(a, *lock, *text, env);
+}
+
+Result<SyncOutcome> sync_lock(const SyncArguments& a, const lock::Lock& lock, const std::string& text,
+                              const config::Environment& env) {
+  const auto start = std::chrono::steady_clock::now();
+  if (a.target.has_value() == a.venv.has_value()) return Error(ErrorKind::usage, "give exactly one of --target DIR and --venv DIR");
 
   std::optional<fs::path> python = a.python ? std::optional<fs::path>(*a.python) : find_on_path("python3", env);
   if (!python) return Error(ErrorKind::config, "no python3 on PATH").with_hint("pass --python EXE");
@@ -41,17 +47,18 @@ Result<SyncOutcome> run_sync(const SyncArguments& a, const config::Environment& 
   if (!cache) return std::move(cache).error();
   auto target = index::query_interpreter(*python, *cache);
   if (!target) return std::move(target).error();
-  if (auto fits = lock->check_target(target->markers, a.lock_file.string()); !fits) return std::move(fits).error();
+  if (auto fits = lock.check_target(target->markers, a.lock_file.string()); !fits) return std::move(fits).error();
 
   install::SyncOptions options;
-  options.lock = *lock;
-  options.lock_digest = Sha256::hex_of(*text);
+  options.lock = lock;
+  options.lock_digest = Sha256::hex_of(text);
   options.kind = a.venv ? install::TargetKind::venv : install::TargetKind::target;
   options.dir = fs::absolute(a.venv ? *a.venv : *a.target);
-  options.python = fs::absolute(*python);
+  // Shebangs and venv links name the real interpreter, not a shim (pyenv, asdf).
+  options.python = target->executable.empty() ? fs::absolute(*python) : fs::path(target->executable);
   options.python_version = target->markers.at("python_full_version");
   options.link_mode = a.link_mode == "copy" ? install::LinkMode::copy : install::LinkMode::hardlink;
-  options.requested.insert(lock->requested.begin(), lock->requested.end());
+  options.requested.insert(lock.requested.begin(), lock.requested.end());
 
   Result<install::SyncReport> report = install::SyncReport{};
   if (install::up_to_date(options)) {
@@ -69,7 +76,7 @@ Result<SyncOutcome> run_sync(const SyncArguments& a, const config::Environment& 
   char seconds[32];
   std::snprintf(seconds, sizeof seconds, "%.2f", static_cast<double>(ms) / 1000.0);
   if (report->unchanged) {
-    outcome.summary = options.dir.string() + " is up to date (" + std::to_string(lock->packages.size()) + " packages)";
+    outcome.summary = options.dir.string() + " is up to date (" + std::to_string(lock.packages.size()) + " packages)";
   } else {
     outcome.summary = "Installed " + std::to_string(report->installed) + " package" + (report->installed == 1 ? "" : "s") +
                       ", removed " + std::to_string(report->removed) + ", kept " + std::to_string(report->kept) + " in " +

@@ -8,7 +8,7 @@ std::string_view bucket_name(Bucket bucket) {
     case Bucket::simple_pages: return "simple-v1";
     case Bucket::wheels: return "wheels-v1";
     case Bucket::unpacked: return "unpacked-v1";
-    case Bucket::interpreters: return "interpreters-v1";
+    case Bucket::interpreters: return "interpreters-v2";
     case Bucket::metadata: return "metadata-v1";
   }
   return "misc-v1";

@@ -61,7 +61,7 @@ if impl == "cpython":
 elif soabi:
     abi = soabi.replace("-", "_").replace(".", "_").split("_x86")[0].split("_aarch64")[0]
 print(json.dumps({"markers": markers, "implementation": impl, "major": info.major, "minor": info.minor,
-                  "abi": abi, "platform": plat,
+                  "abi": abi, "platform": plat, "executable": os.path.realpath(sys.executable),
                   "description": "%s %s" % (platform.python_implementation(), platform.python_version())}))
 )PY";
 

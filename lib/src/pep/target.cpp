@@ -97,6 +97,7 @@ Result<Target> target_from_query(std::string_view text, const std::string& inter
     if (!platforms) return bad(platforms.error().message);
     target.interpreter.platforms = std::move(platforms).value();
     target.description = json.value("description", std::string()) + " on " + platform;
+    target.executable = json.value("executable", std::string());
   } catch (const nlohmann::json::exception& e) {
     return bad(e.what());
   }

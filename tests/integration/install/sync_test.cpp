@@ -187,6 +187,94 @@ TEST(SyncTest, ASyncKilledMidwayLeavesTheTargetAsItWas) {
   EXPECT_EQ(listing(s.target()), before);
 }
 
+TEST(SyncTest, ConsoleScriptsRunWithTheTargetInterpreter) {
+  Syncer s;
+  ASSERT_EQ(s.lock_for({"alpha"}).exit_code, 0);
+  ASSERT_EQ(s.sync().exit_code, 0);
+  const fs::path script = s.target() / "bin" / "alpha-cli";
+  ASSERT_TRUE(fs::exists(script));
+  EXPECT_NE(fs::status(script).permissions() & fs::perms::owner_exec, fs::perms::none);
+  auto run = run_process({"env", "PYTHONPATH=" + s.target().string(), script.string()});
+  ASSERT_TRUE(run.ok());
+  EXPECT_EQ(run->out, "alpha cli 1.0\n") << run->err;
+  std::ifstream record(s.target() / "alpha-1.0.dist-info" / "RECORD");
+  std::stringstream text;
+  text << record.rdbuf();
+  EXPECT_NE(text.str().find("bin/alpha-cli,sha256="), std::string::npos) << text.str();
+}
+
+TEST(SyncTest, AVirtualEnvironmentWithoutPip) {
+  Syncer s;
+  ASSERT_EQ(s.lock_for({"alpha"}).exit_code, 0);
+  const fs::path venv = s.home.path() / "venv";
+  auto run = run_tool({"sync", "--lock", s.lock().string(), "--venv", venv.string(), "--no-config", "--cache-dir", s.cache().string()},
+                      s.home.env());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_TRUE(fs::exists(venv / "pyvenv.cfg"));
+  EXPECT_TRUE(fs::is_symlink(venv / "bin" / "python"));
+  auto imported = run_process({(venv / "bin" / "python").string(), "-c", "import sys, alpha, beta; print(sys.prefix == sys.base_prefix, alpha.VERSION)"});
+  ASSERT_TRUE(imported.ok());
+  EXPECT_EQ(imported->out, "False 1.0\n") << imported->err;
+  auto cli = run_process({(venv / "bin" / "alpha-cli").string()});
+  ASSERT_TRUE(cli.ok());
+  EXPECT_EQ(cli->out, "alpha cli 1.0\n") << cli->err;
+  EXPECT_FALSE(fs::exists(venv / "bin" / "pip"));
+}
+
+TEST(SyncTest, InstallLocksInMemoryThenSyncs) {
+  Syncer s;
+  auto run = run_tool({"install", "gamma", "eta", "--target", s.target().string(), "--index-url", primary(), "--no-config",
+                       "--cache-dir", s.cache().string()},
+                      s.home.env());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("Installed 2 packages"), std::string::npos) << run.err;
+  EXPECT_EQ(s.python("import gamma, eta; print(gamma.VERSION, eta.VERSION)"), "1.5 1.0\n");
+  EXPECT_FALSE(fs::exists(s.home.path() / "pylock.toml")) << "install writes no lock";
+}
+
+TEST(SyncTest, TwoSyncsShareOneEmptyCacheAtOnce) {
+  Syncer s;
+  ASSERT_EQ(s.lock_for({"alpha[fast]", "dia-a", "dia-b"}).exit_code, 0);
+  std::vector<pid_t> pids;
+  for (const char* name : {"one", "two"}) {
+    std::vector<std::string> args{testing::tool_path(), "sync", "--lock", s.lock().string(), "--target",
+                                  (s.home.path() / name).string(), "--no-config", "--cache-dir", s.cache().string(), "-q"};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    ASSERT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ), 0);
+    pids.push_back(pid);
+  }
+  for (pid_t pid : pids) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  EXPECT_EQ(listing(s.home.path() / "one"), listing(s.home.path() / "two"));
+  EXPECT_TRUE(fs::exists(s.home.path() / "one" / "dia_c-1.0.dist-info"));
+}
+
+TEST(CacheCommandTest, DirCleanAndPrune) {
+  Syncer s;
+  ASSERT_EQ(s.lock_for({"gamma"}).exit_code, 0);
+  ASSERT_EQ(s.sync().exit_code, 0);
+  auto dir = run_tool({"cache", "dir", "--cache-dir", s.cache().string()}, s.home.env());
+  EXPECT_EQ(dir.out, s.cache().string() + "\n");
+  fs::create_directories(s.cache() / "wheels-v0" / "old");
+  s.home.write("cache/wheels-v1/ab/x.whl.download-99", "partial");
+  auto prune = run_tool({"cache", "prune", "--cache-dir", s.cache().string()}, s.home.env());
+  ASSERT_EQ(prune.exit_code, 0) << prune.err;
+  EXPECT_FALSE(fs::exists(s.cache() / "wheels-v0"));
+  EXPECT_FALSE(fs::exists(s.cache() / "wheels-v1" / "ab" / "x.whl.download-99"));
+  EXPECT_TRUE(fs::exists(s.cache() / "unpacked-v1"));
+  auto clean = run_tool({"cache", "clean", "--cache-dir", s.cache().string()}, s.home.env());
+  ASSERT_EQ(clean.exit_code, 0) << clean.err;
+  EXPECT_FALSE(fs::exists(s.cache() / "unpacked-v1"));
+  EXPECT_TRUE(fs::exists(s.target() / "gamma-1.5.dist-info")) << "installed trees do not depend on the cache";
+  EXPECT_EQ(s.python("import gamma; print(gamma.VERSION)"), "1.5\n");
+}
+
 // Hostile and broken wheels, made with Python's zipfile.
 fs::path make_zip(const TempHome& home, const std::string& name, const std::string& python_body) {
   const fs::path out = home.path() / name;

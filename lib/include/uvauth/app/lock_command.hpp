@@ -31,6 +31,7 @@ struct LockArguments {
   std::optional<std::string> prerelease;       // --prerelease MODE
   std::filesystem::path output = "pylock.toml";
   bool locked = false;                         // --locked: fail if the lock would change
+  bool write = true;                           // false: resolve in memory only (uvauth install)
 
   auth::SessionOptions session;                // the global flags
   std::optional<std::filesystem::path> cache_dir;

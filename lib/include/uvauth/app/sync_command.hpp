@@ -32,6 +32,9 @@ struct SyncOutcome {
 };
 
 Result<SyncOutcome> run_sync(const SyncArguments& arguments, const config::Environment& env);
+// The same for a lock already in memory (uvauth install); `lock_text` is its serialized form.
+Result<SyncOutcome> sync_lock(const SyncArguments& arguments, const lock::Lock& lock, const std::string& lock_text,
+                              const config::Environment& env);
 
 // The first `name` on $PATH (no shell involved).
 std::optional<std::filesystem::path> find_on_path(const std::string& name, const config::Environment& env);

@@ -18,6 +18,7 @@ struct Target {
   MarkerEnvironment markers;
   TargetInterpreter interpreter;  // for compatible_tags()
   std::string description;        // "CPython 3.11.7 on manylinux_2_36_x86_64"
+  std::string executable;         // the real interpreter (not a shim); empty for cross targets
 
   [[nodiscard]] Version python_full_version() const;
 };
