@@ -5,13 +5,18 @@ ratios; writes bench/RESULTS.md.
 
   bench.py --uvauth build/ci/bin/uvauth [--runs 3] [--corpus DIR]
 
-Cases so far: resolve only (`uvauth lock` vs `pip install --dry-run
---report`), cold (empty caches) and warm (caches full).
+Cases: resolve only (`uvauth lock` vs `pip install --dry-run --report`);
+install cold (empty caches), warm (caches full, empty target) and no-op
+(target already right) (`uvauth install --target` / `uvauth sync` vs
+`pip install --target --no-compile`); bounds: `curl -Z` of the same wheels
+plus parallel `unzip`, and `cp -al` of the installed tree; peak memory.
+Needs: nginx, htpasswd, curl, unzip, pip.
 """
 import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import socket
 import statistics
@@ -19,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -71,13 +77,22 @@ def stop_nginx(work: Path):
         pass
 
 
-def timed(cmd, env, cwd):
+def timed(cmd, env, cwd, shell=False):
     start = time.perf_counter()
-    result = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True)
+    result = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, shell=shell)
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
-        sys.exit(f"failed ({result.returncode}): {' '.join(cmd)}\n{result.stderr[-3000:]}")
+        sys.exit(f"failed ({result.returncode}): {cmd if shell else ' '.join(cmd)}\n{result.stderr[-3000:]}")
     return elapsed
+
+
+def peak_rss_mb(cmd, env, cwd):
+    """Peak resident memory of one run of `cmd`, in MB (via wait4's rusage)."""
+    process = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    if status != 0:
+        sys.exit(f"failed: {' '.join(cmd)}")
+    return usage.ru_maxrss / 1024
 
 
 def main():
@@ -124,12 +139,62 @@ def main():
             samples["pip cold"].append(pip_dry_run(None))
             samples["uvauth warm"].append(uvauth_lock(warm_uv))
             samples["pip warm"].append(pip_dry_run(warm_pip))
+        # ---- install ----
+        def fresh(path):
+            shutil.rmtree(path, ignore_errors=True)
+            return path
+
+        def uvauth_install(cache, target):
+            return timed([uvauth, "install", *REQUIREMENTS, "--index-url", index, "--python", python, "--target", str(target),
+                          "--no-config", "--cache-dir", str(cache), "-q"], env, work)
+
+        def pip_install(cache, target):
+            cache_args = ["--no-cache-dir"] if cache is None else ["--cache-dir", str(cache)]
+            return timed([python, "-m", "pip", "install", "--target", str(target), "--no-compile", "--index-url", index,
+                          "--quiet", *cache_args, *REQUIREMENTS], env, work)
+
+        lock_file = work / "install-lock.toml"
+        timed([uvauth, "lock", *REQUIREMENTS, "--index-url", index, "--python", python, "-o", str(lock_file), "--no-config",
+               "--cache-dir", str(warm_uv), "-q"], env, work)
+
+        def uvauth_sync(target):
+            return timed([uvauth, "sync", "--lock", str(lock_file), "--target", str(target), "--no-config", "--cache-dir",
+                          str(warm_uv), "-q"], env, work)
+
+        for key in ("install uvauth cold", "install pip cold", "install uvauth warm", "install pip warm",
+                    "noop uvauth sync", "noop uvauth install", "noop pip", "bound curl+unzip", "bound cp -al"):
+            samples[key] = []
+        uvauth_install(warm_uv, fresh(work / "t-warm-fill"))
+        pip_install(warm_pip, fresh(work / "p-warm-fill"))
+        for run in range(args.runs):
+            samples["install uvauth cold"].append(uvauth_install(fresh(work / f"uv-icold-{run}"), fresh(work / "t-cold")))
+            samples["install pip cold"].append(pip_install(None, fresh(work / "p-cold")))
+            samples["install uvauth warm"].append(uvauth_install(warm_uv, fresh(work / "t-warm")))
+            samples["install pip warm"].append(pip_install(warm_pip, fresh(work / "p-warm")))
+            # No-op: the targets are right already.
+            samples["noop uvauth sync"].append(uvauth_sync(work / "t-synced") if (work / "t-synced").exists() else
+                                               (uvauth_sync(work / "t-synced"), uvauth_sync(work / "t-synced"))[1])
+            samples["noop uvauth install"].append(uvauth_install(warm_uv, work / "t-warm"))
+            samples["noop pip"].append(pip_install(warm_pip, work / "p-warm"))
+            # Bounds: fetching the same wheels with curl -Z and unzipping them on both cores; linking the tree.
+            wheels_dir = fresh(work / "curl-wheels")
+            wheels_dir.mkdir()
+            unzip_dir = fresh(work / "curl-tree")
+            lock = tomllib.loads(lock_file.read_text())
+            urls = [w["url"] for p in lock["packages"] for w in p["wheels"]]
+            (work / "urls.txt").write_text("".join(f'url = "{u}"\noutput = "{wheels_dir}/{u.rsplit("/", 1)[1]}"\n' for u in urls))
+            samples["bound curl+unzip"].append(timed(
+                f"curl -s -Z --parallel-max 50 --netrc-file {home}/.netrc -K {work}/urls.txt && "
+                f"ls {wheels_dir}/*.whl | xargs -P {os.cpu_count()} -n 1 unzip -q -o -d {unzip_dir}", env, work, shell=True))
+            samples["bound cp -al"].append(timed(["cp", "-al", str(work / "t-warm"), str(fresh(work / "t-copy"))], env, work))
+        memory = peak_rss_mb([uvauth, "install", *REQUIREMENTS, "--index-url", index, "--python", python, "--target",
+                              str(fresh(work / "t-mem")), "--no-config", "--cache-dir", str(fresh(work / "uv-mem")), "-q"], env, work)
+        installed_files = sum(len(files) for _, _, files in os.walk(work / "t-warm"))
         results = {k: statistics.median(v) for k, v in samples.items()}
         # The two tools must agree on what they resolved.
         report = json.loads((work / "report.json").read_text())
         pip_set = sorted(f"{i['metadata']['name'].lower().replace('_', '-')}=={i['metadata']['version']}" for i in report["install"])
         lock_text = (work / "pylock.toml").read_text()
-        import re as _re, tomllib
         lock = tomllib.loads(lock_text)
         lock_set = sorted(f"{p['name']}=={p['version']}" for p in lock["packages"])
         packages = len(lock_set)
@@ -163,6 +228,33 @@ def main():
         "--report report.json --index-url URL [--no-cache-dir | --cache-dir DIR] REQS`.",
         "",
         f"Budgets (issue 5): cold >= 8x, warm >= 30x. Measured: cold {ratio_cold:.1f}x, warm {ratio_warm:.1f}x.",
+        "",
+        "## Install",
+        "",
+        f"Into an empty `--target` directory ({installed_files} files installed), then again into one that is already right.",
+        "",
+        "| case | uvauth | pip | pip / uvauth | bound | uvauth / bound |",
+        "|---|---|---|---|---|---|",
+        f"| cold (empty caches) | {results['install uvauth cold']:.2f} s | {results['install pip cold']:.2f} s | "
+        f"{results['install pip cold'] / results['install uvauth cold']:.1f}x | curl -Z + unzip: {results['bound curl+unzip']:.2f} s | "
+        f"{results['install uvauth cold'] / results['bound curl+unzip']:.2f}x |",
+        f"| warm (caches full, empty target) | {results['install uvauth warm']:.2f} s | {results['install pip warm']:.2f} s | "
+        f"{results['install pip warm'] / results['install uvauth warm']:.1f}x | cp -al: {results['bound cp -al']:.2f} s | "
+        f"{results['install uvauth warm'] / results['bound cp -al']:.2f}x |",
+        f"| no-op, `uvauth sync` (stamp) | {results['noop uvauth sync'] * 1000:.0f} ms | {results['noop pip']:.2f} s | "
+        f"{results['noop pip'] / results['noop uvauth sync']:.0f}x | | |",
+        f"| no-op, `uvauth install` (resolves again) | {results['noop uvauth install']:.2f} s | {results['noop pip']:.2f} s | "
+        f"{results['noop pip'] / results['noop uvauth install']:.1f}x | | |",
+        "",
+        f"Peak memory of a cold `uvauth install`: {memory:.0f} MB.",
+        "",
+        "Commands: `uvauth install REQS --index-url URL --python python3 --target DIR --cache-dir C` (cold: new C), "
+        "`uvauth sync --lock pylock.toml --target DIR` for the stamp no-op, "
+        "`python3 -m pip install --target DIR --no-compile --index-url URL [--no-cache-dir | --cache-dir C] REQS`; "
+        "bounds: `curl -Z --parallel-max 50 --netrc-file NETRC -K urls` then `xargs -P 2 unzip`, and `cp -al DIR COPY`.",
+        "",
+        "Budgets (issue 6): cold >= 3x pip and <= 1.2x curl+unzip; warm >= 10x pip and <= 1.5x cp -al; no-op <= 20 ms; "
+        "peak memory <= 150 MB.",
     ]
     (HERE / "RESULTS.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -5,7 +5,12 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <future>
+#include <mutex>
+#include <thread>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -173,63 +178,7 @@ Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache_dir, c
     if (!keep) to_remove.push_back(installed.dist_info);
   }
 
-  // Download what the cache lacks, all at once; each is hash-checked.
-  std::vector<net::Request> downloads;
-  std::vector<const lock::LockedWheel*> fetched;
-  for (const auto* p : to_install) {
-    const auto& w = p->wheels.front();
-    const fs::path file = wheels / w.sha256.substr(0, 2) / (w.sha256 + ".whl");
-    if (fs::exists(file, ec)) continue;
-    fs::create_directories(file.parent_path(), ec);
-    net::Request r;
-    auto url = Url::parse(w.url);
-    if (!url) return Error(ErrorKind::install, o.dir.string() + ": bad wheel URL in the lock: " + url.error().message);
-    r.url = *url;
-    r.tag = p->index;
-    r.output_file = file.string() + ".download-" + std::to_string(::getpid());
-    downloads.push_back(std::move(r));
-    fetched.push_back(&w);
-  }
-  auto results = client.fetch_all(std::move(downloads));
-  for (std::size_t i = 0; i < results.size(); ++i) {
-    const auto& w = *fetched[i];
-    const fs::path file = wheels / w.sha256.substr(0, 2) / (w.sha256 + ".whl");
-    const fs::path part = file.string() + ".download-" + std::to_string(::getpid());
-    if (!results[i]) return std::move(results[i]).error();
-    if (!results[i]->ok()) return net::status_error(*results[i]);
-    if (results[i]->sha256 != w.sha256) {
-      fs::remove(part, ec);
-      return Error(ErrorKind::integrity, "hash mismatch for " + w.name + " (" + w.url + "): the lock says sha256 " + w.sha256 +
-                                             ", the download has " + results[i]->sha256)
-          .with_hint("the index serves a different file than when the lock was made; re-lock if that is expected");
-    }
-    report.downloaded_bytes += results[i]->body_size;
-    fs::rename(part, file, ec);
-  }
-
-  // Unpack what the cache lacks, in parallel.
-  std::vector<std::future<Result<UnpackedWheel>>> unpacking;
-  for (const auto* p : to_install) {
-    const auto& w = p->wheels.front();
-    unpacking.push_back(std::async(std::launch::async, [&, w]() -> Result<UnpackedWheel> {
-      const fs::path tree = unpacked_dir / w.sha256;
-      std::error_code local;
-      if (fs::exists(tree / ".complete", local)) return read_unpacked(tree);
-      const fs::path file = wheels / w.sha256.substr(0, 2) / (w.sha256 + ".whl");
-      auto unpacked = unpack_wheel(file, tree, w.name);
-      if (!unpacked) return unpacked;
-      (void)write_file_atomically(tree / ".complete", "");
-      return unpacked;
-    }));
-  }
-  std::vector<UnpackedWheel> trees;
-  for (auto& f : unpacking) {
-    auto unpacked = f.get();
-    if (!unpacked) return std::move(unpacked).error();
-    trees.push_back(std::move(unpacked).value());
-  }
-
-  // Build the new tree beside the old one.
+  // Build the new tree beside the old one: a linked copy, less what goes.
   const fs::path staging = o.dir.string() + ".uvauth-staging-" + std::to_string(::getpid());
   struct StagingCleanup {
     fs::path path;
@@ -255,15 +204,124 @@ Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache_dir, c
     ++report.removed;
   }
   const Layout layout = layout_of(o, staging);
-  for (std::size_t i = 0; i < trees.size(); ++i) {
-    InstallRequest request;
-    request.requested = o.requested.count(to_install[i]->name) > 0;
-    if (to_install[i]->index.empty()) request.direct_url = to_install[i]->wheels.front().url;
-    request.link_mode = o.link_mode;
-    auto done = install_tree(trees[i], layout, request);
-    if (!done) return std::move(done).error();
-    ++report.installed;
+
+  // A pipeline: downloads run on the client's transfers; each finished wheel
+  // goes to a pool (one worker per core) that unpacks it into the cache and
+  // links it into the staging tree while other downloads continue.
+  std::mutex mutex;
+  std::condition_variable ready;
+  std::deque<std::size_t> queue;
+  std::size_t pending = to_install.size();
+  std::optional<Error> failure;
+  auto fail = [&](Error e) {
+    std::lock_guard lock(mutex);
+    if (!failure) failure = std::move(e);
+    ready.notify_all();
+  };
+  auto wheel_file = [&](const lock::LockedWheel& w) { return wheels / w.sha256.substr(0, 2) / (w.sha256 + ".whl"); };
+  auto enqueue = [&](std::size_t i) {
+    std::lock_guard lock(mutex);
+    queue.push_back(i);
+    ready.notify_one();
+  };
+  const unsigned workers = std::max(2U, std::thread::hardware_concurrency());
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < workers; ++t) {
+    pool.emplace_back([&] {
+      for (;;) {
+        std::size_t i = 0;
+        {
+          std::unique_lock lock(mutex);
+          ready.wait(lock, [&] { return !queue.empty() || pending == 0 || failure.has_value(); });
+          if (failure || (queue.empty() && pending == 0)) return;
+          i = queue.front();
+          queue.pop_front();
+        }
+        const auto* p = to_install[i];
+        const auto& w = p->wheels.front();
+        const fs::path tree = unpacked_dir / w.sha256;
+        std::error_code local;
+        Result<UnpackedWheel> unpacked = fs::exists(tree / ".complete", local) ? read_unpacked(tree)
+                                                                              : unpack_wheel(wheel_file(w), tree, w.name);
+        if (unpacked && !fs::exists(tree / ".complete", local)) (void)write_file_atomically(tree / ".complete", "");
+        if (!unpacked) {
+          fail(std::move(unpacked).error());
+          return;
+        }
+        InstallRequest request;
+        request.requested = o.requested.count(p->name) > 0;
+        if (p->index.empty()) request.direct_url = w.url;
+        request.link_mode = o.link_mode;
+        auto done = install_tree(*unpacked, layout, request);
+        if (!done) {
+          fail(std::move(done).error());
+          return;
+        }
+        std::lock_guard lock(mutex);
+        ++report.installed;
+        if (--pending == 0) ready.notify_all();
+      }
+    });
   }
+  int downloads_left = 0;  // guarded by `mutex`: callbacks must be done before this frame ends
+  for (std::size_t i = 0; i < to_install.size(); ++i) {
+    const auto& w = to_install[i]->wheels.front();
+    const fs::path file = wheel_file(w);
+    if (fs::exists(file, ec)) {
+      enqueue(i);
+      continue;
+    }
+    fs::create_directories(file.parent_path(), ec);
+    auto url = Url::parse(w.url);
+    if (!url) {
+      fail(Error(ErrorKind::install, "bad wheel URL in the lock: " + url.error().message));
+      break;
+    }
+    net::Request r;
+    r.url = *url;
+    r.tag = to_install[i]->index;
+    const fs::path part = file.string() + ".download-" + std::to_string(::getpid());
+    r.output_file = part;
+    {
+      std::lock_guard lock(mutex);
+      ++downloads_left;
+    }
+    client.start(std::move(r), [&, i, file, part](Result<net::Response> response) {
+      const auto& wheel = to_install[i]->wheels.front();
+      std::error_code local;
+      if (!response) {
+        fail(std::move(response).error());
+      } else if (!response->ok()) {
+        fail(net::status_error(*response));
+      } else if (response->sha256 != wheel.sha256) {
+        fs::remove(part, local);
+        fail(Error(ErrorKind::integrity, "hash mismatch for " + wheel.name + " (" + wheel.url + "): the lock says sha256 " +
+                                             wheel.sha256 + ", the download has " + response->sha256)
+                 .with_hint("the index serves a different file than when the lock was made; re-lock if that is expected"));
+      } else {
+        fs::rename(part, file, local);
+        {
+          std::lock_guard lock(mutex);
+          report.downloaded_bytes += response->body_size;
+        }
+        enqueue(i);
+      }
+      std::lock_guard lock(mutex);  // the last touch of this frame's state
+      --downloads_left;
+      ready.notify_all();
+    });
+  }
+  {
+    std::unique_lock lock(mutex);
+    ready.wait(lock, [&] { return (pending == 0 || failure.has_value()) && downloads_left == 0; });
+  }
+  {
+    std::lock_guard lock(mutex);
+    ready.notify_all();
+  }
+  for (auto& worker : pool) worker.join();
+  if (failure) return std::move(*failure);
+
   if (auto stamped = write_file_atomically(staging / stamp_name, stamp); !stamped) return std::move(stamped).error();
 
   // Swap it in: one atomic exchange when the target exists.
