@@ -51,12 +51,16 @@ std::optional<CachedResponse> HttpCache::load(const Url& url) const {
   const auto header = nlohmann::json::parse(text->substr(0, newline), nullptr, false);
   if (header.is_discarded() || !header.is_object()) return std::nullopt;  // a damaged entry is a miss
   CachedResponse entry;
-  entry.url = header.value("url", "");
-  if (entry.url != url.with_userinfo_removed().without_userinfo()) return std::nullopt;
-  entry.content_type = header.value("content_type", "");
-  entry.etag = header.value("etag", "");
-  entry.last_modified = header.value("last_modified", "");
-  entry.fresh_until = header.value("fresh_until", std::int64_t{0});
+  try {  // a damaged entry is a miss, whatever is wrong with it
+    entry.url = header.value("url", "");
+    if (entry.url != url.with_userinfo_removed().without_userinfo()) return std::nullopt;
+    entry.content_type = header.value("content_type", "");
+    entry.etag = header.value("etag", "");
+    entry.last_modified = header.value("last_modified", "");
+    entry.fresh_until = header.value("fresh_until", std::int64_t{0});
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
   entry.body = text->substr(newline + 1);
   return entry;
 }

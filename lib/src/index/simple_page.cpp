@@ -241,13 +241,26 @@ Result<ProjectPage> parse_html_page(std::string_view html, const Url& page_url) 
   return page;
 }
 
+namespace {
+Result<ProjectPage> read_json_page(const nlohmann::json& json, const Url& page_url);
+}  // namespace
+
 Result<ProjectPage> parse_json_page(std::string_view text, const Url& page_url) {
   nlohmann::json json;
   try {
     json = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for huge numbers
     return Error(ErrorKind::parse, "invalid JSON from " + page_url.redacted() + ": " + e.what());
   }
+  try {
+    return read_json_page(json, page_url);
+  } catch (const nlohmann::json::exception& e) {  // a value of the wrong type somewhere
+    return Error(ErrorKind::parse, "unexpected JSON from " + page_url.redacted() + ": " + e.what());
+  }
+}
+
+namespace {
+Result<ProjectPage> read_json_page(const nlohmann::json& json, const Url& page_url) {
   auto bad = [&](const std::string& why) {
     return Error(ErrorKind::parse, "unexpected JSON from " + page_url.redacted() + ": " + why);
   };
@@ -306,5 +319,6 @@ Result<ProjectPage> parse_json_page(std::string_view text, const Url& page_url) 
   }
   return page;
 }
+}  // namespace
 
 }  // namespace uvauth::index
