@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "progress.hpp"
 #include "uvauth/app/lock_command.hpp"
 #include "uvauth/app/sync_command.hpp"
 
@@ -52,7 +53,9 @@ void register_install(CLI::App& app, RunState& state) {
     // A cross-target lock cannot be checked against an interpreter: only --target takes it.
     lock::Lock lock = locked->lock;
     if (lock_args->python_version) lock.environments.clear();
+    sync_arguments.on_progress = progress_display(state.global.quiet);
     auto synced = app::sync_lock(sync_arguments, lock, lock.serialize(), env);
+    finish_progress();
     if (!synced) return report(synced.error());
     if (!state.global.quiet) std::cerr << locked->summary << '\n' << synced->summary << '\n';
     return 0;

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "progress.hpp"
 #include "uvauth/app/sync_command.hpp"
 
 namespace uvauth::tool {
@@ -28,7 +29,9 @@ void register_sync(CLI::App& app, RunState& state) {
     if (!state.global.cache_dir.empty()) arguments.cache_dir = state.global.cache_dir;
     arguments.no_cache = state.global.no_cache;
     arguments.offline = state.global.offline;
+    arguments.on_progress = progress_display(state.global.quiet);
     auto outcome = app::run_sync(arguments, config::Environment::from_process());
+    finish_progress();
     if (!outcome) return report(outcome.error());
     if (!state.global.quiet) std::cerr << outcome->summary << '\n';
     return 0;

@@ -59,6 +59,7 @@ Result<SyncOutcome> sync_lock(const SyncArguments& a, const lock::Lock& lock, co
   options.python_version = target->markers.at("python_full_version");
   options.link_mode = a.link_mode == "copy" ? install::LinkMode::copy : install::LinkMode::hardlink;
   options.requested.insert(lock.requested.begin(), lock.requested.end());
+  options.on_progress = a.on_progress;
 
   Result<install::SyncReport> report = install::SyncReport{};
   if (install::up_to_date(options)) {

@@ -1,6 +1,7 @@
 #include "uvauth/install/sync.hpp"
 
 #include <fcntl.h>
+#include <cstdio>
 #include <cstring>
 #include <stdio.h>
 #include <unistd.h>
@@ -125,6 +126,18 @@ Status make_venv(const SyncOptions& o, const fs::path& root) {
 
 }  // namespace
 
+std::string render_progress(const SyncProgress& p, int width) {
+  const std::size_t total = std::max<std::size_t>(1, p.to_install);
+  const int filled = static_cast<int>(static_cast<double>(p.installed) / static_cast<double>(total) * width);
+  std::string bar = "[" + std::string(static_cast<std::size_t>(filled), '#') + std::string(static_cast<std::size_t>(width - filled), '-') + "] ";
+  char mb[32];
+  std::snprintf(mb, sizeof mb, "%.1f MB", static_cast<double>(p.downloaded_bytes) / 1e6);
+  std::string out = bar;
+  if (p.to_download > 0) out += std::to_string(p.downloaded) + "/" + std::to_string(p.to_download) + " downloaded, " + mb + " · ";
+  out += std::to_string(p.installed) + "/" + std::to_string(p.to_install) + " installed";
+  return out;
+}
+
 bool up_to_date(const SyncOptions& o) {
   auto current = read_file(o.dir / stamp_name);
   return current && *current == stamp_text(o);
@@ -213,6 +226,14 @@ Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache_dir, c
   std::deque<std::size_t> queue;
   std::size_t pending = to_install.size();
   std::optional<Error> failure;
+  SyncProgress progress;
+  progress.to_install = to_install.size();
+  for (const auto* p : to_install) {
+    if (!fs::exists(wheels / p->wheels.front().sha256.substr(0, 2) / (p->wheels.front().sha256 + ".whl"), ec)) ++progress.to_download;
+  }
+  auto tell = [&]() {  // with `mutex` held
+    if (o.on_progress) o.on_progress(progress);
+  };
   auto fail = [&](Error e) {
     std::lock_guard lock(mutex);
     if (!failure) failure = std::move(e);
@@ -259,6 +280,8 @@ Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache_dir, c
         }
         std::lock_guard lock(mutex);
         ++report.installed;
+        ++progress.installed;
+        tell();
         if (--pending == 0) ready.notify_all();
       }
     });
@@ -303,6 +326,9 @@ Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache_dir, c
         {
           std::lock_guard lock(mutex);
           report.downloaded_bytes += response->body_size;
+          ++progress.downloaded;
+          progress.downloaded_bytes += response->body_size;
+          tell();
         }
         enqueue(i);
       }

@@ -85,6 +85,43 @@ TEST(SyncTest, InstallsImportablePackagesPipCanList) {
   EXPECT_NE(text.str().find("alpha-1.0.dist-info/INSTALLER,sha256="), std::string::npos);
 }
 
+TEST(SyncTest, PipCheckIsHappy) {
+  Syncer s;
+  ASSERT_EQ(s.lock_for({"alpha[fast]", "dia-a", "dia-b"}).exit_code, 0);
+  ASSERT_EQ(s.sync().exit_code, 0);
+  auto check = run_process({"env", "PYTHONPATH=" + s.target().string(), "python3", "-m", "pip", "check"});
+  ASSERT_TRUE(check.ok());
+  EXPECT_EQ(check->exit_code, 0) << check->out << check->err;
+}
+
+TEST(SyncTest, ProgressIsPlainLinesWithoutATerminalAndABarOnOne) {
+  Syncer s;
+  ASSERT_EQ(s.lock_for({"alpha[fast]", "dia-a", "dia-b"}).exit_code, 0);
+  auto plain = s.sync();
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_NE(plain.err.find("Downloading 6 wheels\n"), std::string::npos) << plain.err;
+  EXPECT_NE(plain.err.find("Installed 6/6\n"), std::string::npos) << plain.err;
+  EXPECT_EQ(plain.err.find('\r'), std::string::npos) << "no carriage returns in logs";
+  fs::remove_all(s.target());
+  auto quiet = s.sync({"-q"});
+  EXPECT_EQ(quiet.exit_code, 0);
+  EXPECT_EQ(quiet.err, "");
+  // On a terminal (a pseudo-terminal from `script`): a redrawn bar.
+  fs::remove_all(s.target());
+  fs::remove_all(s.cache() / "wheels-v1");
+  const std::string command = testing::tool_path() + " sync --lock " + s.lock().string() + " --target " + s.target().string() +
+                              " --no-config --cache-dir " + s.cache().string();
+  std::string env_prefix;
+  for (const auto& [k, v] : s.home.env()) {
+    if (!v.empty()) env_prefix += k + "='" + v + "' ";
+  }
+  auto tty = run_process({"script", "-qec", "env " + env_prefix + command, "/dev/null"});
+  ASSERT_TRUE(tty.ok()) << tty.error().message;
+  EXPECT_EQ(tty->exit_code, 0) << tty->out;
+  EXPECT_NE(tty->out.find("\r\033[2K[####################] 6/6 downloaded"), std::string::npos) << tty->out;
+  EXPECT_NE(tty->out.find("Installed 6 packages"), std::string::npos);
+}
+
 TEST(SyncTest, AnUnchangedSyncAnswersFromTheStampWithoutTheNetwork) {
   Syncer s;
   ASSERT_EQ(s.lock_for({"epsilon"}).exit_code, 0);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -19,6 +20,7 @@ struct SyncArguments {
   std::optional<std::string> python;
   bool frozen = false;  // never resolve (sync never does; kept for the CLI contract)
   std::string link_mode = "hardlink";
+  std::function<void(const install::SyncProgress&)> on_progress;  // the tool's display
 
   auth::SessionOptions session;
   std::optional<std::filesystem::path> cache_dir;

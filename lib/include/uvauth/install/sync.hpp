@@ -5,7 +5,9 @@
 // up. A stamp answers an unchanged sync without touching the network.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <set>
 #include <string>
 
@@ -18,6 +20,18 @@ namespace uvauth::install {
 
 enum class TargetKind { target, venv };
 
+// Where a sync stands, for progress displays.
+struct SyncProgress {
+  std::size_t to_download = 0;  // wheels not in the cache
+  std::size_t downloaded = 0;
+  std::uint64_t downloaded_bytes = 0;
+  std::size_t to_install = 0;
+  std::size_t installed = 0;
+};
+
+// "[########------------] 12/68 wheels, 23.4 MB · 10/68 installed", `width` columns of bar.
+[[nodiscard]] std::string render_progress(const SyncProgress& progress, int width = 20);
+
 struct SyncOptions {
   lock::Lock lock;
   std::string lock_digest;  // sha256 of the lock file's bytes (for the stamp)
@@ -27,6 +41,8 @@ struct SyncOptions {
   std::string python_version;        // "3.11.7"
   LinkMode link_mode = LinkMode::hardlink;
   std::set<std::string> requested;   // canonical names of direct requirements (REQUESTED)
+  // Called (from any thread, one call at a time) as downloads and installs finish.
+  std::function<void(const SyncProgress&)> on_progress;
 };
 
 struct SyncReport {
