@@ -240,6 +240,46 @@ TEST(SyncTest, ConsoleScriptsRunWithTheTargetInterpreter) {
   EXPECT_NE(text.str().find("bin/alpha-cli,sha256="), std::string::npos) << text.str();
 }
 
+TEST(SyncTest, DataDirectoriesAndGuiScriptsAreMapped) {
+  Syncer s;
+  ASSERT_EQ(s.lock_for({"kappa"}).exit_code, 0);
+  ASSERT_EQ(s.sync().exit_code, 0);
+  EXPECT_TRUE(fs::exists(s.target() / "share" / "kappa" / "readme.txt")) << "data goes to the target's data root";
+  EXPECT_TRUE(fs::exists(s.target() / "include" / "kappa" / "kappa.h")) << "headers under include/<name>";
+  EXPECT_TRUE(fs::exists(s.target() / "kappa_extra.py")) << "purelib goes to the site directory";
+  auto tool = run_process({"env", "PYTHONPATH=" + s.target().string(), (s.target() / "bin" / "kappa-tool").string()});
+  ASSERT_TRUE(tool.ok());
+  EXPECT_EQ(tool->out, "kappa tool 1.0\n") << tool->err << " (the #!python shebang names the target interpreter)";
+  auto gui = run_process({"env", "PYTHONPATH=" + s.target().string(), (s.target() / "bin" / "kappa-gui").string()});
+  ASSERT_TRUE(gui.ok());
+  EXPECT_EQ(gui->out, "kappa cli 1.0\n") << gui->err;
+}
+
+TEST(SyncTest, UrlRequirementsGetDirectUrlJson) {
+  Syncer s;
+  const std::string url = fx().http("/public/files-nometa/gamma-1.5-py3-none-any.whl");
+  ASSERT_EQ(s.lock_for({"gamma @ " + url}).exit_code, 0);
+  ASSERT_EQ(s.sync().exit_code, 0);
+  std::ifstream in(s.target() / "gamma-1.5.dist-info" / "direct_url.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_NE(text.str().find("\"url\": \"" + url + "\""), std::string::npos) << text.str();
+  EXPECT_NE(text.str().find("archive_info"), std::string::npos);
+}
+
+TEST(SyncTest, LinkModeCopyMakesIndependentFiles) {
+  Syncer s;
+  ASSERT_EQ(s.lock_for({"gamma"}).exit_code, 0);
+  ASSERT_EQ(s.sync().exit_code, 0);
+  EXPECT_GT(fs::hard_link_count(s.target() / "gamma" / "__init__.py"), 1U) << "hard-linked from the cache by default";
+  const fs::path copied = s.home.path() / "copied";
+  auto run = run_tool({"sync", "--lock", s.lock().string(), "--target", copied.string(), "--link-mode", "copy", "--no-config",
+                       "--cache-dir", s.cache().string()},
+                      s.home.env());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(fs::hard_link_count(copied / "gamma" / "__init__.py"), 1U);
+}
+
 TEST(SyncTest, AVirtualEnvironmentWithoutPip) {
   Syncer s;
   ASSERT_EQ(s.lock_for({"alpha"}).exit_code, 0);
@@ -339,10 +379,13 @@ TEST(UnpackTest, HostileOrBrokenWheelsAreRefused) {
       {"badhash", "z.writestr('x/a.py', 'a')\nz.writestr('x-1.0.dist-info/RECORD', 'x/a.py,sha256=AAAA,1\\nx-1.0.dist-info/WHEEL,sha256=AAAA,1\\n')\n",
        "hash mismatch for '"},
       {"norecord", "z.writestr('x/a.py', 'a')\n", "no *.dist-info/RECORD"},
+      {"wheelversion", "z.writestr('x-2.0.dist-info/WHEEL', 'Wheel-Version: 2.0\\n')\nz.writestr('x-2.0.dist-info/RECORD', '')\n",
+       "unsupported Wheel-Version 2.0"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
-    const fs::path wheel = make_zip(home, std::string(c.name) + ".whl", std::string(c.body) + (std::string(c.name) == "norecord" ? "" : ok_meta));
+    const bool bare = std::string(c.name) == "norecord" || std::string(c.name) == "wheelversion";
+    const fs::path wheel = make_zip(home, std::string(c.name) + ".whl", std::string(c.body) + (bare ? "" : ok_meta));
     const fs::path dest = home.path() / (std::string("out-") + c.name);
     auto result = install::unpack_wheel(wheel, dest, std::string(c.name) + ".whl");
     ASSERT_FALSE(result.ok());
