@@ -90,45 +90,53 @@ int run_login(const AuthArgs& args) {
   return 0;
 }
 
-int run_logout(const AuthArgs& args) {
-  const auto env = config::Environment::from_process();
-  auto service = CredentialStore::normalize_service(args.service);
-  if (!service) return report(service.error());
+// What logout and token both start from: the service, the user (default
+// __token__, as in uv) and the store file.
+struct ServiceUser {
+  Url service;
+  std::string username;
+  std::filesystem::path file;
+};
+
+Result<ServiceUser> service_user(const AuthArgs& args, bool to_root) {
+  auto service = CredentialStore::normalize_service(args.service, to_root);
+  if (!service) return std::move(service).error();
   auto chosen = choose_username(args, *service, std::string("__token__"));
-  if (!chosen) return report(chosen.error());
+  if (!chosen) return std::move(chosen).error();
   const std::string username = chosen->value_or("__token__");
-  if (username.empty()) return report(usage("Username cannot be empty"));
-  auto file = store_file(env);
-  if (!file) return report(file.error());
-  auto lock = CredentialStore::lock(*file);
+  if (username.empty()) return usage("Username cannot be empty");
+  auto file = store_file(config::Environment::from_process());
+  if (!file) return std::move(file).error();
+  return ServiceUser{std::move(service).value(), username, std::move(file).value()};
+}
+
+int run_logout(const AuthArgs& args) {
+  auto target = service_user(args, true);
+  if (!target) return report(target.error());
+  const auto& [service, username, file] = *target;
+  auto lock = CredentialStore::lock(file);
   if (!lock) return report(lock.error());
-  auto store = CredentialStore::load(*file);
+  auto store = CredentialStore::load(file);
   if (!store) return report(store.error());
-  if (!store->remove(*service, username)) {
-    return report(usage("No matching entry found for " + display(username, *service)));
+  if (!store->remove(service, username)) {
+    return report(usage("No matching entry found for " + display(username, service)));
   }
-  if (auto saved = store->save(*file); !saved) return report(saved.error());
-  std::cerr << "Removed credentials for " << display(username, *service) << '\n';
+  if (auto saved = store->save(file); !saved) return report(saved.error());
+  std::cerr << "Removed credentials for " << display(username, service) << '\n';
   return 0;
 }
 
 int run_token(const AuthArgs& args) {
-  const auto env = config::Environment::from_process();
-  auto service = CredentialStore::normalize_service(args.service, false);
-  if (!service) return report(service.error());
-  auto chosen = choose_username(args, *service, std::string("__token__"));
-  if (!chosen) return report(chosen.error());
-  const std::string username = chosen->value_or("__token__");
-  if (username.empty()) return report(usage("Username cannot be empty"));
-  auto file = store_file(env);
-  if (!file) return report(file.error());
-  auto store = CredentialStore::load(*file);
+  auto target = service_user(args, false);
+  if (!target) return report(target.error());
+  const auto& [service, username, file] = *target;
+  auto store = CredentialStore::load(file);
   if (!store) return report(store.error());
-  auto found = store->find(service->with_userinfo_removed(), username);
-  if (!found) return report(Error(ErrorKind::auth, "Failed to fetch credentials for " + display(username, *service)));
+  auto found = store->find(service.with_userinfo_removed(), username);
+  if (!found) return report(Error(ErrorKind::auth, "Failed to fetch credentials for " + display(username, service)));
   if (!found->password) {
     return report(Error(ErrorKind::auth, std::string("No ") + (username == "__token__" ? "token" : "password") +
-                                             " found for " + display(username, *service)));
+                                             " found for " + display(username, service)));
   }
   std::cout << found->password->reveal() << '\n';
   return 0;

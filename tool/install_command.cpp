@@ -4,8 +4,7 @@
 
 #include "commands.hpp"
 #include "progress.hpp"
-#include "uvauth/app/lock_command.hpp"
-#include "uvauth/app/sync_command.hpp"
+#include "uvauth/app/install_command.hpp"
 
 namespace uvauth::tool {
 
@@ -33,31 +32,19 @@ void register_install(CLI::App& app, RunState& state) {
   cmd->add_option("--venv", *venv, "Install into a virtual environment at DIR");
   cmd->add_option("--link-mode", sync_args->link_mode, "hardlink (default) or copy");
   set_runner(cmd, state, [lock_args, sync_args, target, venv, &state] {
-    const auto env = config::Environment::from_process();
     app::LockArguments lock_arguments = *lock_args;
-    lock_arguments.write = false;
     lock_arguments.session = session_options(state.global);
     if (!state.global.cache_dir.empty()) lock_arguments.cache_dir = state.global.cache_dir;
     lock_arguments.no_cache = state.global.no_cache;
     lock_arguments.offline = state.global.offline;
-    auto locked = app::run_lock(lock_arguments, env);
-    if (!locked) return report(locked.error());
     app::SyncArguments sync_arguments = *sync_args;
     if (!target->empty()) sync_arguments.target = *target;
     if (!venv->empty()) sync_arguments.venv = *venv;
-    sync_arguments.python = lock_args->python;
-    sync_arguments.session = lock_arguments.session;
-    sync_arguments.cache_dir = lock_arguments.cache_dir;
-    sync_arguments.no_cache = lock_arguments.no_cache;
-    sync_arguments.offline = lock_arguments.offline;
-    // A cross-target lock cannot be checked against an interpreter: only --target takes it.
-    lock::Lock lock = locked->lock;
-    if (lock_args->python_version) lock.environments.clear();
     sync_arguments.on_progress = progress_display(state.global.quiet);
-    auto synced = app::sync_lock(sync_arguments, lock, lock.serialize(), env);
+    auto outcome = app::run_install(std::move(lock_arguments), std::move(sync_arguments), config::Environment::from_process());
     finish_progress();
-    if (!synced) return report(synced.error());
-    if (!state.global.quiet) std::cerr << locked->summary << '\n' << synced->summary << '\n';
+    if (!outcome) return report(outcome.error());
+    if (!state.global.quiet) std::cerr << outcome->lock_summary << '\n' << outcome->sync.summary << '\n';
     return 0;
   });
 }

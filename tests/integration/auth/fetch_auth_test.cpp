@@ -339,9 +339,6 @@ TEST(FetchAuthTest, OldKeyringWithoutModeGetsUvsUpgradeWarning) {
   TempHome home;
   const std::string index = fx().http("/private/simple/");
   home.install_keyring(index, "alice", alice(), /*supports_mode=*/false);
-  auto run = fetch(home, {fx().http("/private/hello.txt?" + test_tag()), "--index", index, "--keyring-provider",
-                          "subprocess", "--authenticate", "always"});
-  (void)run;
   home.write("uv.toml", "[[index]]\nurl = \"" + index + "\"\nauthenticate = \"always\"\n");
   auto configured = run_tool({"fetch", fx().http("/private/hello.txt?" + test_tag()), "--config-file",
                               (home.path() / "uv.toml").string(), "--keyring-provider", "subprocess"},

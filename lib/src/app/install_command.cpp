@@ -1,0 +1,23 @@
+#include "uvauth/app/install_command.hpp"
+
+namespace uvauth::app {
+
+Result<InstallOutcome> run_install(LockArguments lock, SyncArguments sync, const config::Environment& env) {
+  lock.write = false;
+  auto locked = run_lock(lock, env);
+  if (!locked) return std::move(locked).error();
+  sync.python = lock.python;
+  sync.session = lock.session;
+  sync.cache_dir = lock.cache_dir;
+  sync.no_cache = lock.no_cache;
+  sync.offline = lock.offline;
+  lock::Lock resolved = locked->lock;
+  // A cross-target lock was made for --python-version/--python-platform, not
+  // for the local interpreter: do not check it against that interpreter.
+  if (lock.python_version) resolved.environments.clear();
+  auto synced = sync_lock(sync, resolved, resolved.serialize(), env);
+  if (!synced) return std::move(synced).error();
+  return InstallOutcome{locked->summary, std::move(synced).value()};
+}
+
+}  // namespace uvauth::app
