@@ -25,7 +25,10 @@ bool parse_int(std::string_view text, int& out) {
   return ec == std::errc() && end == text.data() + text.size() && out >= 0;
 }
 
-// "2_28_x86_64" -> 2, 28, "x86_64"
+// "2_28_x86_64" -> 2, 28, "x86_64". Versions above 999 are refused: no real
+// platform has them, and each step down from the target is one more tag.
+constexpr int max_platform_version = 999;
+
 bool version_and_arch(std::string_view rest, int& major, int& minor, std::string& arch) {
   const auto first = rest.find('_');
   if (first == std::string_view::npos) return false;
@@ -33,7 +36,7 @@ bool version_and_arch(std::string_view rest, int& major, int& minor, std::string
   if (second == std::string_view::npos) return false;
   arch = std::string(rest.substr(second + 1));
   return parse_int(rest.substr(0, first), major) && parse_int(rest.substr(first + 1, second - first - 1), minor) &&
-         !arch.empty();
+         major <= max_platform_version && minor <= max_platform_version && !arch.empty();
 }
 
 std::vector<std::string> manylinux(int major, int minor, const std::string& arch) {

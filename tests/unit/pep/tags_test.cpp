@@ -50,6 +50,15 @@ TEST(TagTest, UnknownPlatformIsAUsageErrorWithAHint) {
   EXPECT_NE(platforms.error().to_string().find("manylinux_2_28_x86_64"), std::string::npos);
 }
 
+// Found by fuzzing: a target such as macosx_10_322401699_x86_64 made billions of tags.
+TEST(TagTest, AbsurdPlatformVersionsAreRefusedNotEnumerated) {
+  for (const char* text : {"macosx_10_322401699_x86_64", "macosx_2147483647_0_arm64", "manylinux_2_99999999_x86_64",
+                           "musllinux_1_99999999_aarch64"}) {
+    EXPECT_FALSE(compatible_platforms(text).ok()) << text;
+  }
+  EXPECT_TRUE(compatible_platforms("macosx_15_0_arm64").ok());
+}
+
 TEST(TagTest, PriorityRanksTheBestTagOfAWheel) {
   TargetInterpreter target;
   target.minor = 11;
