@@ -203,6 +203,9 @@ std::optional<Credentials> AuthMiddleware::lookup(const Url& url, const Target& 
   UVAUTH_DEBUG("looking up credentials for " << url.redacted() << (username ? " (user '" + *username + "')" : ""));
   std::optional<Credentials> found = from_netrc(url, username);
   if (!found) found = from_store(url, username);
+  // A file an index linked may live outside the index's path (Artifactory's
+  // /api/pypi/x/simple links /pypi/x/...); the index's own entry covers it.
+  if (!found && target.index) found = from_store(target.index->url, username);
   if (!found) found = from_keyring(url, target, username);
   if (!found) UVAUTH_DEBUG("no credentials found for " << url.redacted());
   looked_up_[key] = found;

@@ -102,6 +102,32 @@ TEST(LibraryAuthTest, FilesLinkedFromAnAlwaysIndexAreAuthenticatedOutsideItsRoot
   EXPECT_EQ(linked_log[0].user, "alice");
 }
 
+// A fresh process (uvauth sync) whose first request is a linked file: the
+// store entry of the index (its service is the index URL) covers the file.
+TEST(LibraryAuthTest, TheStoreEntryOfAnIndexCoversAFileItLinkedOutsideItsPath) {
+  TempHome home;
+  const std::string index_url = fx().http("/api/pypi/repo/simple/");
+  const auto store = home.write("credentials/credentials.toml",
+                                "[[credential]]\nservice = \"" + fx().http("/api/pypi/repo") +
+                                    "\"\nusername = \"alice\"\nscheme = \"basic\"\npassword = \"" +
+                                    fx().password("alice") + "\"\n");
+  AuthSettings settings;
+  settings.netrc_file = home.path() / ".netrc";
+  settings.store_file = store;
+  IndexSet indexes;
+  ASSERT_TRUE(indexes.add("art", *Url::parse(index_url), AuthPolicy::always, config::Environment{}).ok());
+  auto middleware = std::make_shared<AuthMiddleware>(settings, std::move(indexes));
+  net::Client client(client_options());
+  client.set_middleware(middleware);
+
+  auto linked = client.fetch(get(fx().http("/private/hello.txt?" + test_tag()), index_url));
+  ASSERT_TRUE(linked.ok()) << linked.error().message;
+  EXPECT_EQ(linked->status, 200);
+  const auto log = fx().requests(test_tag());
+  ASSERT_EQ(log.size(), 1U);
+  EXPECT_EQ(log[0].user, "alice");
+}
+
 TEST(LibraryAuthTest, WorkingCredentialsAreReusedForTheRealmOfAnIndex) {
   TempHome home;
   home.write_netrc("machine 127.0.0.1 login alice password " + fx().password("alice") + "\n");
