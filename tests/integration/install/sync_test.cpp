@@ -2,7 +2,9 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <set>
@@ -278,6 +280,50 @@ TEST(SyncTest, LinkModeCopyMakesIndependentFiles) {
                       s.home.env());
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(fs::hard_link_count(copied / "gamma" / "__init__.py"), 1U);
+}
+
+// The cache on one filesystem (/dev/shm, a tmpfs), the target on another:
+// hard links are impossible, so the tree is copied, without being asked.
+TEST(SyncTest, AcrossFilesystemsTheTreeIsCopied) {
+  Syncer s;
+  const fs::path shm = "/dev/shm";
+  struct stat a {};
+  struct stat b {};
+  if (::stat(shm.c_str(), &a) != 0 || ::stat(s.home.path().c_str(), &b) != 0 || a.st_dev == b.st_dev) {
+    GTEST_SKIP() << "no second filesystem at /dev/shm";
+  }
+  const fs::path cache = shm / ("uvauth-test-cache-" + std::to_string(::getpid()));
+  struct Cleanup {
+    fs::path dir;
+    ~Cleanup() { std::error_code ec; fs::remove_all(dir, ec); }
+  } cleanup{cache};
+  auto locked = run_tool({"lock", "gamma", "-o", s.lock().string(), "--no-config", "--cache-dir", cache.string(),
+                          "--index-url", primary()},
+                         s.home.env());
+  ASSERT_EQ(locked.exit_code, 0) << locked.err;
+  auto run = run_tool({"sync", "--lock", s.lock().string(), "--target", s.target().string(), "--no-config",
+                       "--cache-dir", cache.string()},
+                      s.home.env());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(fs::hard_link_count(s.target() / "gamma" / "__init__.py"), 1U);
+  EXPECT_EQ(s.python("import gamma; print(gamma.VERSION)"), "1.5\n");
+}
+
+// --cache-dir, else $UVAUTH_CACHE_DIR, else $XDG_CACHE_HOME/uvauth, else ~/.cache/uvauth.
+TEST(SyncTest, TheCacheLivesWhereTheEnvironmentSays) {
+  TempHome home;
+  const std::string root = home.path().string();
+  auto where = [&](std::map<std::string, std::string> env, std::vector<std::string> flags = {}) {
+    std::vector<std::string> args = flags;
+    args.insert(args.end(), {"cache", "dir"});
+    auto run = run_tool(args, home.env(std::move(env)));
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    return run.out;
+  };
+  EXPECT_EQ(where({{"UVAUTH_CACHE_DIR", ""}, {"XDG_CACHE_HOME", ""}}), root + "/.cache/uvauth\n");
+  EXPECT_EQ(where({{"UVAUTH_CACHE_DIR", ""}, {"XDG_CACHE_HOME", root + "/xdg"}}), root + "/xdg/uvauth\n");
+  EXPECT_EQ(where({{"UVAUTH_CACHE_DIR", root + "/mine"}, {"XDG_CACHE_HOME", root + "/xdg"}}), root + "/mine\n");
+  EXPECT_EQ(where({{"UVAUTH_CACHE_DIR", root + "/mine"}}, {"--cache-dir", root + "/flag"}), root + "/flag\n");
 }
 
 TEST(SyncTest, AVirtualEnvironmentWithoutPip) {
