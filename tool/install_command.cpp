@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "json_output.hpp"
 #include "progress.hpp"
 #include "uvauth/app/install_command.hpp"
 
@@ -44,6 +45,7 @@ void register_install(CLI::App& app, RunState& state) {
     auto outcome = app::run_install(std::move(lock_arguments), std::move(sync_arguments), config::Environment::from_process());
     finish_progress();
     if (!outcome) return report(outcome.error());
+    if (state.global.json) print_sync_json(outcome->sync, "install");
     if (!state.global.quiet) std::cerr << outcome->lock_summary << '\n' << outcome->sync.summary << '\n';
     return 0;
   });

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "json_output.hpp"
 #include "uvauth/app/lock_command.hpp"
 
 namespace uvauth::tool {
@@ -37,6 +38,7 @@ void register_lock(CLI::App& app, RunState& state) {
     arguments.offline = state.global.offline;
     auto outcome = app::run_lock(arguments, config::Environment::from_process());
     if (!outcome) return report(outcome.error());
+    if (state.global.json) print_lock_json(*outcome, arguments.output);
     if (!state.global.quiet) {
       std::cerr << outcome->summary << '\n';
       std::cerr << (outcome->changed ? "Wrote " : "Up to date: ") << arguments.output.string() << '\n';

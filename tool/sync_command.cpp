@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "json_output.hpp"
 #include "progress.hpp"
 #include "uvauth/app/sync_command.hpp"
 
@@ -33,6 +34,7 @@ void register_sync(CLI::App& app, RunState& state) {
     auto outcome = app::run_sync(arguments, config::Environment::from_process());
     finish_progress();
     if (!outcome) return report(outcome.error());
+    if (state.global.json) print_sync_json(*outcome);
     if (!state.global.quiet) std::cerr << outcome->summary << '\n';
     return 0;
   });

@@ -30,10 +30,14 @@ struct Collected {
   std::map<std::string, std::string> pinned_index;
   bool no_index = false;
   bool pre = false;
+  std::vector<fs::path> files_read;  // every requirement/constraint file, nested ones too
 };
 
 Status read_requirement_files(const LockArguments& a, const config::Environment& env, Collected& out) {
-  const pep::FileLoader load = [](const fs::path& p) { return read_file(p); };
+  const pep::FileLoader load = [&out](const fs::path& p) {
+    out.files_read.push_back(p);
+    return read_file(p);
+  };
   const pep::EnvironmentLookup lookup = [&env](std::string_view name) { return env.get(name); };
   for (const auto& file : a.requirement_files) {
     auto parsed = pep::parse_requirements_txt(file, load, lookup);
@@ -168,6 +172,7 @@ Result<LockOutcome> run_lock(const LockArguments& a, const config::Environment& 
   Collected collected;
   if (auto ok = read_requirement_files(a, env, collected); !ok) return std::move(ok).error();
   if (a.project) {
+    collected.files_read.push_back(*a.project);
     if (auto ok = read_project(*a.project, a.groups, collected); !ok) return std::move(ok).error();
   } else if (!a.groups.empty()) {
     return Error(ErrorKind::usage, "--group needs --project");
@@ -183,10 +188,8 @@ Result<LockOutcome> run_lock(const LockArguments& a, const config::Environment& 
 
   // Every index URL the run knows, for the auth layer (configured ones come from the settings).
   auth::SessionOptions session_options = a.session;
-  // A project's own [tool.uv] settings apply unless told otherwise.
-  if (a.project && !session_options.settings_source.config_file && !session_options.settings_source.no_config) {
-    session_options.settings_source.config_file = *a.project;
-  }
+  // A project's own [tool.uv] settings apply too (after those of --config-file).
+  if (a.project) session_options.settings_source.project_file = *a.project;
   for (const auto& i : a.indexes) session_options.indexes.push_back(i);
   for (const auto& u : a.extra_index_urls) session_options.indexes.push_back(u);
   for (const auto& u : collected.file_extra_index_urls) session_options.indexes.push_back(u);
@@ -218,6 +221,10 @@ Result<LockOutcome> run_lock(const LockArguments& a, const config::Environment& 
     if (auto ok = add_index("", u, false, "--extra-index-url (requirements file)"); !ok) return std::move(ok).error();
   }
   for (const auto& declared : settings.indexes) {
+    if (declared.format == "flat") {  // a page or directory of links: searched like --find-links
+      provider.find_links.push_back(declared.url);
+      continue;
+    }
     if (declared.is_default) {
       if (!default_url) default_url = declared.url;
       continue;
@@ -227,7 +234,7 @@ Result<LockOutcome> run_lock(const LockArguments& a, const config::Environment& 
   if (!collected.no_index) {
     if (auto ok = add_index("", default_url.value_or(pypi), false, "the default index"); !ok) return std::move(ok).error();
   }
-  provider.find_links = a.find_links;
+  provider.find_links.insert(provider.find_links.end(), a.find_links.begin(), a.find_links.end());
   for (const auto& f : collected.find_links) provider.find_links.push_back(f);
   provider.pinned_index = collected.pinned_index;
   for (const auto& [project, pinned] : provider.pinned_index) {
@@ -276,6 +283,7 @@ Result<LockOutcome> run_lock(const LockArguments& a, const config::Environment& 
 
   LockOutcome outcome;
   outcome.lock = std::move(made).value();
+  outcome.files_read = collected.files_read;
   const std::string text = outcome.lock.serialize();
   outcome.changed = text != previous_text;
   if (a.locked && outcome.changed) {

@@ -73,6 +73,8 @@ Result<SyncOutcome> sync_lock(const SyncArguments& a, const lock::Lock& lock, co
 
   SyncOutcome outcome;
   outcome.report = *report;
+  outcome.dir = options.dir;
+  for (const auto& p : lock.packages) outcome.packages.emplace_back(p.name, p.version.to_string());
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
   char seconds[32];
   std::snprintf(seconds, sizeof seconds, "%.2f", static_cast<double>(ms) / 1000.0);

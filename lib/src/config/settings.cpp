@@ -94,15 +94,25 @@ Result<Settings> load_settings(const SettingsSource& source) {
     if (settings) settings->file = file;
     return settings;
   };
-  if (source.config_file) return read(*source.config_file, source.config_file->filename() == "pyproject.toml");
+  auto base = [&]() -> Result<Settings> {
+    if (source.config_file) return read(*source.config_file, source.config_file->filename() == "pyproject.toml");
+    std::error_code ec;
+    for (const char* name : {"uvauth.toml", "uv.toml"}) {
+      const fs::path candidate = source.working_directory / name;
+      if (fs::exists(candidate, ec)) return read(candidate, false);
+    }
+    const fs::path pyproject = source.working_directory / "pyproject.toml";
+    if (fs::exists(pyproject, ec)) return read(pyproject, true);
+    return Settings{};
+  }();
+  if (!base || !source.project_file) return base;
   std::error_code ec;
-  for (const char* name : {"uvauth.toml", "uv.toml"}) {
-    const fs::path candidate = source.working_directory / name;
-    if (fs::exists(candidate, ec)) return read(candidate, false);
-  }
-  const fs::path pyproject = source.working_directory / "pyproject.toml";
-  if (fs::exists(pyproject, ec)) return read(pyproject, true);
-  return Settings{};
+  if (base->file && fs::equivalent(*base->file, *source.project_file, ec)) return base;
+  auto project = read(*source.project_file, true);
+  if (!project) return std::move(project).error();
+  for (auto& index : project->indexes) base->indexes.push_back(std::move(index));
+  if (!base->keyring_provider) base->keyring_provider = project->keyring_provider;
+  return base;
 }
 
 }  // namespace uvauth::config

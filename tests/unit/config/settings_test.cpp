@@ -1,6 +1,10 @@
 #include "uvauth/config/settings.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 namespace uvauth::config {
 namespace {
@@ -77,6 +81,32 @@ TEST(SettingsTest, NoConfigReadsNothing) {
   ASSERT_TRUE(settings.ok());
   EXPECT_TRUE(settings->indexes.empty());
   EXPECT_FALSE(settings->file.has_value());
+}
+
+// What the CMake module does: its generated config, plus the project's own [tool.uv].
+TEST(SettingsTest, AProjectsIndexesFollowThoseOfTheConfigFile) {
+  const auto dir = std::filesystem::temp_directory_path() / ("uvauth-settings-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream(dir / "generated.toml") << "[[index]]\nname = \"corp\"\nurl = \"https://corp/simple\"\n";
+    std::ofstream(dir / "pyproject.toml") << "[project]\nname = \"x\"\n[tool.uv]\nkeyring-provider = \"subprocess\"\n"
+                                             "[[tool.uv.index]]\nname = \"torch\"\nurl = \"https://torch/whl\"\n";
+  }
+  SettingsSource source;
+  source.config_file = dir / "generated.toml";
+  source.project_file = dir / "pyproject.toml";
+  auto settings = load_settings(source);
+  ASSERT_TRUE(settings.ok()) << settings.error().message;
+  ASSERT_EQ(settings->indexes.size(), 2U);
+  EXPECT_EQ(settings->indexes[0].name, "corp");
+  EXPECT_EQ(settings->indexes[1].name, "torch");
+  EXPECT_EQ(settings->keyring_provider, "subprocess");
+
+  source.config_file = dir / "pyproject.toml";  // the same file twice counts once
+  settings = load_settings(source);
+  ASSERT_TRUE(settings.ok());
+  EXPECT_EQ(settings->indexes.size(), 1U);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -43,6 +43,7 @@ struct LockOutcome {
   lock::Lock lock;
   bool changed = false;  // the file was (or, with --locked, would be) rewritten
   std::string summary;   // "Resolved 12 packages in 0.8 s"
+  std::vector<std::filesystem::path> files_read;  // requirement files (nested too) and the project
 };
 
 Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Environment& env);

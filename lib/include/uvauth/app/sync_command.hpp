@@ -6,6 +6,8 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "uvauth/auth/session.hpp"
 #include "uvauth/config/environment.hpp"
@@ -31,6 +33,8 @@ struct SyncArguments {
 struct SyncOutcome {
   install::SyncReport report;
   std::string summary;
+  std::filesystem::path dir;                                  // the target or venv, absolute
+  std::vector<std::pair<std::string, std::string>> packages;  // name, version: what DIR now holds
 };
 
 Result<SyncOutcome> run_sync(const SyncArguments& arguments, const config::Environment& env);

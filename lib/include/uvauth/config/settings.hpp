@@ -31,6 +31,9 @@ struct Settings {
 struct SettingsSource {
   std::optional<std::filesystem::path> config_file;  // --config-file
   bool no_config = false;                             // --no-config
+  // --project: its `[tool.uv]` indexes follow those of the settings file, so
+  // one pyproject feeds uv and a CMake-generated config alike.
+  std::optional<std::filesystem::path> project_file;
   std::filesystem::path working_directory = ".";
 };
 
