@@ -18,7 +18,6 @@ import os
 import platform
 import resource
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,53 +27,19 @@ import tomllib
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "scripts"))
+import private_index  # noqa: E402  (scripts/private_index.py: nginx + basic auth)
 REQUIREMENTS = ["boto3", "moto[s3,dynamodb]", "flask", "jinja2", "requests", "pydantic", "pydantic-settings", "ipython",
                 "jsonschema", "networkx", "sympy", "cryptography", "docker", "cfn-lint", "trio"]
 USER, PASSWORD = "bench", "bench-Pa55-w0rd"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_nginx(work: Path, corpus: Path):
-    port = free_port()
-    for d in ("tmp/body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi"):
-        (work / d).mkdir(parents=True, exist_ok=True)
-    subprocess.run(["htpasswd", "-b", "-c", str(work / "htpasswd"), USER, PASSWORD], check=True, capture_output=True)
-    user = "user root root;" if os.geteuid() == 0 else ""
-    (work / "nginx.conf").write_text(f"""
-{user}
-worker_processes 2;
-daemon on;
-pid {work}/nginx.pid;
-error_log {work}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    default_type application/octet-stream;
-    types {{ text/html html; }}
-    client_body_temp_path {work}/tmp/body; proxy_temp_path {work}/tmp/proxy;
-    fastcgi_temp_path {work}/tmp/fastcgi; uwsgi_temp_path {work}/tmp/uwsgi; scgi_temp_path {work}/tmp/scgi;
-    access_log {work}/access.log;
-    keepalive_requests 100000;
-    server {{
-        listen 127.0.0.1:{port};
-        location / {{ auth_basic "bench"; auth_basic_user_file {work}/htpasswd; root {corpus}; }}
-    }}
-}}
-""")
-    subprocess.run(["nginx", "-p", str(work), "-c", str(work / "nginx.conf")], check=True)
-    return port
+    return private_index.start(work, corpus, USER, PASSWORD)
 
 
 def stop_nginx(work: Path):
-    try:
-        pid = int((work / "nginx.pid").read_text())
-        os.kill(pid, 15)
-    except (OSError, ValueError):
-        pass
+    private_index.stop(work)
 
 
 def timed(cmd, env, cwd, shell=False):

@@ -4,7 +4,7 @@ Python: each one re-packed as a wheel (its RECORD names the files; WHEEL keeps
 its tags; RECORD is written afresh), laid out as a PEP 503 index with PEP 658
 .metadata files.
 
-  build_corpus.py OUT_DIR
+  build_corpus.py OUT_DIR [--only NAME...]   (--only: just these distributions)
 """
 import base64
 import hashlib
@@ -74,13 +74,22 @@ def build(dist, out_files):
 
 
 def main():
-    out = Path(sys.argv[1])
+    args = sys.argv[1:]
+    only = None
+    if "--only" in args:
+        at = args.index("--only")
+        only = {normalize(n) for n in args[at + 1:]}
+        args = args[:at]
+    if len(args) != 1:
+        sys.exit(__doc__)
+    out = Path(args[0])
     files = out / "files"
     files.mkdir(parents=True, exist_ok=True)
     projects = {}
     total_files = 0
     for dist in md.distributions():
-        if normalize(dist.metadata["Name"] or "") in ("pip", "setuptools", "wheel"):
+        name = normalize(dist.metadata["Name"] or "")
+        if name in ("pip", "setuptools", "wheel") or (only is not None and name not in only):
             continue
         built = build(dist, files)
         if built:
@@ -95,6 +104,8 @@ def main():
             links.append(f'<a href="../../files/{w["filename"]}#sha256={w["sha256"]}"{rp} '
                          f'data-core-metadata="sha256={w["metadata_sha256"]}">{w["filename"]}</a><br/>')
         (page / "index.html").write_text("<!DOCTYPE html><html><body>\n" + "\n".join(links) + "\n</body></html>\n")
+    if only is not None and set(projects) != only:
+        sys.exit(f"not installed in {sys.executable}: {', '.join(sorted(only - set(projects)))}")
     size = sum(f.stat().st_size for f in files.glob("*.whl"))
     print(f"{len(projects)} projects, {sum(len(w) for w in projects.values())} wheels, {size / 1e6:.1f} MB, {total_files} files")
 

@@ -1,0 +1,36 @@
+"""The header generator, tested with the packages of the devtools set."""
+import importlib.metadata
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools"))
+
+import generate_greetings  # noqa: E402
+
+
+class GeneratorTest(unittest.TestCase):
+    def test_jinja2_comes_from_the_devtools_set(self):
+        import jinja2
+        self.assertIn("_uvauth", jinja2.__file__)
+        self.assertEqual(importlib.metadata.distribution("jinja2").read_text("INSTALLER").strip(), "uvauth")
+
+    def test_every_language_is_rendered_sorted(self):
+        text = generate_greetings.render(ROOT / "greet" / "greetings.hpp.j2", ROOT / "greet" / "greetings.json")
+        self.assertIn("std::array<Greeting, 5>", text)
+        self.assertLess(text.index('{"de", "Hallo"}'), text.index('{"fr", "Bonjour"}'))
+
+    def test_output_is_rewritten_only_when_it_changes(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "greetings.hpp"
+            args = ["x", str(ROOT / "greet" / "greetings.hpp.j2"), str(ROOT / "greet" / "greetings.json"), str(out)]
+            generate_greetings.main(args)
+            first = out.stat().st_mtime_ns
+            generate_greetings.main(args)
+            self.assertEqual(out.stat().st_mtime_ns, first)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,618 @@
+#!/usr/bin/env python3
+"""The CMake package, tried as a user would: real projects configured (and
+built, and tested) with Ninja and Unix Makefiles against the nginx fixture.
+
+  cmake_tests.py CASE     run one case (CTest runs each as cmake.CASE)
+  cmake_tests.py --list   the cases
+
+Environment (set by tests/CMakeLists.txt): UVAUTH_TEST_FIXTURE (fixture.json),
+UVAUTH_TEST_TOOL, UVAUTH_TEST_BUILD_DIR (a UvAuth build tree),
+UVAUTH_TEST_SOURCE_DIR, UVAUTH_TEST_CMAKE, UVAUTH_TEST_CTEST.
+Each case works in a fresh temporary directory with its own HOME, cache and
+credentials, and reads only its own requests from the access log: its index
+URLs live under /tagged/<case>/.
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+from pathlib import Path
+
+FIXTURE = json.loads(Path(os.environ.get("UVAUTH_TEST_FIXTURE", "/nonexistent")).read_text()) \
+    if os.environ.get("UVAUTH_TEST_FIXTURE") else None
+TOOL = os.environ.get("UVAUTH_TEST_TOOL", "")
+BUILD_DIR = os.environ.get("UVAUTH_TEST_BUILD_DIR", "")
+SOURCE_DIR = os.environ.get("UVAUTH_TEST_SOURCE_DIR", "")
+CMAKE = os.environ.get("UVAUTH_TEST_CMAKE", "cmake")
+CTEST = os.environ.get("UVAUTH_TEST_CTEST", "ctest")
+PASSWORD = FIXTURE["users"]["alice"] if FIXTURE else "alice-S3cret-7f3a"
+TIMEOUT = 900
+
+
+def http_base():
+    return f"http://127.0.0.1:{FIXTURE['ports']['http']}"
+
+
+class Project:
+    """A throw-away CMake project and everything around it."""
+
+    def __init__(self, case, root: Path):
+        self.case = case
+        self.root = root
+        self.src = root / "src"
+        self.src.mkdir()
+        self.home = root / "home"
+        self.home.mkdir()
+        self.env = {k: v for k, v in os.environ.items()
+                    if not k.startswith(("UV_", "UVAUTH_", "NETRC", "XDG_", "SSL_"))}
+        self.env.update({
+            "HOME": str(self.home),
+            "XDG_CACHE_HOME": str(root / "xdg-cache"),
+            "XDG_DATA_HOME": str(root / "xdg-data"),
+            "UV_CREDENTIALS_DIR": str(root / "credentials"),
+            "UVAUTH_CACHE_DIR": str(root / "cache"),
+        })
+        self.outputs = []  # every byte cmake printed, for the secret check
+        self.log_start = self._log_size()
+
+    @staticmethod
+    def _log_size():
+        try:
+            return os.path.getsize(FIXTURE["access_log"])
+        except (OSError, TypeError):
+            return 0
+
+    def private_url(self, tag=None):
+        return f"{http_base()}/tagged/{tag or self.case}/private/index-html/simple"
+
+    def public_url(self, tag=None, tree="index-html"):
+        return f"{http_base()}/tagged/{tag or self.case}/public/{tree}/simple"
+
+    def write(self, relative, text):
+        path = self.src / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        return path
+
+    def cmakelists(self, body, package="build-tree", minimum="3.20"):
+        head = f"cmake_minimum_required(VERSION {minimum})\nproject({self.case.replace('-', '_')} LANGUAGES NONE)\n"
+        if package == "build-tree":
+            head += "find_package(UvAuth 0.1 REQUIRED)\n"
+        self.write("CMakeLists.txt", head + body)
+
+    def netrc(self):
+        path = self.home / ".netrc"
+        path.write_text(f"machine 127.0.0.1 login alice password {PASSWORD}\n")
+        path.chmod(0o600)
+
+    def run(self, args, check=True, env=None, cwd=None):
+        result = subprocess.run(args, cwd=cwd or self.root, env=env or self.env, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=TIMEOUT)
+        self.outputs.append(result.stdout)
+        if check and result.returncode != 0:
+            raise AssertionError(f"{' '.join(map(str, args))} failed ({result.returncode}):\n{result.stdout}")
+        return result
+
+    def configure(self, build="build", generator="Ninja", defines=(), check=True, fresh=False):
+        args = [CMAKE, "-S", str(self.src), "-B", str(self.root / build)]
+        if not (self.root / build / "CMakeCache.txt").exists() or fresh:
+            args += ["-G", generator]
+        if BUILD_DIR:
+            args.append(f"-DUvAuth_DIR={BUILD_DIR}")
+        args += [f"-D{d}" for d in defines]
+        return self.run(args, check=check)
+
+    def build(self, build="build", check=True):
+        return self.run([CMAKE, "--build", str(self.root / build)], check=check)
+
+    def ctest(self, build="build", check=True):
+        return self.run([CTEST, "--test-dir", str(self.root / build), "--output-on-failure", "--timeout", "120"],
+                        check=check)
+
+    def requests(self, tag=None):
+        """This case's requests from the nginx access log."""
+        marker = f"/tagged/{tag or self.case}/"
+        out = []
+        with open(FIXTURE["access_log"]) as log:
+            log.seek(self.log_start)
+            for line in log:
+                try:
+                    entry = json.loads(line)
+                except ValueError:
+                    continue
+                if entry.get("uri", "").startswith(marker):
+                    out.append(entry)
+        return out
+
+    def assert_no_secret_anywhere(self, test, secrets):
+        """Every file under the project (build trees, locks, generated files) and all output."""
+        for path in self.root.rglob("*"):
+            if not path.is_file() or path.is_symlink():
+                continue
+            if self.home in path.parents or (self.root / "credentials") in path.parents:
+                continue  # where the user keeps credentials on purpose
+            data = path.read_bytes()
+            for secret in secrets:
+                test.assertNotIn(secret.encode(), data, f"secret found in {path}")
+        for output in self.outputs:
+            for secret in secrets:
+                test.assertNotIn(secret, output)
+
+
+def flat(text):
+    """CMake wraps long messages: compare with the whitespace folded."""
+    return " ".join(text.split())
+
+
+def status_lines(output):
+    return [line for line in output.splitlines() if "UvAuth:" in line]
+
+
+class CMakePackageTest(unittest.TestCase):
+    def setUp(self):
+        if not FIXTURE:
+            self.skipTest("UVAUTH_TEST_FIXTURE is not set")
+        self.tmp = Path(tempfile.mkdtemp(prefix="uvauth-cmake-"))
+        self.p = Project(self.id().split(".")[-1].replace("test_", "").replace("_", "-"), self.tmp)
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    # -- the main path: build tree, private index, AUTHENTICATE always, netrc --------------------------
+
+    def check_main_path(self, generator):
+        p = self.p
+        p.netrc()
+        p.write("tools/requirements.txt", "beta<2\n")
+        p.write("tests/test_alpha.py",
+                "import alpha, beta, gamma, subprocess, unittest\n"
+                "class T(unittest.TestCase):\n"
+                "    def test_versions(self):\n"
+                "        self.assertEqual(alpha.VERSION, '1.0')\n"
+                "        self.assertEqual(beta.VERSION, '1.0')\n"
+                "    def test_console_script_on_path(self):\n"
+                "        out = subprocess.run(['alpha-cli'], capture_output=True, text=True, check=True).stdout\n"
+                "        self.assertEqual(out.strip(), 'alpha cli 1.0')\n"
+                "unittest.main()\n")
+        p.write("gen.py", "import sys, alpha\nopen(sys.argv[1], 'w').write('#define ALPHA_VERSION \"%s\"\\n' % alpha.VERSION)\n")
+        p.cmakelists(f"""
+find_package(Python3 COMPONENTS Interpreter REQUIRED)
+uvauth_add_index(corp URL "{p.private_url()}" AUTHENTICATE always DEFAULT)
+uvauth_add_requirements(tools
+    REQUIREMENTS "alpha[fast]" "gamma; sys_platform == 'linux'" "delta; sys_platform == 'win32'"
+    REQUIREMENTS_FILE tools/requirements.txt)
+message(STATUS "SITE=${{tools_SITE_DIR}}")
+message(STATUS "BIN=${{tools_BIN_DIR}}")
+message(STATUS "PACKAGES=${{tools_PACKAGES}}")
+uvauth_python_environment(tools tools_env)
+add_custom_command(OUTPUT ${{CMAKE_CURRENT_BINARY_DIR}}/alpha_version.h
+    COMMAND ${{CMAKE_COMMAND}} -E env ${{tools_env}} ${{Python3_EXECUTABLE}} ${{CMAKE_CURRENT_SOURCE_DIR}}/gen.py
+            ${{CMAKE_CURRENT_BINARY_DIR}}/alpha_version.h
+    DEPENDS gen.py)
+add_custom_target(generate ALL DEPENDS ${{CMAKE_CURRENT_BINARY_DIR}}/alpha_version.h)
+enable_testing()
+uvauth_add_python_test(NAME py-tests REQUIREMENTS tools
+    COMMAND ${{Python3_EXECUTABLE}} ${{CMAKE_CURRENT_SOURCE_DIR}}/tests/test_alpha.py)
+""")
+        first = p.configure(generator=generator)
+        build = p.root / "build"
+        self.assertIn("-- UvAuth: tools: resolving", flat(first.stdout))
+        self.assertIn("PACKAGES=alpha==1.0;beta==1.0;gamma==1.5", flat(first.stdout))  # delta: its marker is false
+        site = build / "_uvauth" / "tools" / "site"
+        self.assertIn(f"SITE={site}", flat(first.stdout))
+        self.assertIn(f"BIN={site}/bin", flat(first.stdout))
+        self.assertTrue((site / "alpha" / "__init__.py").exists())
+        self.assertFalse((site / "delta").exists())
+        lock = p.src / "pylock.tools.toml"
+        self.assertTrue(lock.exists())
+        self.assertIn("name = 'gamma'", lock.read_text())
+        # AUTHENTICATE always: not one request left without credentials.
+        requests = p.requests()
+        self.assertTrue(requests)
+        self.assertEqual([r for r in requests if r["auth"] != "basic"], [])
+        self.assertTrue(all(str(r["status"]) == "200" for r in requests), requests)
+
+        p.build()
+        self.assertIn('"1.0"', (build / "alpha_version.h").read_text())
+        tested = p.ctest()
+        self.assertIn("100% tests passed", flat(tested.stdout))
+
+        # Nothing changed: no process, no request, no status line.
+        before = len(p.requests())
+        again = p.configure()
+        self.assertEqual(status_lines(again.stdout), [])
+        self.assertEqual(len(p.requests()), before)
+
+        # An edited requirements file reruns configure from the build, and only what changed.
+        p.write("tools/requirements.txt", "beta<2\nepsilon\n")
+        rebuilt = p.build()
+        self.assertIn("UvAuth: tools: resolving", flat(rebuilt.stdout))
+        self.assertIn("epsilon", lock.read_text())
+        self.assertTrue((site / "epsilon" / "__init__.py").exists())
+        p.assert_no_secret_anywhere(self, [PASSWORD])
+
+    def test_main_path_ninja(self):
+        self.check_main_path("Ninja")
+
+    def test_main_path_makefiles(self):
+        self.check_main_path("Unix Makefiles")
+
+    # -- credentials from each source, secrets nowhere ---------------------------------------------------
+
+    def check_credentials(self, source):
+        p = self.p
+        env_password = PASSWORD
+        if source == "netrc":
+            p.netrc()
+        elif source == "env":
+            p.env["UV_INDEX_CORP_USERNAME"] = "alice"
+            p.env["UV_INDEX_CORP_PASSWORD"] = env_password
+        elif source == "store":
+            login = subprocess.run([TOOL, "auth", "login", p.private_url(), "--username", "alice", "--password", "-"],
+                                   input=PASSWORD + "\n", env=p.env, text=True, capture_output=True, timeout=60)
+            self.assertEqual(login.returncode, 0, login.stderr)
+        p.cmakelists(f"""
+uvauth_add_index(corp URL "{p.private_url()}" AUTHENTICATE always DEFAULT)
+uvauth_add_requirements(tools REQUIREMENTS alpha)
+""")
+        for verbose in ("OFF", "ON"):
+            shutil.rmtree(p.root / "build", ignore_errors=True)
+            out = p.configure(defines=[f"UVAUTH_VERBOSE={verbose}"])
+            self.assertIn("alpha", (p.src / "pylock.tools.toml").read_text())
+            if verbose == "ON":  # the tool's debug lines show, with the user but not the password
+                self.assertIn("debug: GET ", flat(out.stdout))
+                self.assertIn("user 'alice'", flat(out.stdout))
+        requests = p.requests()
+        self.assertTrue(requests)
+        self.assertEqual([r for r in requests if r["auth"] != "basic" or r["user"] != "alice"], [])
+        p.assert_no_secret_anywhere(self, [PASSWORD])
+
+    def test_credentials_from_netrc(self):
+        self.check_credentials("netrc")
+
+    def test_credentials_from_env(self):
+        self.check_credentials("env")
+
+    def test_credentials_from_store(self):
+        self.check_credentials("store")
+
+    def test_always_without_credentials_sends_nothing_and_fails_clearly(self):
+        p = self.p
+        p.cmakelists(f"""
+uvauth_add_index(corp URL "{p.private_url()}" AUTHENTICATE always DEFAULT)
+uvauth_add_requirements(tools REQUIREMENTS alpha)
+""")
+        out = p.configure(check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("uvauth_add_requirements(tools): locking failed", flat(out.stdout))
+        self.assertIn("Missing credentials", flat(out.stdout))
+        self.assertEqual(p.requests(), [])
+
+    def test_password_in_url_is_a_configure_error(self):
+        p = self.p
+        url = p.private_url().replace("http://", f"http://alice:{PASSWORD}@")
+        p.cmakelists(f'uvauth_add_index(corp URL "{url}")\n')
+        out = p.configure(check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("holds a password", flat(out.stdout))
+        self.assertIn("UV_INDEX_CORP_USERNAME", flat(out.stdout))
+        self.assertIn("netrc", flat(out.stdout))
+        self.assertIn("uvauth auth login", flat(out.stdout))
+        self.assertIn("alice:****@", flat(out.stdout))
+        self.assertNotIn(PASSWORD, flat(out.stdout))
+        self.assertNotIn(PASSWORD, (p.root / "build" / "CMakeCache.txt").read_text())
+
+    # -- the lock: created, reused, stale with LOCKED, FROZEN offline ------------------------------------
+
+    def test_lock_created_reused_and_stale_with_locked(self):
+        p = self.p
+        body = f"""
+uvauth_add_index(pub URL "{p.public_url()}" DEFAULT)
+uvauth_add_requirements(tools REQUIREMENTS ${{REQS}} ${{MODE}})
+"""
+        p.cmakelists(body)
+        p.configure(defines=["REQS=delta==1.0"])
+        lock = p.src / "pylock.tools.toml"
+        first = lock.read_bytes()
+        self.assertIn(b"version = '1.0'", first)
+        # A fresh build tree with LOCKED: the lock is current, so it is used as it is.
+        out = p.configure(build="b2", defines=["REQS=delta==1.0", "MODE=LOCKED"])
+        self.assertIn("is up to date", flat(out.stdout))
+        self.assertEqual(lock.read_bytes(), first)
+        # Looser requirements re-lock, keeping the pin: delta stays 1.0 though 1.1 exists.
+        out = p.configure(build="b2", defines=["REQS=delta", "MODE="])
+        self.assertIn("locked 1 packages", flat(out.stdout))
+        self.assertIn(b"version = '1.0'", lock.read_bytes())
+        first = lock.read_bytes()
+        # Requirements changed, LOCKED: a configure error naming what would change.
+        out = p.configure(build="b3", defines=["REQS=delta;epsilon", "MODE=LOCKED"], check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("out of date", flat(out.stdout))
+        self.assertIn("add epsilon==0.1", flat(out.stdout))
+        self.assertIn("hint:", flat(out.stdout))
+        self.assertEqual(lock.read_bytes(), first)
+        # LOCKED with no lock at all.
+        lock.unlink()
+        out = p.configure(build="b4", defines=["REQS=delta", "MODE=LOCKED"], check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("does not exist", flat(out.stdout))
+
+    def test_frozen_installs_offline_from_the_cache(self):
+        p = self.p
+        p.cmakelists(f"""
+uvauth_add_index(pub URL "{p.public_url()}" DEFAULT)
+uvauth_add_requirements(tools REQUIREMENTS alpha ${{MODE}})
+message(STATUS "PACKAGES=${{tools_PACKAGES}}")
+""")
+        p.configure()
+        before = len(p.requests())
+        out = p.configure(build="frozen", defines=["MODE=FROZEN", "UVAUTH_OFFLINE=ON"])
+        self.assertIn("PACKAGES=alpha==1.0;beta==2.0", flat(out.stdout))
+        self.assertNotIn("resolving", flat(out.stdout))
+        self.assertTrue((p.root / "frozen" / "_uvauth" / "tools" / "site" / "alpha").is_dir())
+        self.assertEqual(len(p.requests()), before)
+        # FROZEN without a lock.
+        (p.src / "pylock.tools.toml").unlink()
+        out = p.configure(build="frozen2", defines=["MODE=FROZEN"], check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("FROZEN needs the lock", flat(out.stdout))
+
+    def test_edited_lock_reinstalls(self):
+        p = self.p
+        p.cmakelists(f"""
+uvauth_add_index(pub URL "{p.public_url()}" DEFAULT)
+uvauth_add_requirements(tools REQUIREMENTS "delta" FROZEN LOCKFILE locks/tools.toml)
+""")
+        # A lock made by the tool, committed in another place (LOCKFILE).
+        (p.src / "locks").mkdir()
+        subprocess.run([TOOL, "--no-config", "lock", "delta==1.0", "--default-index", p.public_url(),
+                        "-o", str(p.src / "locks" / "tools.toml")], env=p.env, check=True, capture_output=True,
+                       timeout=120)
+        p.configure()
+        site = p.root / "build" / "_uvauth" / "tools" / "site"
+        self.assertTrue((site / "delta-1.0.dist-info").is_dir())
+        subprocess.run([TOOL, "--no-config", "lock", "delta==1.1", "--default-index", p.public_url(),
+                        "-o", str(p.src / "locks" / "tools.toml")], env=p.env, check=True, capture_output=True,
+                       timeout=120)
+        out = p.build()  # the lock is a configure dependency
+        self.assertIn("UvAuth: tools: installing", flat(out.stdout))
+        self.assertTrue((site / "delta-1.1.dist-info").is_dir())
+        self.assertFalse((site / "delta-1.0.dist-info").exists())
+
+    def test_deleted_target_is_reinstalled(self):
+        p = self.p
+        p.cmakelists(f"""
+uvauth_add_index(pub URL "{p.public_url()}" DEFAULT)
+uvauth_add_requirements(tools REQUIREMENTS gamma)
+""")
+        p.configure()
+        site = p.root / "build" / "_uvauth" / "tools" / "site"
+        shutil.rmtree(site)
+        out = p.configure()
+        self.assertIn("UvAuth: tools: installing", flat(out.stdout))
+        self.assertTrue((site / "gamma").is_dir())
+
+    # -- several sets, pyproject, index kinds ---------------------------------------------------------
+
+    def test_two_sets_and_a_test_using_both(self):
+        p = self.p
+        p.write("t.py", "import alpha, kappa, sys\nprint(alpha.VERSION, kappa.VERSION)\n")
+        p.cmakelists(f"""
+find_package(Python3 COMPONENTS Interpreter REQUIRED)
+uvauth_add_index(pub URL "{p.public_url()}" DEFAULT)
+uvauth_add_requirements(first REQUIREMENTS alpha)
+uvauth_add_requirements(second REQUIREMENTS "kappa; python_version >= '3'" TARGET_DIR pydeps/second)
+message(STATUS "FIRST=${{first_PACKAGES}}")
+message(STATUS "SECOND=${{second_PACKAGES}} AT ${{second_SITE_DIR}}")
+enable_testing()
+uvauth_add_python_test(NAME both REQUIREMENTS first second COMMAND ${{Python3_EXECUTABLE}} ${{CMAKE_CURRENT_SOURCE_DIR}}/t.py
+                       WORKING_DIRECTORY ${{CMAKE_CURRENT_BINARY_DIR}})
+""")
+        out = p.configure(generator="Unix Makefiles")
+        self.assertIn("FIRST=alpha==1.0;beta==2.0", flat(out.stdout))
+        self.assertIn(f"SECOND=kappa==1.0 AT {p.root / 'build' / 'pydeps' / 'second'}", flat(out.stdout))
+        self.assertTrue((p.src / "pylock.first.toml").exists())
+        self.assertTrue((p.src / "pylock.second.toml").exists())
+        self.assertIn("100% tests passed", p.ctest().stdout)
+
+    def test_pyproject_with_groups_indexes_and_sources(self):
+        p = self.p
+        p.netrc()
+        p.write("pyproject.toml", f"""
+[project]
+name = "demo"
+version = "0"
+dependencies = ["alpha"]
+
+[dependency-groups]
+dev = ["gamma"]
+docs = ["epsilon"]
+
+[[tool.uv.index]]
+name = "second"
+url = "{http_base()}/tagged/{p.case}/public/second-index-html/simple"
+explicit = true
+
+[tool.uv.sources]
+iota = {{ index = "second" }}
+""")
+        p.cmakelists(f"""
+uvauth_add_index(corp URL "{p.private_url()}" AUTHENTICATE always DEFAULT)
+uvauth_add_requirements(py PYPROJECT pyproject.toml GROUPS docs REQUIREMENTS iota)
+message(STATUS "PACKAGES=${{py_PACKAGES}}")
+""")
+        out = p.configure()
+        # beta 2.0 from the default index: the explicit index serves only iota.
+        self.assertIn("PACKAGES=alpha==1.0;beta==2.0;epsilon==0.1;gamma==1.5;iota==1.0", flat(out.stdout))
+        pages = [r["uri"] for r in p.requests() if "/second-index-html/simple/" in r["uri"]]
+        self.assertEqual(pages, [f"/tagged/{p.case}/public/second-index-html/simple/iota/"])
+        self.assertTrue(all(r["auth"] == "basic" for r in p.requests() if "/private/" in r["uri"]))
+        # The pyproject is a configure dependency.
+        text = (p.src / "pyproject.toml").read_text().replace('docs = ["epsilon"]', 'docs = ["zeta"]')
+        (p.src / "pyproject.toml").write_text(text)
+        out = p.build()
+        self.assertIn("UvAuth: py: resolving", flat(out.stdout))
+
+    def test_flat_and_explicit_indexes(self):
+        p = self.p
+        p.cmakelists(f"""
+uvauth_add_index(wheels URL "{http_base()}/tagged/{p.case}/flat/" FORMAT flat)
+uvauth_add_index(nothing URL "{p.private_url()}" EXPLICIT AUTHENTICATE never)
+uvauth_add_index(pub URL "{http_base()}/tagged/{p.case}/public/second-index-html/simple" DEFAULT)
+uvauth_add_requirements(tools REQUIREMENTS gamma "beta<3")
+message(STATUS "PACKAGES=${{tools_PACKAGES}}")
+""")
+        out = p.configure()
+        self.assertIn("PACKAGES=beta==2.0;gamma==1.5", flat(out.stdout))  # from the flat directory
+        uris = [r["uri"] for r in p.requests()]
+        self.assertFalse([u for u in uris if "/private/" in u], uris)  # explicit: never asked
+        config = (p.root / "build" / "_uvauth" / "tools" / "uvauth.toml").read_text()
+        self.assertIn('format = "flat"', config)
+        self.assertIn("explicit = true", config)
+
+    # -- errors ------------------------------------------------------------------------------------
+
+    def test_tool_errors_become_configure_errors(self):
+        p = self.p
+        p.cmakelists(f"""
+uvauth_add_index(pub URL "{p.public_url()}" DEFAULT)
+uvauth_add_requirements(tools REQUIREMENTS "dia-a==2.0" "dia-b")
+""")
+        out = p.configure(check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("uvauth_add_requirements(tools): locking failed", flat(out.stdout))
+        self.assertIn("unsatisfiable", flat(out.stdout))
+        self.assertIn("CMake Error", flat(out.stdout))
+        self.assertFalse((p.src / "pylock.tools.toml").exists())
+
+    def test_argument_errors(self):
+        p = self.p
+        cases = {
+            'uvauth_add_requirements(x BOGUS REQUIREMENTS alpha)': "unknown arguments: BOGUS",
+            'uvauth_add_requirements(x)': "nothing to install",
+            'uvauth_add_requirements(x REQUIREMENTS a LOCKED FROZEN)': "exclude each other",
+            'uvauth_add_requirements(x REQUIREMENTS "-r other.txt")': "not one",
+            'uvauth_add_requirements(x GROUPS dev REQUIREMENTS a)': "GROUPS needs PYPROJECT",
+            'uvauth_add_requirements(x REQUIREMENTS_FILE missing.txt)': "does not exist",
+            'uvauth_add_requirements("bad name" REQUIREMENTS a)': "invalid set name",
+            'uvauth_add_index(i URL http://127.0.0.1/simple AUTHENTICATE sometimes)': "AUTHENTICATE must be",
+            'uvauth_add_index(i URL http://127.0.0.1/simple FORMAT tarball)': "FORMAT must be",
+            'uvauth_add_index(i URL http://127.0.0.1/simple DEFAULT EXPLICIT)': "both DEFAULT and EXPLICIT",
+            'uvauth_add_index(i)': "URL is required",
+            'uvauth_add_index(i URL ftp://127.0.0.1/simple)': "must start with",
+            'uvauth_add_index(a URL http://127.0.0.1/a DEFAULT)\nuvauth_add_index(b URL http://127.0.0.1/b DEFAULT)':
+                "already the DEFAULT",
+            'uvauth_add_index(a URL http://127.0.0.1/a)\nuvauth_add_index(a URL http://127.0.0.1/b)':
+                "already declared differently",
+            'uvauth_python_environment(nope out)': "no requirement set 'nope'",
+            'uvauth_add_python_test(NAME t COMMAND x)': "NAME, REQUIREMENTS and COMMAND are required",
+        }
+        for code, expected in cases.items():
+            with self.subTest(code=code):
+                shutil.rmtree(p.root / "build", ignore_errors=True)
+                p.cmakelists(code + "\n")
+                out = p.configure(check=False)
+                self.assertNotEqual(out.returncode, 0)
+                self.assertIn(expected, flat(out.stdout))
+
+    # -- the three ways to get the package -----------------------------------------------------------
+
+    def install_prefix(self):
+        prefix = self.p.root / "prefix"
+        self.p.run([CMAKE, "--install", BUILD_DIR, "--prefix", str(prefix)])
+        self.assertTrue((prefix / "bin" / "uvauth").exists())
+        return prefix
+
+    def test_installed_package(self):
+        p = self.p
+        prefix = self.install_prefix()
+        p.write("CMakeLists.txt", f"""cmake_minimum_required(VERSION 3.20)
+project(installed LANGUAGES NONE)
+find_package(UvAuth ${{WANT}} REQUIRED)
+message(STATUS "TOOL=$<TARGET_FILE:UvAuth::uvauth> ${{UvAuth_EXECUTABLE}} ${{UvAuth_VERSION}}")
+uvauth_add_index(pub URL "{p.public_url()}" DEFAULT)
+uvauth_add_requirements(tools REQUIREMENTS gamma)
+message(STATUS "PACKAGES=${{tools_PACKAGES}}")
+""")
+        args = [CMAKE, "-S", str(p.src), "-G", "Ninja", f"-DCMAKE_PREFIX_PATH={prefix}"]
+        out = p.run(args + ["-B", str(p.root / "ok"), "-DWANT=0.1"])
+        self.assertIn(f"{prefix}/bin/uvauth 0.1.0", flat(out.stdout))
+        self.assertIn("PACKAGES=gamma==1.5", flat(out.stdout))
+        for wrong in ("0.2", "1.0"):
+            out = p.run(args + ["-B", str(p.root / f"bad{wrong}"), f"-DWANT={wrong}"], check=False)
+            self.assertNotEqual(out.returncode, 0, wrong)
+            self.assertIn("0.1.0", flat(out.stdout))
+
+    def test_module_mode(self):
+        p = self.p
+        prefix = self.install_prefix()
+        p.write("CMakeLists.txt", f"""cmake_minimum_required(VERSION 3.20)
+project(module LANGUAGES NONE)
+list(APPEND CMAKE_MODULE_PATH "{prefix}/lib/cmake/UvAuth")
+find_package(UvAuth ${{WANT}} MODULE REQUIRED)
+message(STATUS "FOUND=${{UvAuth_EXECUTABLE}} ${{UvAuth_VERSION}}")
+uvauth_add_index(pub URL "{p.public_url()}" DEFAULT)
+uvauth_add_requirements(tools REQUIREMENTS gamma)
+message(STATUS "PACKAGES=${{tools_PACKAGES}}")
+""")
+        args = [CMAKE, "-S", str(p.src), "-G", "Ninja"]
+        env = dict(p.env, UvAuth_ROOT=str(prefix))
+        out = p.run(args + ["-B", str(p.root / "ok"), "-DWANT=0.1"], env=env)
+        self.assertIn(f"FOUND={prefix}/bin/uvauth 0.1.0", flat(out.stdout))
+        self.assertIn("PACKAGES=gamma==1.5", flat(out.stdout))
+        for wrong in ("0.2", "2.0"):
+            out = p.run(args + ["-B", str(p.root / f"bad{wrong}"), f"-DWANT={wrong}"], env=env, check=False)
+            self.assertNotEqual(out.returncode, 0)
+            self.assertIn("0.1.0", flat(out.stdout))
+        # Not found at all: a clear error.
+        env_none = dict(p.env, PATH="/usr/bin:/bin")
+        out = p.run(args + ["-B", str(p.root / "none"), "-DWANT=0.1"], env=env_none, check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("Could NOT find UvAuth", flat(out.stdout))
+
+    def test_fetchcontent(self):
+        if os.environ.get("UVAUTH_TEST_SKIP_FETCHCONTENT"):
+            self.skipTest("UVAUTH_TEST_SKIP_FETCHCONTENT is set (the ci workflow runs it)")
+        p = self.p
+        p.write("CMakeLists.txt", f"""cmake_minimum_required(VERSION 3.25)
+project(fetched LANGUAGES CXX)
+include(FetchContent)
+FetchContent_Declare(UvAuth SOURCE_DIR "{SOURCE_DIR}")
+FetchContent_MakeAvailable(UvAuth)
+find_package(UvAuth 0.1 REQUIRED)  # answered by the FetchContent redirect
+uvauth_add_index(pub URL "{p.public_url()}" DEFAULT)
+uvauth_add_requirements(tools REQUIREMENTS gamma)
+message(STATUS "PACKAGES=${{tools_PACKAGES}}")
+""")
+        env = dict(p.env)
+        args = [CMAKE, "-S", str(p.src), "-B", str(p.root / "build"), "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release"]
+        start = time.monotonic()
+        out = p.run(args, env=env)
+        self.assertIn("building the uvauth tool for configure time", flat(out.stdout))
+        self.assertIn("PACKAGES=gamma==1.5", flat(out.stdout))
+        print(f"bootstrap configure: {time.monotonic() - start:.1f}s")
+        again = p.run([CMAKE, "-S", str(p.src), "-B", str(p.root / "build")], env=env)
+        self.assertNotIn("building the uvauth tool", flat(again.stdout))
+        self.assertEqual(status_lines(again.stdout), [])
+
+
+def main():
+    cases = sorted(name[5:] for name in dir(CMakePackageTest) if name.startswith("test_"))
+    if len(sys.argv) == 2 and sys.argv[1] == "--list":
+        print("\n".join(cases))
+        return 0
+    if len(sys.argv) != 2 or sys.argv[1] not in cases:
+        print(__doc__, file=sys.stderr)
+        return 2
+    suite = unittest.TestSuite([CMakePackageTest("test_" + sys.argv[1])])
+    result = unittest.TextTestRunner(verbosity=2).run(suite)
+    return 0 if result.wasSuccessful() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
