@@ -475,6 +475,22 @@ message(STATUS "PACKAGES=${{tools_PACKAGES}}")
         self.assertIn('format = "flat"', config)
         self.assertIn("explicit = true", config)
 
+    def test_a_set_or_target_dir_declared_twice_is_an_error(self):
+        p = self.p
+        for second, expected in (("uvauth_add_requirements(tools REQUIREMENTS delta)", "already declared"),
+                                 ("uvauth_add_requirements(more REQUIREMENTS delta TARGET_DIR _uvauth/tools/site)",
+                                  "already used by another requirement set")):
+            with self.subTest(second=second):
+                shutil.rmtree(p.root / "build", ignore_errors=True)
+                p.cmakelists(f"""
+uvauth_add_index(pub URL "{p.public_url()}" DEFAULT)
+uvauth_add_requirements(tools REQUIREMENTS gamma)
+{second}
+""")
+                out = p.configure(check=False)
+                self.assertNotEqual(out.returncode, 0)
+                self.assertIn(expected, flat(out.stdout))
+
     # -- errors ------------------------------------------------------------------------------------
 
     def test_tool_errors_become_configure_errors(self):
@@ -510,6 +526,8 @@ uvauth_add_requirements(tools REQUIREMENTS "dia-a==2.0" "dia-b")
             'uvauth_add_index(a URL http://127.0.0.1/a)\nuvauth_add_index(a URL http://127.0.0.1/b)':
                 "already declared differently",
             'uvauth_python_environment(nope out)': "no requirement set 'nope'",
+            'uvauth_add_requirements(x REQUIREMENTS "pkg @ http://u:sekrit-9@127.0.0.1/pkg-1.0-py3-none-any.whl")':
+                "u:****@127.0.0.1",
             'uvauth_add_python_test(NAME t COMMAND x)': "NAME, REQUIREMENTS and COMMAND are required",
         }
         for code, expected in cases.items():
@@ -519,6 +537,7 @@ uvauth_add_requirements(tools REQUIREMENTS "dia-a==2.0" "dia-b")
                 out = p.configure(check=False)
                 self.assertNotEqual(out.returncode, 0)
                 self.assertIn(expected, flat(out.stdout))
+                self.assertNotIn("sekrit-9", out.stdout)
 
     # -- the three ways to get the package -----------------------------------------------------------
 
