@@ -63,8 +63,9 @@ def main():
             src.mkdir()
             (src / "CMakeLists.txt").write_text(text)
             build = work / (name + "-build")
-            subprocess.run(["cmake", "-S", str(src), "-B", str(build), "-G", "Ninja", f"-DUvAuth_DIR={args.uvauth_dir}",
-                            f"-DINDEX=http://127.0.0.1:{port}/simple"], env=env, check=True, stdout=subprocess.DEVNULL)
+            defines = [f"-DUvAuth_DIR={args.uvauth_dir}", f"-DINDEX=http://127.0.0.1:{port}/simple"] if name == "uvauth" else []
+            subprocess.run(["cmake", "-S", str(src), "-B", str(build), "-G", "Ninja", *defines], env=env, check=True,
+                           stdout=subprocess.DEVNULL)
             projects[name] = ["cmake", "-S", str(src), "-B", str(build)]
         times = {name: [] for name in projects}
         for _ in range(args.runs):
