@@ -168,7 +168,8 @@ class CMakePackageTest(unittest.TestCase):
     def check_main_path(self, generator):
         p = self.p
         p.netrc()
-        p.write("tools/requirements.txt", "beta<2\n")
+        p.write("tools/requirements.txt", "beta<2\n-r more.txt\n")
+        p.write("tools/more.txt", "# nothing yet\n")
         p.write("tests/test_alpha.py",
                 "import alpha, beta, gamma, subprocess, unittest\n"
                 "class T(unittest.TestCase):\n"
@@ -228,8 +229,8 @@ uvauth_add_python_test(NAME py-tests REQUIREMENTS tools
         self.assertEqual(status_lines(again.stdout), [])
         self.assertEqual(len(p.requests()), before)
 
-        # An edited requirements file reruns configure from the build, and only what changed.
-        p.write("tools/requirements.txt", "beta<2\nepsilon\n")
+        # An edited requirements file -- here one included with -r -- reruns configure from the build.
+        p.write("tools/more.txt", "epsilon\n")
         rebuilt = p.build()
         self.assertIn("UvAuth: tools: resolving", flat(rebuilt.stdout))
         self.assertIn("epsilon", lock.read_text())
