@@ -98,6 +98,14 @@ class Project:
             raise AssertionError(f"{' '.join(map(str, args))} failed ({result.returncode}):\n{result.stdout}")
         return result
 
+    def tool(self, *args, input=None):
+        """The uvauth tool itself, as the user would run it next to CMake."""
+        result = subprocess.run([TOOL, *args], input=input, env=self.env, text=True, capture_output=True,
+                                timeout=TIMEOUT)
+        if result.returncode != 0:
+            raise AssertionError(f"uvauth {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
+        return result
+
     def configure(self, build="build", generator="Ninja", defines=(), check=True, fresh=False):
         args = [CMAKE, "-S", str(self.src), "-B", str(self.root / build)]
         if not (self.root / build / "CMakeCache.txt").exists() or fresh:
@@ -254,9 +262,7 @@ uvauth_add_python_test(NAME py-tests REQUIREMENTS tools
             p.env["UV_INDEX_CORP_USERNAME"] = "alice"
             p.env["UV_INDEX_CORP_PASSWORD"] = env_password
         elif source == "store":
-            login = subprocess.run([TOOL, "auth", "login", p.private_url(), "--username", "alice", "--password", "-"],
-                                   input=PASSWORD + "\n", env=p.env, text=True, capture_output=True, timeout=60)
-            self.assertEqual(login.returncode, 0, login.stderr)
+            p.tool("auth", "login", p.private_url(), "--username", "alice", "--password", "-", input=PASSWORD + "\n")
         p.cmakelists(f"""
 uvauth_add_index(corp URL "{p.private_url()}" AUTHENTICATE always DEFAULT)
 uvauth_add_requirements(tools REQUIREMENTS alpha)
@@ -367,19 +373,20 @@ message(STATUS "PACKAGES=${{tools_PACKAGES}}")
         p = self.p
         p.cmakelists(f"""
 uvauth_add_index(pub URL "{p.public_url()}" DEFAULT)
-uvauth_add_requirements(tools REQUIREMENTS "delta" FROZEN LOCKFILE locks/tools.toml)
+uvauth_add_requirements(tools FROZEN LOCKFILE locks/tools.toml)
 """)
         # A lock made by the tool, committed in another place (LOCKFILE).
         (p.src / "locks").mkdir()
-        subprocess.run([TOOL, "--no-config", "lock", "delta==1.0", "--default-index", p.public_url(),
-                        "-o", str(p.src / "locks" / "tools.toml")], env=p.env, check=True, capture_output=True,
-                       timeout=120)
+
+        def lock(requirement):
+            p.tool("--no-config", "lock", requirement, "--default-index", p.public_url(),
+                   "-o", str(p.src / "locks" / "tools.toml"))
+
+        lock("delta==1.0")
         p.configure()
         site = p.root / "build" / "_uvauth" / "tools" / "site"
         self.assertTrue((site / "delta-1.0.dist-info").is_dir())
-        subprocess.run([TOOL, "--no-config", "lock", "delta==1.1", "--default-index", p.public_url(),
-                        "-o", str(p.src / "locks" / "tools.toml")], env=p.env, check=True, capture_output=True,
-                       timeout=120)
+        lock("delta==1.1")
         out = p.build()  # the lock is a configure dependency
         self.assertIn("UvAuth: tools: installing", flat(out.stdout))
         self.assertTrue((site / "delta-1.1.dist-info").is_dir())
@@ -554,14 +561,15 @@ uvauth_add_requirements(tools REQUIREMENTS "dia-a==2.0" "dia-b")
         p.write("CMakeLists.txt", f"""cmake_minimum_required(VERSION 3.20)
 project(installed LANGUAGES NONE)
 find_package(UvAuth ${{WANT}} REQUIRED)
-message(STATUS "TOOL=$<TARGET_FILE:UvAuth::uvauth> ${{UvAuth_EXECUTABLE}} ${{UvAuth_VERSION}}")
+get_target_property(tool UvAuth::uvauth IMPORTED_LOCATION)
+message(STATUS "TOOL=${{tool}} ${{UvAuth_EXECUTABLE}} ${{UvAuth_VERSION}}")
 uvauth_add_index(pub URL "{p.public_url()}" DEFAULT)
 uvauth_add_requirements(tools REQUIREMENTS gamma)
 message(STATUS "PACKAGES=${{tools_PACKAGES}}")
 """)
         args = [CMAKE, "-S", str(p.src), "-G", "Ninja", f"-DCMAKE_PREFIX_PATH={prefix}"]
         out = p.run(args + ["-B", str(p.root / "ok"), "-DWANT=0.1"])
-        self.assertIn(f"{prefix}/bin/uvauth 0.1.0", flat(out.stdout))
+        self.assertIn(f"TOOL={prefix}/bin/uvauth {prefix}/bin/uvauth 0.1.0", flat(out.stdout))
         self.assertIn("PACKAGES=gamma==1.5", flat(out.stdout))
         for wrong in ("0.2", "1.0"):
             out = p.run(args + ["-B", str(p.root / f"bad{wrong}"), f"-DWANT={wrong}"], check=False)
