@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "uvauth/log.hpp"
+#include "uvauth/text.hpp"
 
 namespace uvauth::tool {
 
@@ -44,8 +45,9 @@ auth::SessionOptions session_options(const GlobalOptions& options, std::vector<s
 }
 
 int report(const Error& error) {
-  std::cerr << "error: " << redact_userinfo_in_text(error.message) << '\n';
-  for (const auto& hint : error.hints) std::cerr << "hint: " << redact_userinfo_in_text(hint) << '\n';
+  // Messages quote servers and files: their control characters are escaped.
+  std::cerr << "error: " << escape_nonprintable(redact_userinfo_in_text(error.message)) << '\n';
+  for (const auto& hint : error.hints) std::cerr << "hint: " << escape_nonprintable(redact_userinfo_in_text(hint)) << '\n';
   return error.exit_code();
 }
 

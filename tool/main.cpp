@@ -5,6 +5,8 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "uvauth/text.hpp"
+#include "uvauth/url.hpp"
 #include "uvauth/version.hpp"
 
 int main(int argc, char** argv) {
@@ -29,7 +31,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "error: " << e.what() << "\nhint: run `uvauth --help` for usage\n";
+    std::cerr << "error: " << uvauth::escape_nonprintable(uvauth::redact_userinfo_in_text(e.what())) << "\nhint: run `uvauth --help` for usage\n";
     return 2;
   }
   return state.exit_code;

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -30,6 +31,22 @@ class Sha256 {
  private:
   struct State;
   std::unique_ptr<State> state_;
+};
+
+// A SHA-256 digest that was checked: exactly 64 hex digits, held in lower
+// case. Every hash read from a lock, a page, a requirements file or `--hash`
+// becomes one of these before it is compared or used in a path.
+class Sha256Digest {
+ public:
+  // nullopt unless `text` is 64 hex digits (either case).
+  static std::optional<Sha256Digest> parse(std::string_view text);
+  [[nodiscard]] const std::string& hex() const { return hex_; }
+  friend bool operator==(const Sha256Digest& a, const Sha256Digest& b) { return a.hex_ == b.hex_; }
+  friend bool operator==(const Sha256Digest& a, std::string_view hex) { return a.hex_ == hex; }
+
+ private:
+  explicit Sha256Digest(std::string hex) : hex_(std::move(hex)) {}
+  std::string hex_;
 };
 
 }  // namespace uvauth

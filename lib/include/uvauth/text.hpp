@@ -8,7 +8,10 @@ namespace uvauth {
 
 [[nodiscard]] bool is_valid_utf8(std::string_view text);
 [[nodiscard]] std::string to_lower_ascii(std::string_view text);
-[[nodiscard]] std::string to_upper_ascii(std::string_view text);
+// Text quoted from input, made safe for a terminal or a log: control
+// characters (but newline and tab), DEL, C1 controls and bytes that are not
+// UTF-8 become `\xNN`; a backslash stays as it is.
+[[nodiscard]] std::string escape_nonprintable(std::string_view text);
 [[nodiscard]] std::string_view trim(std::string_view text);
 
 }  // namespace uvauth

@@ -11,6 +11,7 @@ Result<InstallOutcome> run_install(LockArguments lock, SyncArguments sync, const
   sync.cache_dir = lock.cache_dir;
   sync.no_cache = lock.no_cache;
   sync.offline = lock.offline;
+  sync.from_lock_file = false;
   lock::Lock resolved = locked->lock;
   // A cross-target lock was made for --python-version/--python-platform, not
   // for the local interpreter: do not check it against that interpreter.

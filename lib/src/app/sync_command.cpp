@@ -53,13 +53,16 @@ Result<SyncOutcome> sync_lock(const SyncArguments& a, const lock::Lock& lock, co
   options.lock = lock;
   options.lock_digest = Sha256::hex_of(text);
   options.kind = a.venv ? install::TargetKind::venv : install::TargetKind::target;
-  options.dir = fs::absolute(a.venv ? *a.venv : *a.target);
+  // "dir/" and "dir/." name dir itself: its lock and staging trees go beside it.
+  options.dir = fs::absolute(a.venv ? *a.venv : *a.target).lexically_normal();
+  if (!options.dir.has_filename()) options.dir = options.dir.parent_path();
   // Shebangs and venv links name the real interpreter, not a shim (pyenv, asdf).
   options.python = target->executable.empty() ? fs::absolute(*python) : fs::path(target->executable);
   options.python_version = target->markers.at("python_full_version");
   options.link_mode = a.link_mode == "copy" ? install::LinkMode::copy : install::LinkMode::hardlink;
   options.requested.insert(lock.requested.begin(), lock.requested.end());
   options.on_progress = a.on_progress;
+  options.from_lock_file = a.from_lock_file;
 
   Result<install::SyncReport> report = install::SyncReport{};
   if (install::up_to_date(options)) {

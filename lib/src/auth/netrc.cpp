@@ -1,5 +1,7 @@
 #include "uvauth/auth/netrc.hpp"
 
+#include "uvauth/text.hpp"
+
 #include <cctype>
 #include <fstream>
 #include <sstream>
@@ -129,7 +131,9 @@ Result<Netrc> Netrc::parse(std::string_view text, const std::string& source) {
       lexer.skip_macro_body();
       continue;
     } else {
-      return at(source, top.line, "unexpected '" + top.text + "' (expected machine, default or macdef)");
+      // The word itself is never quoted: a misplaced word in a netrc file is
+      // as likely as not a password.
+      return at(source, top.line, "expected `machine`, `default` or `macdef`, found another word (not shown: it may be a secret)");
     }
 
     // The entry's attributes, up to the next entry.
@@ -144,8 +148,9 @@ Result<Netrc> Netrc::parse(std::string_view text, const std::string& source) {
       const Lexer::Token key = **attr;
       if (key.text != "login" && key.text != "user" && key.text != "password" && key.text != "passwd" &&
           key.text != "account" && key.text != "port") {
-        return at(source, key.line, "unexpected '" + key.text + "' in the entry for " +
-                                        (entry.is_default ? std::string("default") : "machine " + entry.machine));
+        return at(source, key.line, "expected `login`, `password`, `account` or `port` in the entry for " +
+                                        (entry.is_default ? std::string("default") : "machine " + escape_nonprintable(entry.machine)) +
+                                        ", found another word (not shown: it may be a secret)");
       }
       auto value = next();
       if (!value) return std::move(value).error();

@@ -34,4 +34,10 @@ std::optional<fs::path> CacheDir::bucket(Bucket bucket) const {
   return dir;
 }
 
+fs::path digest_path(const fs::path& bucket_dir, const Sha256Digest& digest, Fanout fanout, std::string_view suffix) {
+  const std::string& hex = digest.hex();
+  const fs::path name = hex + std::string(suffix);
+  return fanout == Fanout::two_digits ? bucket_dir / hex.substr(0, 2) / name : bucket_dir / name;
+}
+
 }  // namespace uvauth::cache

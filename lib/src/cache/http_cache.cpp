@@ -89,15 +89,17 @@ void HttpCache::refresh(const Url& url, CachedResponse entry, const net::Respons
 }
 
 std::optional<std::string> ContentCache::load(const std::string& sha256) const {
-  if (!dir_ || sha256.size() != 64) return std::nullopt;
-  auto text = read_file(*dir_ / sha256.substr(0, 2) / sha256);
-  if (!text || Sha256::hex_of(*text) != sha256) return std::nullopt;
+  const auto digest = Sha256Digest::parse(sha256);
+  if (!dir_ || !digest) return std::nullopt;
+  auto text = read_file(digest_path(*dir_, *digest, Fanout::two_digits));
+  if (!text || Sha256::hex_of(*text) != digest->hex()) return std::nullopt;
   return std::move(text).value();
 }
 
 void ContentCache::store(const std::string& sha256, std::string_view content) const {
-  if (!dir_ || sha256.size() != 64) return;
-  (void)write_file_atomically(*dir_ / sha256.substr(0, 2) / sha256, content);
+  const auto digest = Sha256Digest::parse(sha256);
+  if (!dir_ || !digest || Sha256::hex_of(content) != digest->hex()) return;
+  (void)write_file_atomically(digest_path(*dir_, *digest, Fanout::two_digits), content);
 }
 
 void HttpCache::add_validators(net::Request& request, const CachedResponse& entry) {

@@ -30,6 +30,10 @@ Result<PageResult> found(const Url& url, const std::string& body, std::string_vi
   return result;
 }
 
+// Decoded pages are capped far below the client's memory limit: the pages
+// of the largest projects on PyPI are a few MB.
+constexpr std::uint64_t max_page_bytes = std::uint64_t{64} << 20;
+
 Status check_hash(const std::map<std::string, std::string>& expected, const std::string& actual_sha256,
                   const Url& url) {
   auto it = expected.find("sha256");
@@ -64,6 +68,7 @@ Result<PageResult> IndexClient::project_page(const Url& index_url, std::string_v
   request.url = *url;
   request.tag = index_url.with_userinfo_removed().without_userinfo();
   request.headers.emplace_back("Accept", simple_api_accept);
+  request.max_memory_body = max_page_bytes;
   if (cached) cache::HttpCache::add_validators(request, *cached);
   auto response = client_.fetch(std::move(request));
   if (!response) return std::move(response).error();
@@ -104,6 +109,7 @@ Result<pep::CoreMetadata> IndexClient::metadata(const DistributionFile& file, co
     net::Request request;
     request.url = *metadata_url;
     request.tag = linked_by;
+    request.max_memory_body = max_page_bytes;
     auto response = client_.fetch(std::move(request));
     if (!response) return std::move(response).error();
     if (response->ok()) {
@@ -141,6 +147,7 @@ Result<pep::CoreMetadata> IndexClient::metadata_from_whole_wheel(const Distribut
   net::Request request;
   request.url = file.url;
   request.tag = linked_by;
+  request.max_body_size = file.size;
   auto response = client_.fetch(std::move(request));
   if (!response) return std::move(response).error();
   if (!response->ok()) return net::status_error(*response);
@@ -159,6 +166,7 @@ Result<ProjectPage> IndexClient::find_links(std::string_view location) {
     net::Request request;
     request.url = *url;
     request.tag = url->with_userinfo_removed().without_userinfo();
+    request.max_memory_body = max_page_bytes;
     auto response = client_.fetch(std::move(request));
     if (!response) return std::move(response).error();
     if (!response->ok()) return net::status_error(*response);
@@ -205,6 +213,7 @@ Result<std::pair<std::string, std::uint64_t>> IndexClient::hash_of(const Distrib
   request.url = file.url;
   request.tag = linked_by;
   request.on_data = [](std::string_view) { return true; };  // only the hash is kept
+  request.max_body_size = file.size;
   auto response = client_.fetch(std::move(request));
   if (!response) return std::move(response).error();
   if (!response->ok()) return net::status_error(*response);

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "uvauth/sha256.hpp"
 #include "uvauth/text.hpp"
 
 namespace uvauth::index {
@@ -29,7 +30,8 @@ std::string decode_entities(std::string_view text) {
       }
     }
     if (legacy) continue;
-    const std::size_t semi = text.find(';', i);
+    const std::size_t window = text.substr(i, 12).find(';');  // bounded: linear in the text
+    const std::size_t semi = window == std::string_view::npos ? window : i + window;
     if (semi == std::string_view::npos || semi - i > 10) {
       out += '&';
       continue;
@@ -81,7 +83,10 @@ struct Tag {
   std::size_t end = 0;  // position after '>'
 };
 
-// Reads the tag starting at `s[start] == '<'`.
+// Reads the tag starting at `s[start] == '<'`. nullopt: not a tag (the
+// reader moves on by one character); a Tag with `end == 0`: the tag runs to
+// the end of the input, so no later tag can close either (reading stops there,
+// which keeps the parse linear in the page size).
 std::optional<Tag> read_tag(std::string_view s, std::size_t start) {
   std::size_t i = start + 1;
   Tag tag;
@@ -90,9 +95,10 @@ std::optional<Tag> read_tag(std::string_view s, std::size_t start) {
     ++i;
   }
   if (tag.name.empty()) return std::nullopt;
+  const Tag unterminated{};
   for (;;) {
     while (i < s.size() && (std::isspace(static_cast<unsigned char>(s[i])) || s[i] == '/')) ++i;
-    if (i >= s.size()) return std::nullopt;
+    if (i >= s.size()) return unterminated;
     if (s[i] == '>') {
       tag.end = i + 1;
       return tag;
@@ -112,7 +118,7 @@ std::optional<Tag> read_tag(std::string_view s, std::size_t start) {
       if (i < s.size() && (s[i] == '"' || s[i] == '\'')) {
         const char quote = s[i++];
         const std::size_t close = s.find(quote, i);
-        if (close == std::string_view::npos) return std::nullopt;
+        if (close == std::string_view::npos) return unterminated;
         value = std::string(s.substr(i, close - i));
         i = close + 1;
       } else {
@@ -129,17 +135,25 @@ std::optional<Tag> read_tag(std::string_view s, std::size_t start) {
   }
 }
 
+// A hash from a page: hex digits only; a sha256 must be a whole digest (it
+// names files in the cache). Anything else is dropped, and the file is then
+// hashed by uvauth itself.
+void add_hash(std::map<std::string, std::string>& hashes, std::string_view algorithm_text, std::string_view digest_text) {
+  const std::string algorithm = to_lower_ascii(algorithm_text);
+  const std::string digest = to_lower_ascii(digest_text);
+  if (digest.empty() || algorithm.empty()) return;
+  for (char c : digest) {
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return;
+  }
+  if (algorithm == "sha256" && !Sha256Digest::parse(digest)) return;
+  hashes[algorithm] = digest;
+}
+
 void add_hash_fragment(DistributionFile& file, std::string_view fragment) {
   const std::string decoded = percent_decode(fragment);  // "sha256%3D..." too
   const auto eq = decoded.find('=');
   if (eq == std::string::npos || eq == 0) return;
-  const std::string algorithm = to_lower_ascii(decoded.substr(0, eq));
-  const std::string digest = to_lower_ascii(decoded.substr(eq + 1));
-  if (digest.empty()) return;
-  for (char c : digest) {
-    if (!std::isxdigit(static_cast<unsigned char>(c))) return;
-  }
-  file.hashes[algorithm] = digest;
+  add_hash(file.hashes, decoded.substr(0, eq), decoded.substr(eq + 1));
 }
 
 // "sha256=abc" (a hash) or "true"; anything else means no metadata file.
@@ -147,7 +161,7 @@ void read_core_metadata(DistributionFile& file, const std::string& value) {
   if (value == "false") return;
   file.core_metadata = true;
   const auto eq = value.find('=');
-  if (eq != std::string::npos) file.core_metadata_hashes[to_lower_ascii(value.substr(0, eq))] = to_lower_ascii(value.substr(eq + 1));
+  if (eq != std::string::npos) add_hash(file.core_metadata_hashes, std::string_view(value).substr(0, eq), std::string_view(value).substr(eq + 1));
 }
 
 // A file name that could step out of a directory is never taken.
@@ -202,6 +216,7 @@ Result<ProjectPage> parse_html_page(std::string_view html, const Url& page_url) 
       ++i;
       continue;
     }
+    if (tag->end == 0) break;  // an unterminated tag: nothing after it can be a tag
     i = tag->end;
     if (tag->name == "base" && !base_seen) {
       base_seen = true;
@@ -292,7 +307,7 @@ Result<ProjectPage> read_json_page(const nlohmann::json& json, const Url& page_u
     }
     if (auto hashes = entry.find("hashes"); hashes != entry.end() && hashes->is_object()) {
       for (const auto& [algorithm, digest] : hashes->items()) {
-        if (digest.is_string()) file->hashes[to_lower_ascii(algorithm)] = to_lower_ascii(digest.get<std::string>());
+        if (digest.is_string()) add_hash(file->hashes, algorithm, digest.get<std::string>());
       }
     }
     if (auto rp = entry.find("requires-python"); rp != entry.end() && rp->is_string() && !rp->get<std::string>().empty()) {
@@ -309,7 +324,7 @@ Result<ProjectPage> read_json_page(const nlohmann::json& json, const Url& page_u
       if (metadata->is_object()) {
         file->core_metadata = true;
         for (const auto& [algorithm, digest] : metadata->items()) {
-          if (digest.is_string()) file->core_metadata_hashes[to_lower_ascii(algorithm)] = to_lower_ascii(digest.get<std::string>());
+          if (digest.is_string()) add_hash(file->core_metadata_hashes, algorithm, digest.get<std::string>());
         }
       }
     }

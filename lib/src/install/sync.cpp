@@ -1,6 +1,7 @@
 #include "uvauth/install/sync.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <cstdio>
 #include <cstring>
 #include <stdio.h>
@@ -18,6 +19,8 @@
 #include "uvauth/fs.hpp"
 #include "uvauth/log.hpp"
 #include "uvauth/pep/names.hpp"
+#include "uvauth/pep/wheel_filename.hpp"
+#include "uvauth/text.hpp"
 #include "uvauth/sha256.hpp"
 
 namespace uvauth::install {
@@ -45,9 +48,25 @@ Layout layout_of(const SyncOptions& o, const fs::path& root) {
   return layout;
 }
 
+// The pid a leftover's name ends with ("...-staging-1234"), or 0.
+pid_t owner_of(const std::string& name) {
+  const auto dash = name.rfind('-');
+  if (dash == std::string::npos) return 0;
+  pid_t pid = 0;
+  for (std::size_t i = dash + 1; i < name.size(); ++i) {
+    if (name[i] < '0' || name[i] > '9' || pid > 100000000) return 0;
+    pid = pid * 10 + (name[i] - '0');
+  }
+  return pid;
+}
+
+bool process_alive(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
+
 // Leftovers of an interrupted run: a staging tree (discarded), or the old
 // tree of an exchange that did not finish cleaning (discarded; if the target
-// itself is missing, the old one is put back).
+// itself is missing, the old one is put back). Called with the target's lock
+// held; a leftover whose process still lives (a uvauth that does not lock)
+// is never touched.
 void recover(const fs::path& dir) {
   std::error_code ec;
   const fs::path parent = dir.parent_path().empty() ? fs::path(".") : dir.parent_path();
@@ -55,6 +74,11 @@ void recover(const fs::path& dir) {
   for (const auto& entry : fs::directory_iterator(parent, ec)) {
     const std::string name = entry.path().filename().string();
     if (name.rfind(prefix, 0) != 0) continue;
+    const pid_t owner = owner_of(name);
+    if (owner != ::getpid() && process_alive(owner)) {
+      UVAUTH_DEBUG("leaving " << entry.path().string() << ": its process " << owner << " is still running");
+      continue;
+    }
     if (!fs::exists(dir) && name.find("-old-") != std::string::npos) {
       fs::rename(entry.path(), dir, ec);
       UVAUTH_DEBUG("restored " << dir.string() << " from an interrupted sync");
@@ -124,6 +148,21 @@ Status make_venv(const SyncOptions& o, const fs::path& root) {
                                fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
 }
 
+// Every locked package is in the staged tree at its version: only then is
+// the stamp written.
+Status verify_complete(const SyncOptions& o, const fs::path& staging) {
+  const auto present = installed_in(site_of(o, staging));
+  for (const auto& p : o.lock.packages) {
+    auto it = present.find(p.name);
+    auto version = it == present.end() ? Result<pep::Version>(Error()) : pep::Version::parse(it->second.version);
+    if (!version || !(*version == p.version)) {
+      return Error(ErrorKind::install, "the new tree of " + o.dir.string() + " lacks " + p.name + " " + p.version.to_string() +
+                                           " after installing; nothing was changed");
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 std::string render_progress(const SyncProgress& p, int width) {
@@ -143,9 +182,14 @@ bool up_to_date(const SyncOptions& o) {
   return current && *current == stamp_text(o);
 }
 
+fs::path sync_lock_file(const fs::path& dir) { return dir.string() + ".uvauth.lock"; }
+
 Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache_dir, const SyncOptions& o) {
   SyncReport report;
   std::error_code ec;
+  // One sync of a directory at a time, for the whole sync: a second one waits.
+  auto held = FileLock::acquire(sync_lock_file(o.dir), "directory " + o.dir.string(), o.lock_timeout);
+  if (!held) return std::move(held).error();
   recover(o.dir);
   const std::string stamp = stamp_text(o);
   if (auto current = read_file(o.dir / stamp_name); current && *current == stamp) {
@@ -228,8 +272,23 @@ Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache_dir, c
   std::optional<Error> failure;
   SyncProgress progress;
   progress.to_install = to_install.size();
+  // Every digest is checked again here (the lock parser checked it too): a
+  // cache path is only ever made from a checked digest.
+  std::vector<Sha256Digest> digests;
   for (const auto* p : to_install) {
-    if (!fs::exists(wheels / p->wheels.front().sha256.substr(0, 2) / (p->wheels.front().sha256 + ".whl"), ec)) ++progress.to_download;
+    auto digest = Sha256Digest::parse(p->wheels.front().sha256);
+    if (!digest) return Error(ErrorKind::integrity, "the lock's sha256 for " + p->name + " is not a SHA-256 digest");
+    digests.push_back(*digest);
+    const std::string& file_name = p->wheels.front().name;
+    auto wheel_name = pep::WheelFilename::parse(file_name);
+    if (!wheel_name || wheel_name->name != p->name || !(wheel_name->version == p->version)) {
+      return Error(ErrorKind::install, "the lock names " + escape_nonprintable(file_name) + " for " + p->name + " " +
+                                           p->version.to_string() + ", which is not a wheel of that version");
+    }
+  }
+  auto wheel_file = [&](std::size_t i) { return cache::digest_path(wheels, digests[i], cache::Fanout::two_digits, ".whl"); };
+  for (std::size_t i = 0; i < to_install.size(); ++i) {
+    if (!fs::exists(wheel_file(i), ec)) ++progress.to_download;
   }
   auto tell = [&]() {  // with `mutex` held
     if (o.on_progress) o.on_progress(progress);
@@ -239,7 +298,6 @@ Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache_dir, c
     if (!failure) failure = std::move(e);
     ready.notify_all();
   };
-  auto wheel_file = [&](const lock::LockedWheel& w) { return wheels / w.sha256.substr(0, 2) / (w.sha256 + ".whl"); };
   auto enqueue = [&](std::size_t i) {
     std::lock_guard lock(mutex);
     queue.push_back(i);
@@ -260,10 +318,11 @@ Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache_dir, c
         }
         const auto* p = to_install[i];
         const auto& w = p->wheels.front();
-        const fs::path tree = unpacked_dir / w.sha256;
+        const fs::path tree = cache::digest_path(unpacked_dir, digests[i], cache::Fanout::none);
         std::error_code local;
-        Result<UnpackedWheel> unpacked = fs::exists(tree / ".complete", local) ? read_unpacked(tree)
-                                                                              : unpack_wheel(wheel_file(w), tree, w.name);
+        const ExpectedDistribution expected{p->name, p->version};
+        Result<UnpackedWheel> unpacked = fs::exists(tree / ".complete", local) ? read_unpacked(tree, expected)
+                                                                              : unpack_wheel(wheel_file(i), tree, w.name, {}, expected);
         if (unpacked && !fs::exists(tree / ".complete", local)) (void)write_file_atomically(tree / ".complete", "");
         if (!unpacked) {
           fail(std::move(unpacked).error());
@@ -289,7 +348,7 @@ Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache_dir, c
   int downloads_left = 0;  // guarded by `mutex`: callbacks must be done before this frame ends
   for (std::size_t i = 0; i < to_install.size(); ++i) {
     const auto& w = to_install[i]->wheels.front();
-    const fs::path file = wheel_file(w);
+    const fs::path file = wheel_file(i);
     if (fs::exists(file, ec)) {
       enqueue(i);
       continue;
@@ -303,6 +362,7 @@ Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache_dir, c
     net::Request r;
     r.url = *url;
     r.tag = to_install[i]->index;
+    if (w.size > 0) r.max_body_size = w.size;  // the lock's size caps the (decoded) body
     const fs::path part = file.string() + ".download-" + std::to_string(::getpid());
     r.output_file = part;
     {
@@ -316,11 +376,13 @@ Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache_dir, c
         fail(std::move(response).error());
       } else if (!response->ok()) {
         fail(net::status_error(*response));
-      } else if (response->sha256 != wheel.sha256) {
+      } else if (!(digests[i] == response->sha256)) {
         fs::remove(part, local);
-        fail(Error(ErrorKind::integrity, "hash mismatch for " + wheel.name + " (" + wheel.url + "): the lock says sha256 " +
-                                             wheel.sha256 + ", the download has " + response->sha256)
-                 .with_hint("the index serves a different file than when the lock was made; re-lock if that is expected"));
+        Error mismatch(ErrorKind::integrity, "hash mismatch for " + wheel.name + " (" + wheel.url + "): " +
+                                                 (o.from_lock_file ? "the lock says" : "expected") + " sha256 " + wheel.sha256 +
+                                                 ", the download has " + response->sha256);
+        if (o.from_lock_file) mismatch.with_hint("the index serves a different file than when the lock was made; re-lock if that is expected");
+        fail(std::move(mismatch));
       } else {
         fs::rename(part, file, local);
         {
@@ -348,6 +410,7 @@ Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache_dir, c
   for (auto& worker : pool) worker.join();
   if (failure) return std::move(*failure);
 
+  if (auto complete = verify_complete(o, staging); !complete) return std::move(complete).error();
   if (auto stamped = write_file_atomically(staging / stamp_name, stamp); !stamped) return std::move(stamped).error();
 
   // Swap it in: one atomic exchange when the target exists.

@@ -9,9 +9,11 @@
 #include <atomic>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <sstream>
 
 #include "uvauth/fs.hpp"
+#include "uvauth/pep/names.hpp"
 #include "uvauth/sha256.hpp"
 #include "uvauth/text.hpp"
 
@@ -115,8 +117,20 @@ std::string record_hash_of_hex(const std::string& hex) {
   return "sha256=" + base64url_nopad(bytes);
 }
 
+Status check_dist_info(const std::string& dist_info, const ExpectedDistribution& expected, const std::string& source) {
+  const std::string stem = dist_info.size() > 10 ? dist_info.substr(0, dist_info.size() - 10) : "";
+  const auto dash = stem.rfind('-');
+  auto version = dash == std::string::npos ? Result<pep::Version>(Error()) : pep::Version::parse(stem.substr(dash + 1));
+  if (dash == std::string::npos || !version || pep::canonicalize_name(stem.substr(0, dash)) != expected.name ||
+      !(*version == expected.version)) {
+    return Error(ErrorKind::install, source + ": it holds " + escape_nonprintable(dist_info) + ", not " + expected.name + " " +
+                                         expected.version.to_string() + " as its name says; it is not installed");
+  }
+  return {};
+}
+
 Result<UnpackedWheel> unpack_wheel(const fs::path& wheel, const fs::path& destination, const std::string& source,
-                                   const UnpackLimits& limits) {
+                                   const UnpackLimits& limits, const std::optional<ExpectedDistribution>& expected) {
   auto fail = [&](const std::string& message) { return Error(ErrorKind::install, source + ": " + message); };
   int zip_error = 0;
   zip_t* archive = zip_open(wheel.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &zip_error);
@@ -144,6 +158,34 @@ Result<UnpackedWheel> unpack_wheel(const fs::path& wheel, const fs::path& destin
     }
   } cleanup{staging};
 
+  // What the archive declares, checked before anything is written: a bomb
+  // is refused for its directory, not after gigabytes reached the disk.
+  std::uint64_t declared = 0;
+  std::set<std::string> dist_infos;
+  for (zip_int64_t i = 0; i < count; ++i) {
+    zip_stat_t st;
+    if (zip_stat_index(archive, static_cast<zip_uint64_t>(i), 0, &st) != 0 || !(st.valid & ZIP_STAT_NAME) ||
+        !(st.valid & ZIP_STAT_SIZE)) {
+      return fail("cannot read its directory");
+    }
+    declared += st.size;
+    if (st.size > limits.max_total_bytes || declared > limits.max_total_bytes) {
+      return fail("its entries declare more than " + std::to_string(limits.max_total_bytes) + " bytes; it is not unpacked");
+    }
+    const std::string_view name(st.name);
+    const auto slash = name.find('/');
+    if (slash != std::string_view::npos && slash > 10 && name.substr(slash - 10, 10) == ".dist-info") {
+      dist_infos.insert(std::string(name.substr(0, slash)));
+    }
+  }
+  if (dist_infos.size() > 1) {
+    return fail("it has " + std::to_string(dist_infos.size()) + " .dist-info directories (" + escape_nonprintable(*dist_infos.begin()) +
+                ", " + escape_nonprintable(*std::next(dist_infos.begin())) + "); a wheel has exactly one");
+  }
+  if (expected && !dist_infos.empty()) {
+    if (auto ok = check_dist_info(*dist_infos.begin(), *expected, source); !ok) return std::move(ok).error();
+  }
+
   UnpackedWheel result;
   std::map<std::string, std::string> computed;  // member -> record hash
   std::uint64_t total = 0;
@@ -152,7 +194,7 @@ Result<UnpackedWheel> unpack_wheel(const fs::path& wheel, const fs::path& destin
     zip_stat_t st;
     if (zip_stat_index(archive, static_cast<zip_uint64_t>(i), 0, &st) != 0) return fail("cannot read its directory");
     const std::string name = st.name;
-    if (!safe_member(name)) return fail("the entry '" + name + "' would be written outside the install directory");
+    if (!safe_member(name)) return fail("the entry '" + escape_nonprintable(name) + "' would be written outside the install directory");
     zip_uint8_t os = 0;
     zip_uint32_t attributes = 0;
     zip_file_get_external_attributes(archive, static_cast<zip_uint64_t>(i), 0, &os, &attributes);
@@ -241,7 +283,7 @@ Result<UnpackedWheel> unpack_wheel(const fs::path& wheel, const fs::path& destin
   return result;
 }
 
-Result<UnpackedWheel> read_unpacked(const fs::path& root) {
+Result<UnpackedWheel> read_unpacked(const fs::path& root, const std::optional<ExpectedDistribution>& expected) {
   UnpackedWheel result;
   result.root = root;
   std::error_code ec;
@@ -250,6 +292,9 @@ Result<UnpackedWheel> read_unpacked(const fs::path& root) {
     if (name.size() > 10 && name.substr(name.size() - 10) == ".dist-info") result.dist_info = name;
   }
   if (result.dist_info.empty()) return Error(ErrorKind::install, root.string() + ": no .dist-info in the unpacked tree");
+  if (expected) {
+    if (auto ok = check_dist_info(result.dist_info, *expected, root.string()); !ok) return std::move(ok).error();
+  }
   auto wheel_text = read_file(root / result.dist_info / "WHEEL");
   if (wheel_text) result.root_is_purelib = to_lower_ascii(*wheel_text).find("root-is-purelib: false") == std::string::npos;
   auto record_text = read_file(root / result.dist_info / "RECORD");

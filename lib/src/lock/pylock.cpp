@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <sstream>
 
+#include "uvauth/pep/names.hpp"
+#include "uvauth/sha256.hpp"
+#include "uvauth/text.hpp"
 #include "uvauth/url.hpp"
 
 namespace uvauth::lock {
@@ -112,6 +115,10 @@ Result<Lock> Lock::parse(std::string_view text, const std::string& source) {
     auto name = (*table)["name"].value<std::string>();
     auto v = (*table)["version"].value<std::string>();
     if (!name || !v) return bad(source, node, "a package needs `name` and `version`");
+    if (pep::canonicalize_name(*name) != *name || name->empty() ||
+        name->find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos) {
+      return bad(source, node, "package name '" + escape_nonprintable(*name) + "' is not a normalized project name");
+    }
     p.name = *name;
     auto parsed = pep::Version::parse(*v);
     if (!parsed) return bad(source, node, parsed.error().message);
@@ -126,9 +133,21 @@ Result<Lock> Lock::parse(std::string_view text, const std::string& source) {
       wheel.name = (*w)["name"].value_or(std::string());
       wheel.url = (*w)["url"].value_or(std::string());
       wheel.size = static_cast<std::uint64_t>((*w)["size"].value_or(std::int64_t{0}));
-      wheel.sha256 = (*w)["hashes"]["sha256"].value_or(std::string());
-      if (wheel.url.empty() || wheel.sha256.size() != 64) {
-        return bad(source, wnode, "wheel " + wheel.name + " of " + p.name + " needs a `url` and a sha256 hash");
+      const std::string hash = (*w)["hashes"]["sha256"].value_or(std::string());
+      if (wheel.url.empty() || hash.empty()) {
+        return bad(source, wnode, "wheel " + escape_nonprintable(wheel.name) + " of " + p.name + " needs a `url` and a sha256 hash");
+      }
+      // Checked here, before anything can use it in a path or a comparison.
+      const auto digest = Sha256Digest::parse(hash);
+      if (!digest) {
+        return bad(source, wnode, "wheel " + escape_nonprintable(wheel.name) + " of " + p.name +
+                                      ": `hashes.sha256` is not a SHA-256 digest (64 hex digits): '" +
+                                      escape_nonprintable(hash.substr(0, 80)) + "'");
+      }
+      wheel.sha256 = digest->hex();
+      if (wheel.name.empty() || wheel.name.find_first_of("/\\") != std::string::npos || wheel.name.find('\0') != std::string::npos ||
+          wheel.name == "." || wheel.name == "..") {
+        return bad(source, wnode, "wheel of " + p.name + " has no usable file `name`: '" + escape_nonprintable(wheel.name) + "'");
       }
       p.wheels.push_back(std::move(wheel));
     }

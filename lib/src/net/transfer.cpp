@@ -147,6 +147,11 @@ size_t Transfer::on_body(std::string_view chunk) {
     }
     return chunk.size();
   }
+  if (request_.max_body_size && body_size_ > *request_.max_body_size) {
+    abort_reason_ = "the body is larger than the " + std::to_string(*request_.max_body_size) + " bytes expected";
+    abort_kind_ = ErrorKind::integrity;
+    return 0;
+  }
   if (file_) {
     if (std::fwrite(chunk.data(), 1, chunk.size(), file_) != chunk.size()) {
       abort_reason_ = "cannot write " + part_path_.string() + ": " + std::strerror(errno);
@@ -195,7 +200,7 @@ Error Transfer::error_for(CURLcode code) const {
   const Url& url = request_.url;
   const std::string detail = redact_userinfo_in_text(error_buffer_[0] ? error_buffer_ : curl_easy_strerror(code));
   if (!abort_reason_.empty()) {
-    return Error(ErrorKind::io, "download of " + url.redacted() + " stopped: " + abort_reason_);
+    return Error(abort_kind_, "download of " + url.redacted() + " stopped: " + abort_reason_);
   }
   if (is_tls_error(code)) return tls_error(code, url, detail, options_);
   const std::string where = url.host() + ":" + std::to_string(url.port());

@@ -62,6 +62,7 @@ class Transfer {
   std::FILE* file_ = nullptr;
   std::filesystem::path part_path_;
   std::string abort_reason_;  // set when a callback stops the transfer
+  ErrorKind abort_kind_ = ErrorKind::io;
 };
 
 // TLS settings of one handle for one URL.

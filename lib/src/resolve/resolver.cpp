@@ -377,8 +377,11 @@ class Solver {
     } else {
       auto fetched = provider_.requirements(pkg.project, pkg.versions[version]);
       if (!fetched) {
-        if (fetched.error().kind == ErrorKind::auth || fetched.error().kind == ErrorKind::network ||
-            fetched.error().kind == ErrorKind::tls || fetched.error().kind == ErrorKind::timeout) {
+        // Problems no other version can mend stop the resolution; a hash
+        // mismatch is one (never a reason to quietly take another version).
+        const ErrorKind kind = fetched.error().kind;
+        if (kind == ErrorKind::auth || kind == ErrorKind::network || kind == ErrorKind::tls || kind == ErrorKind::timeout ||
+            kind == ErrorKind::integrity) {
           throw ProviderError{std::move(fetched).error()};
         }
         return std::move(fetched).error();

@@ -76,7 +76,7 @@ Result<FileLock> FileLock::acquire(const fs::path& lock_file, std::string_view w
           .with_hint("another uv or uvauth process holds it; if none is running, delete the lock file");
     }
     if (!announced) {
-      UVAUTH_DEBUG("waiting for the lock on the " << what << " (" << lock_file.string() << ")");
+      UVAUTH_WARN("waiting for another process that holds the lock on the " << what << " (" << lock_file.string() << ")");
       announced = true;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(25));

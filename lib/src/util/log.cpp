@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "uvauth/text.hpp"
 #include "uvauth/url.hpp"
 
 namespace uvauth {
@@ -28,7 +29,7 @@ void Logger::trace(std::string_view message) {
 
 void Logger::write(std::string_view prefix, std::string_view message) {
   std::string line(prefix);
-  line += redact_userinfo_in_text(message);
+  line += escape_nonprintable(redact_userinfo_in_text(message));  // quoted input never reaches a terminal raw
   std::lock_guard lock(mutex_);
   if (sink_) {
     sink_(line);

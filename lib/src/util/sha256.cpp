@@ -55,4 +55,14 @@ Result<std::string> Sha256::hex_of_file(const std::filesystem::path& file) {
   return h.hex_digest();
 }
 
+std::optional<Sha256Digest> Sha256Digest::parse(std::string_view text) {
+  if (text.size() != 64) return std::nullopt;
+  std::string hex(text);
+  for (char& c : hex) {
+    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return std::nullopt;
+  }
+  return Sha256Digest(std::move(hex));
+}
+
 }  // namespace uvauth

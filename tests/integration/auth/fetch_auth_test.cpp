@@ -125,7 +125,22 @@ TEST(FetchAuthTest, MalformedNetrcIsIgnoredWithAWarningAtVerbose) {
   home.write_netrc("machine 127.0.0.1\nlogin alice\nbogus token\n");
   auto run = fetch(home, {fx().http("/private/hello.txt?" + test_tag())});
   EXPECT_EQ(run.exit_code, 2) << "the netrc is ignored, so the 401 stands";
-  EXPECT_NE(run.err.find(".netrc:3: unexpected 'bogus'"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find(".netrc:3: expected `login`, `password`, `account` or `port` in the entry for machine 127.0.0.1"),
+            std::string::npos)
+      << run.err;
+}
+
+// Seen: `machine h` / `login alice` / `s3cret` (the `password` keyword
+// missing) printed the password at -v.
+TEST(FetchAuthTest, AMalformedNetrcNeverPrintsItsPassword) {
+  TempHome home;
+  home.write_netrc("machine 127.0.0.1\nlogin alice\n" + fx().password("alice") + "\n");
+  for (const char* verbosity : {"-v", "-vv"}) {
+    auto run = fetch(home, {verbosity, fx().http("/private/hello.txt?" + test_tag())});
+    EXPECT_EQ(run.exit_code, 2);
+    EXPECT_NE(run.err.find(".netrc:3: expected"), std::string::npos) << run.err;
+    EXPECT_EQ((run.out + run.err).find(fx().password("alice")), std::string::npos) << run.err;
+  }
 }
 
 TEST(FetchAuthTest, AlwaysWithCredentialsSendsNo401) {

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +17,7 @@
 #include "temp_home.hpp"
 #include "tool_runner.hpp"
 #include "uvauth/install/unpack.hpp"
+#include "uvauth/pep/version.hpp"
 #include "uvauth/process.hpp"
 
 extern char** environ;  // NOLINT
@@ -454,7 +457,199 @@ TEST(UnpackTest, ASizeLimitStopsZipBombs) {
   limits.max_total_bytes = 1 << 20;
   auto result = install::unpack_wheel(wheel, home.path() / "out", "bomb.whl", limits);
   ASSERT_FALSE(result.ok());
-  EXPECT_NE(result.error().message.find("unpacks to more than"), std::string::npos);
+  EXPECT_NE(result.error().message.find("declare more than"), std::string::npos) << result.error().message;
+}
+
+// Seen: a 5 MB wheel declaring 5 x 1 GiB members was refused only after
+// about 4 GiB had been written. Its directory is now checked first.
+TEST(UnpackTest, DeclaredSizesAreCheckedBeforeAnythingIsWritten) {
+  TempHome home;
+  const fs::path wheel = make_zip(home, "declared.whl",
+                                  "for i in range(5): z.writestr('x/m%d' % i, b'0' * 1024)\n"
+                                  "z.writestr('x-1.0.dist-info/RECORD', '')\n"
+                                  "z.close()\n"
+                                  "import struct\n"
+                                  "data = bytearray(open(sys.argv[1], 'rb').read())\n"
+                                  "for sig, at in ((b'PK\\x01\\x02', 24), (b'PK\\x03\\x04', 22)):\n"
+                                  "    i = data.find(sig)\n"
+                                  "    while i >= 0:\n"
+                                  "        name_len = struct.unpack_from('<H', data, i + (28 if sig == b'PK\\x01\\x02' else 26))[0]\n"
+                                  "        if not data[i + (46 if sig == b'PK\\x01\\x02' else 30):][:name_len].startswith(b'x-1.0'):\n"
+                                  "            struct.pack_into('<I', data, i + at, 1 << 30)\n"
+                                  "        i = data.find(sig, i + 4)\n"
+                                  "open(sys.argv[1], 'wb').write(data)\n"
+                                  "z = zipfile.ZipFile(sys.argv[1] + '.unused', 'w')\n");
+  const fs::path dest = home.path() / "out";
+  auto result = install::unpack_wheel(wheel, dest, "declared.whl");
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.error().message.find("declared.whl"), std::string::npos) << result.error().message;
+  EXPECT_FALSE(fs::exists(dest));
+  std::uintmax_t written = 0;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(home.path(), ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file()) written += it->file_size();
+  }
+  EXPECT_LT(written, std::uintmax_t{1} << 20) << "nothing of the declared gigabytes was written";
+}
+
+// Seen: evil-1.0-py3-none-any.whl holding only base-1.0.dist-info replaced
+// the installed `base`.
+TEST(UnpackTest, AWheelHoldingAnotherDistributionIsRefused) {
+  TempHome home;
+  const fs::path wheel = make_zip(home, "evil-1.0-py3-none-any.whl",
+                                  "z.writestr('base/__init__.py', 'EVIL = 1')\n"
+                                  "z.writestr('base-1.0.dist-info/WHEEL', 'Wheel-Version: 1.0\\nRoot-Is-Purelib: true\\n')\n"
+                                  "z.writestr('base-1.0.dist-info/RECORD', '')\n");
+  auto result = install::unpack_wheel(wheel, home.path() / "out", "evil-1.0-py3-none-any.whl", {},
+                                      install::ExpectedDistribution{"evil", *pep::Version::parse("1.0")});
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.error().message.find("it holds base-1.0.dist-info, not evil 1.0"), std::string::npos) << result.error().message;
+  EXPECT_FALSE(fs::exists(home.path() / "out"));
+  const fs::path two = make_zip(home, "two-1.0-py3-none-any.whl",
+                                "z.writestr('two-1.0.dist-info/RECORD', '')\nz.writestr('base-1.0.dist-info/RECORD', '')\n");
+  auto both = install::unpack_wheel(two, home.path() / "out2", "two-1.0-py3-none-any.whl", {},
+                                    install::ExpectedDistribution{"two", *pep::Version::parse("1.0")});
+  ASSERT_FALSE(both.ok());
+  EXPECT_NE(both.error().message.find("2 .dist-info directories"), std::string::npos) << both.error().message;
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Seen: a lock whose sha256 was '../../../escape/' + 48 * 'a' made sync
+// write (and install from) <cache>/../../../escape/...
+TEST(SyncTest, ATamperedLockHashNeverBecomesAPath) {
+  Syncer s;
+  ASSERT_EQ(s.lock_for({"gamma"}).exit_code, 0);
+  std::string lock = read_text(s.lock());
+  const std::string good = fx().wheel_sha256.at("gamma-1.5-py3-none-any.whl");
+  const std::string evil = "../../../escape/" + std::string(48, 'a');
+  lock.replace(lock.find(good), good.size(), evil);
+  s.home.write("pylock.toml", lock);
+  // A wheel already waiting where the unchecked hash would have pointed.
+  const fs::path planted = s.cache() / "wheels-v1" / ".." / ".." / ".." / "escape";
+  fs::create_directories(planted);
+  auto run = s.sync();
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_NE(run.err.find("is not a SHA-256 digest (64 hex digits)"), std::string::npos) << run.err;
+  EXPECT_FALSE(fs::exists(s.target()));
+  EXPECT_TRUE(fs::is_empty(planted)) << "nothing written outside the cache";
+  fs::remove_all(planted);
+}
+
+TEST(SyncTest, ALockNamingAnotherProjectsWheelIsRefused) {
+  Syncer s;
+  ASSERT_EQ(s.lock_for({"gamma"}).exit_code, 0);
+  std::string lock = read_text(s.lock());
+  lock.replace(lock.find("name = 'gamma-1.5"), 16, "name = 'alpha-1.0");
+  s.home.write("pylock.toml", lock);
+  auto run = s.sync();
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_NE(run.err.find("which is not a wheel of that version"), std::string::npos) << run.err;
+}
+
+// Seen: a METADATA or lock text with ESC]0;title BEL ESC[2J reached the terminal raw.
+TEST(SyncTest, ControlCharactersFromInputAreEscapedInMessages) {
+  Syncer s;
+  s.home.write("pylock.toml", "lock-version = \"1.0\"\n[[packages]]\nname = \"\\u001b]0;title\\u0007\\u001b[2J\"\nversion = \"1.0\"\n");
+  auto run = s.sync();
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_EQ(run.err.find('\x1b'), std::string::npos) << "no raw ESC";
+  EXPECT_EQ(run.err.find('\x07'), std::string::npos) << "no raw BEL";
+  EXPECT_NE(run.err.find("\\x1b]0;title\\x07\\x1b[2J"), std::string::npos) << run.err;
+}
+
+// The lock's size caps the body: a server sending more is cut off at once.
+TEST(SyncTest, ABodyLargerThanTheLockedSizeIsCutOff) {
+  Syncer s;
+  ASSERT_EQ(s.lock_for({"gamma"}).exit_code, 0);
+  std::string lock = read_text(s.lock());
+  const auto at = lock.find("    url = ");
+  ASSERT_NE(at, std::string::npos) << lock;
+  lock.insert(at, "    size = 100\n");
+  s.home.write("pylock.toml", lock);
+  auto run = s.sync();
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_NE(run.err.find("larger than the 100 bytes expected"), std::string::npos) << run.err;
+  EXPECT_FALSE(fs::exists(s.target()));
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(s.cache() / "wheels-v1", ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    EXPECT_FALSE(it->is_regular_file()) << "no partial download is left: " << it->path();
+  }
+}
+
+pid_t spawn_tool(const std::vector<std::string>& tool_args, const fs::path& err_file) {
+  std::vector<std::string> args{testing::tool_path()};
+  args.insert(args.end(), tool_args.begin(), tool_args.end());
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 2, err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  pid_t pid = 0;
+  EXPECT_EQ(posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  return pid;
+}
+
+// Seen: a second sync started while the first was staging deleted the
+// first one's staging tree; both exited 0 and the target missed packages.
+TEST(SyncTest, ASecondSyncOfOneTargetWaitsForTheFirst) {
+  Syncer s;
+  ASSERT_EQ(s.lock_for({"alpha[fast]", "dia-a", "dia-b"}).exit_code, 0);
+  // Hold the target's lock as a running sync does.
+  const int fd = ::open((s.target().string() + ".uvauth.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX), 0);
+  const fs::path err = s.home.path() / "second.err";
+  const pid_t pid = spawn_tool({"sync", "--lock", s.lock().string(), "--target", s.target().string(), "--no-config",
+                                "--cache-dir", s.cache().string()},
+                               err);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  int status = 0;
+  EXPECT_EQ(::waitpid(pid, &status, WNOHANG), 0) << "it waits while the lock is held";
+  EXPECT_NE(read_text(err).find("waiting for another process that holds the lock on the directory"), std::string::npos)
+      << read_text(err);
+  EXPECT_FALSE(fs::exists(s.target()));
+  ::close(fd);
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << read_text(err);
+  EXPECT_TRUE(fs::exists(s.target() / "dia_c-1.0.dist-info"));
+}
+
+TEST(SyncTest, TwoSyncsOfOneTargetAtOnceBothComplete) {
+  Syncer s;
+  ASSERT_EQ(s.lock_for({"alpha[fast]", "dia-a", "dia-b"}).exit_code, 0);
+  std::vector<pid_t> pids;
+  for (const char* name : {"one.err", "two.err"}) {
+    pids.push_back(spawn_tool({"sync", "--lock", s.lock().string(), "--target", s.target().string(), "--no-config",
+                               "--cache-dir", s.cache().string()},
+                              s.home.path() / name));
+  }
+  for (pid_t pid : pids) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  auto pip = run_process({"python3", "-m", "pip", "list", "--path", s.target().string(), "--format", "freeze"});
+  ASSERT_TRUE(pip.ok());
+  EXPECT_EQ(pip->out, "alpha==1.0\nbeta==2.0\ndia-a==1.0\ndia-b==2.0\ndia-c==1.0\ngamma==1.5\n") << pip->err;
+}
+
+TEST(SyncTest, LeftoversOfALiveProcessAreLeftAlone) {
+  Syncer s;
+  ASSERT_EQ(s.lock_for({"gamma"}).exit_code, 0);
+  // A staging tree of a live process (this test) that does not take the lock.
+  const std::string live = "target.uvauth-staging-" + std::to_string(::getpid());
+  s.home.write(live + "/busy", "in use\n");
+  auto run = s.sync();
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_TRUE(fs::exists(s.home.path() / live / "busy"));
 }
 
 }  // namespace

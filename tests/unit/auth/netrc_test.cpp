@@ -53,8 +53,9 @@ TEST(NetrcTest, MalformedFilesNameFileAndLine) {
   const ErrorCase cases[] = {
       {"machine", "test.netrc:1: 'machine' needs a host name"},
       {"machine h login", "test.netrc:1: 'login' needs a value"},
-      {"machine h\nlogin u\nfrobnicate x", "test.netrc:3: unexpected 'frobnicate' in the entry for machine h"},
-      {"\n\nhello", "test.netrc:3: unexpected 'hello' (expected machine, default or macdef)"},
+      {"machine h\nlogin u\nfrobnicate x",
+       "test.netrc:3: expected `login`, `password`, `account` or `port` in the entry for machine h, found another word (not shown: it may be a secret)"},
+      {"\n\nhello", "test.netrc:3: expected `machine`, `default` or `macdef`, found another word (not shown: it may be a secret)"},
       {"machine h login \"unterminated", "test.netrc:1: unterminated quoted string"},
       {"machine h password machine", "test.netrc:1: 'password' needs a value"},
   };
@@ -62,6 +63,17 @@ TEST(NetrcTest, MalformedFilesNameFileAndLine) {
     auto netrc = Netrc::parse(c.text, "test.netrc");
     ASSERT_FALSE(netrc.ok()) << c.text;
     EXPECT_EQ(netrc.error().message, c.message);
+  }
+}
+
+// Seen: `machine h` / `login alice` / `s3cret` (the `password` keyword
+// missing) printed the password in the warning.
+TEST(NetrcTest, AMalformedNetrcNeverQuotesItsWords) {
+  for (const char* text : {"machine h\nlogin alice\ns3cret\n", "machine h login alice password p1 s3cret", "s3cret"}) {
+    auto netrc = Netrc::parse(text, "/home/u/.netrc");
+    ASSERT_FALSE(netrc.ok()) << text;
+    EXPECT_EQ(netrc.error().message.find("s3cret"), std::string::npos) << netrc.error().message;
+    EXPECT_NE(netrc.error().message.find("/home/u/.netrc:"), std::string::npos) << netrc.error().message;
   }
 }
 

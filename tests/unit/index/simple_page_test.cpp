@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 namespace uvauth::index {
 namespace {
 
@@ -74,7 +76,7 @@ TEST(HtmlPageTest, LinkCases) {
 TEST(HtmlPageTest, AttributesOfPep503592658700) {
   const std::string html =
       "<a href=\"a-1.0-py3-none-any.whl\" data-requires-python=\"&gt;=3.8,\" data-yanked=\"broken &amp; bad\" "
-      "data-core-metadata=\"sha256=AB12\" data-size=\"1234\" data-upload-time=\"2024-01-01T00:00:00Z\">a</a>"
+      "data-core-metadata=\"sha256=" + std::string(60, 'A') + "AB12\" data-size=\"1234\" data-upload-time=\"2024-01-01T00:00:00Z\">a</a>"
       "<a href=\"b-1.0-py3-none-any.whl\" data-dist-info-metadata=\"true\" data-yanked=\"\">b</a>"
       "<a href=\"c-1.0.tar.gz\">c</a>";
   auto parsed = parse_html_page(html, page);
@@ -84,7 +86,7 @@ TEST(HtmlPageTest, AttributesOfPep503592658700) {
   EXPECT_EQ(a.requires_python, ">=3.8,");
   EXPECT_EQ(a.yanked, "broken & bad");
   EXPECT_TRUE(a.core_metadata);
-  EXPECT_EQ(a.core_metadata_hashes.at("sha256"), "ab12");
+  EXPECT_EQ(a.core_metadata_hashes.at("sha256"), std::string(60, 'a') + "ab12");
   EXPECT_EQ(a.size, 1234U);
   EXPECT_EQ(a.upload_time, "2024-01-01T00:00:00Z");
   EXPECT_TRUE(parsed->files[1].core_metadata);
@@ -137,7 +139,7 @@ TEST(JsonPageTest, SameAnswersAsTheHtmlForm) {
     "files": [
       {"filename": "Jinja2-3.1.2-py3-none-any.whl", "url": "/whl/Jinja2-3.1.2-py3-none-any.whl",
        "hashes": {"sha256": ")") + sha + R"("}, "requires-python": ">=3.7", "yanked": "bad build",
-       "core-metadata": {"sha256": "AB12"}, "size": 133101, "upload-time": "2022-04-28T17:21:25.112Z"},
+       "core-metadata": {"sha256": ")" + std::string(60, 'A') + R"(AB12"}, "size": 133101, "upload-time": "2022-04-28T17:21:25.112Z"},
       {"filename": "Jinja2-3.1.1-py3-none-any.whl", "url": "https://files.example/Jinja2-3.1.1-py3-none-any.whl",
        "hashes": {}, "dist-info-metadata": true, "yanked": false}
     ]})";
@@ -151,13 +153,13 @@ TEST(JsonPageTest, SameAnswersAsTheHtmlForm) {
   EXPECT_EQ(f.requires_python, ">=3.7");
   EXPECT_EQ(f.yanked, "bad build");
   EXPECT_TRUE(f.core_metadata);
-  EXPECT_EQ(f.core_metadata_hashes.at("sha256"), "ab12");
+  EXPECT_EQ(f.core_metadata_hashes.at("sha256"), std::string(60, 'a') + "ab12");
   EXPECT_EQ(f.size, 133101U);
   EXPECT_TRUE(parsed->files[1].core_metadata);
   EXPECT_FALSE(parsed->files[1].yanked.has_value());
 
   const std::string html = std::string("<a href=\"/whl/Jinja2-3.1.2-py3-none-any.whl#sha256=") + sha +
-                           "\" data-requires-python=\">=3.7\" data-yanked=\"bad build\" data-core-metadata=\"sha256=AB12\">x</a>";
+                           "\" data-requires-python=\">=3.7\" data-yanked=\"bad build\" data-core-metadata=\"sha256=" + std::string(60, 'A') + "AB12\">x</a>";
   auto from_html = parse_html_page(html, page);
   ASSERT_TRUE(from_html.ok());
   const auto& g = from_html->files[0];
@@ -186,6 +188,33 @@ TEST(JsonPageTest, MalformedPagesNameTheUrl) {
     ASSERT_FALSE(parsed.ok()) << c.text;
     EXPECT_NE(parsed.error().message.find(c.fragment), std::string::npos) << parsed.error().message;
   }
+}
+
+// Seen: 2 MiB of `<a href=x ` with no `>` ran past 60 s (quadratic).
+TEST(HtmlPageTest, UnterminatedTagsParseInLinearTime) {
+  for (const std::string unit : {"<a href=x ", "<a href=\"x", "&&&&&&&&&&", "<a title='&amp;&amp;&amp;"}) {
+    std::string html;
+    while (html.size() < (std::size_t{2} << 20)) html += unit;
+    const auto start = std::chrono::steady_clock::now();
+    auto parsed = parse_html_page(html, page);
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    EXPECT_TRUE(parsed.ok());
+    EXPECT_LT(elapsed, std::chrono::seconds(2)) << unit;
+  }
+}
+
+// Hashes from a page are checked before use: a sha256 that is not a digest
+// (it would name a cache file) is dropped, never kept.
+TEST(HtmlPageTest, ABadSha256IsDropped) {
+  const std::string evil = "../../../escape/" + std::string(48, 'a');
+  auto parsed = parse_html_page("<a href=\"x-1.0-py3-none-any.whl#sha256=" + evil + "\" data-core-metadata=\"sha256=" + evil +
+                                    "\">x</a><a href=\"y-1.0-py3-none-any.whl#sha256=" + std::string(64, 'A') + "\">y</a>",
+                                page);
+  ASSERT_TRUE(parsed.ok());
+  ASSERT_EQ(parsed->files.size(), 2U);
+  EXPECT_FALSE(parsed->files[0].sha256().has_value());
+  EXPECT_TRUE(parsed->files[0].core_metadata_hashes.empty());
+  EXPECT_EQ(parsed->files[1].sha256().value_or(""), std::string(64, 'a')) << "normalised to lower case";
 }
 
 }  // namespace

@@ -22,6 +22,7 @@ struct SyncArguments {
   std::optional<std::string> python;
   bool frozen = false;  // never resolve (sync never does; kept for the CLI contract)
   std::string link_mode = "hardlink";
+  bool from_lock_file = true;  // false: the lock was resolved in memory (uvauth install)
   std::function<void(const install::SyncProgress&)> on_progress;  // the tool's display
 
   auth::SessionOptions session;

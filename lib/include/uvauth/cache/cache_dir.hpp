@@ -10,6 +10,7 @@
 
 #include "uvauth/config/environment.hpp"
 #include "uvauth/error.hpp"
+#include "uvauth/sha256.hpp"
 
 namespace uvauth::cache {
 
@@ -32,5 +33,12 @@ class CacheDir {
 };
 
 [[nodiscard]] std::string_view bucket_name(Bucket bucket);
+
+// The one place a cache path is made from a digest: it takes only a checked
+// digest, so nothing read from a lock or a server can step out of the cache.
+// `fanout`: under a directory named by the digest's first two digits.
+enum class Fanout { none, two_digits };
+[[nodiscard]] std::filesystem::path digest_path(const std::filesystem::path& bucket_dir, const Sha256Digest& digest,
+                                                Fanout fanout, std::string_view suffix = {});
 
 }  // namespace uvauth::cache

@@ -5,6 +5,7 @@
 // up. A stamp answers an unchanged sync without touching the network.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -41,6 +42,9 @@ struct SyncOptions {
   std::string python_version;        // "3.11.7"
   LinkMode link_mode = LinkMode::hardlink;
   std::set<std::string> requested;   // canonical names of direct requirements (REQUESTED)
+  bool from_lock_file = true;        // false for `uvauth install` (messages do not speak of a lock)
+  // How long a sync waits for another sync of the same directory to finish.
+  std::chrono::milliseconds lock_timeout = std::chrono::minutes(10);
   // Called (from any thread, one call at a time) as downloads and installs finish.
   std::function<void(const SyncProgress&)> on_progress;
 };
@@ -54,6 +58,10 @@ struct SyncReport {
 };
 
 Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache, const SyncOptions& options);
+
+// The lock file a sync of DIR holds while it runs (beside DIR: DIR itself is
+// swapped by rename).
+[[nodiscard]] std::filesystem::path sync_lock_file(const std::filesystem::path& dir);
 
 // True when DIR's stamp says it already holds this lock (no network, no scan).
 [[nodiscard]] bool up_to_date(const SyncOptions& options);

@@ -7,9 +7,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "uvauth/error.hpp"
+#include "uvauth/pep/version.hpp"
 
 namespace uvauth::install {
 
@@ -26,13 +28,27 @@ struct UnpackedWheel {
   std::map<std::string, std::uint64_t> sizes;
 };
 
+// The distribution a wheel must hold: its file name's (and the lock's).
+struct ExpectedDistribution {
+  std::string name;  // canonical
+  pep::Version version;
+};
+
 // Unpacks `wheel` into `destination` (which must not exist yet); `source`
 // names the wheel in errors. On any error nothing is left at `destination`.
+// With `expected`, the wheel's single top-level .dist-info must be that
+// distribution's (pip refuses such a wheel too): no wheel installs under
+// another project's name.
 Result<UnpackedWheel> unpack_wheel(const std::filesystem::path& wheel, const std::filesystem::path& destination,
-                                   const std::string& source, const UnpackLimits& limits = {});
+                                   const std::string& source, const UnpackLimits& limits = {},
+                                   const std::optional<ExpectedDistribution>& expected = std::nullopt);
 
 // Reads back what unpack_wheel learnt about an unpacked tree (for a cache hit).
-Result<UnpackedWheel> read_unpacked(const std::filesystem::path& root);
+Result<UnpackedWheel> read_unpacked(const std::filesystem::path& root,
+                                    const std::optional<ExpectedDistribution>& expected = std::nullopt);
+
+// Ok when `dist_info` ("name-1.0.dist-info") is the expected distribution's.
+Status check_dist_info(const std::string& dist_info, const ExpectedDistribution& expected, const std::string& source);
 
 // RECORD's hash form: "sha256=" + urlsafe base64 without padding.
 [[nodiscard]] std::string record_hash_of_hex(const std::string& sha256_hex);

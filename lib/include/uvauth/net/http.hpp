@@ -48,6 +48,10 @@ struct Request {
   std::function<bool(std::string_view chunk)> on_data;  // return false to abort
   std::function<void()> on_restart;                     // the body starts again (retry)
   std::uint64_t max_memory_body = std::uint64_t{512} << 20;
+  // The most a successful body may be, decoded (a lock's or page's `size`):
+  // a larger one stops the transfer as an integrity error, whatever its
+  // destination. A gzip bomb never reaches the disk whole.
+  std::optional<std::uint64_t> max_body_size;
 
   // Free for the layers above (e.g. which index linked this URL); the net
   // layer carries it through redirects and retries untouched.
