@@ -31,7 +31,7 @@ void register_install(CLI::App& app, RunState& state) {
   cmd->add_option("--prerelease", lock_args->prerelease, "allow|disallow|if-necessary|explicit|if-necessary-or-explicit");
   cmd->add_option("--target", *target, "Install into DIR with pip's --target layout");
   cmd->add_option("--venv", *venv, "Install into a virtual environment at DIR");
-  cmd->add_option("--link-mode", sync_args->link_mode, "hardlink (default) or copy");
+  cmd->add_option("--link-mode", sync_args->link_mode, "clone (default), hardlink or copy");
   set_runner(cmd, state, [lock_args, sync_args, target, venv, &state] {
     app::LockArguments lock_arguments = *lock_args;
     lock_arguments.session = session_options(state.global);

@@ -20,7 +20,7 @@ void register_sync(CLI::App& app, RunState& state) {
   cmd->add_option("--venv", *venv, "Install into a virtual environment at DIR (created if missing)");
   cmd->add_option("--python", args->python, "The target interpreter (default: python3 on PATH)");
   cmd->add_flag("--frozen", args->frozen, "Never resolve: install the lock as it is (sync never resolves)");
-  cmd->add_option("--link-mode", args->link_mode, "hardlink (default; copies when linking is impossible) or copy");
+  cmd->add_option("--link-mode", args->link_mode, "clone (default: copy-on-write where the file system can, else hard links, else copies), hardlink or copy");
   set_runner(cmd, state, [args, lock_file, target, venv, &state] {
     app::SyncArguments arguments = *args;
     arguments.lock_file = *lock_file;

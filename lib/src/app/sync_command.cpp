@@ -26,7 +26,6 @@ std::optional<fs::path> find_on_path(const std::string& name, const config::Envi
 
 Result<SyncOutcome> run_sync(const SyncArguments& a, const config::Environment& env) {
   if (a.target.has_value() == a.venv.has_value()) return Error(ErrorKind::usage, "give exactly one of --target DIR and --venv DIR");
-  if (a.link_mode != "hardlink" && a.link_mode != "copy") return Error(ErrorKind::usage, "--link-mode must be hardlink or copy");
   auto text = read_file(a.lock_file);
   if (!text) {
     return Error(ErrorKind::usage, "cannot read the lock " + a.lock_file.string()).with_hint("create it with `uvauth lock`");
@@ -40,6 +39,9 @@ Result<SyncOutcome> sync_lock(const SyncArguments& a, const lock::Lock& lock, co
                               const config::Environment& env) {
   const auto start = std::chrono::steady_clock::now();
   if (a.target.has_value() == a.venv.has_value()) return Error(ErrorKind::usage, "give exactly one of --target DIR and --venv DIR");
+  if (a.link_mode != "clone" && a.link_mode != "hardlink" && a.link_mode != "copy") {
+    return Error(ErrorKind::usage, "--link-mode must be clone, hardlink or copy");
+  }
 
   std::optional<fs::path> python = a.python ? std::optional<fs::path>(*a.python) : find_on_path("python3", env);
   if (!python) return Error(ErrorKind::config, "no python3 on PATH").with_hint("pass --python EXE");
@@ -59,7 +61,9 @@ Result<SyncOutcome> sync_lock(const SyncArguments& a, const lock::Lock& lock, co
   // Shebangs and venv links name the real interpreter, not a shim (pyenv, asdf).
   options.python = target->executable.empty() ? fs::absolute(*python) : fs::path(target->executable);
   options.python_version = target->markers.at("python_full_version");
-  options.link_mode = a.link_mode == "copy" ? install::LinkMode::copy : install::LinkMode::hardlink;
+  options.link_mode = a.link_mode == "copy"       ? install::LinkMode::copy
+                      : a.link_mode == "hardlink" ? install::LinkMode::hardlink
+                                                  : install::LinkMode::clone;
   options.requested.insert(lock.requested.begin(), lock.requested.end());
   options.on_progress = a.on_progress;
   options.from_lock_file = a.from_lock_file;

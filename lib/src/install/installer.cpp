@@ -1,10 +1,19 @@
 #include "uvauth/install/installer.hpp"
 
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <atomic>
 
 #include <fstream>
 #include <set>
 #include <sstream>
+
+#include <map>
+#include <nlohmann/json.hpp>
 
 #include "uvauth/fs.hpp"
 #include "uvauth/sha256.hpp"
@@ -21,11 +30,39 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
-Status place(const fs::path& from, const fs::path& to, LinkMode mode) {
+// A clone of `from` at `to` (which does not exist). false: not supported here.
+bool try_clone(const fs::path& from, const fs::path& to) {
+  static std::atomic<bool> unsupported{false};
+  if (unsupported.load(std::memory_order_relaxed)) return false;
+  const int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) return false;
+  struct stat st {};
+  ::fstat(in, &st);
+  const int out = ::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777);
+  if (out < 0) {
+    ::close(in);
+    return false;
+  }
+  const bool cloned = ::ioctl(out, FICLONE, in) == 0;
+  const int why = errno;
+  ::close(out);
+  ::close(in);
+  if (!cloned) {
+    ::unlink(to.c_str());
+    // No reflinks on this file system (ext4, tmpfs) or across two: stop asking.
+    if (why == EOPNOTSUPP || why == ENOTTY || why == EINVAL || why == EXDEV || why == ENOSYS) unsupported = true;
+  }
+  return cloned;
+}
+
+}  // namespace
+
+Status place_file(const fs::path& from, const fs::path& to, LinkMode mode) {
   std::error_code ec;
   fs::create_directories(to.parent_path(), ec);
   fs::remove(to, ec);  // a file of another distribution is replaced, as pip does
-  if (mode == LinkMode::hardlink) {
+  if (mode == LinkMode::clone && try_clone(from, to)) return {};
+  if (mode == LinkMode::clone || mode == LinkMode::hardlink) {
     fs::create_hard_link(from, to, ec);
     if (!ec) return {};
   }
@@ -33,6 +70,17 @@ Status place(const fs::path& from, const fs::path& to, LinkMode mode) {
   if (ec) return Error(ErrorKind::install, "cannot install " + to.string() + ": " + ec.message());
   return {};
 }
+
+std::string shebang_for(const fs::path& python) {
+  const std::string path = python.string();
+  if (path.find(' ') == std::string::npos && path.size() + 3 <= 127) return "#!" + path;
+  std::string quoted = "'";
+  for (char c : path) quoted += c == '\'' ? std::string("'\"'\"'") : std::string(1, c);
+  quoted += "'";
+  return "#!/bin/sh\n'''exec' " + quoted + " \"$0\" \"$@\"\n' '''";
+}
+
+namespace {
 
 Status write_text(const fs::path& path, const std::string& text, bool executable = false) {
   std::error_code ec;
@@ -87,7 +135,7 @@ std::vector<Script> entry_point_scripts(const fs::path& entry_points) {
 }  // namespace
 
 Layout target_layout(const fs::path& dir, const fs::path& python) {
-  return Layout{dir, dir, dir / "bin", dir, dir / "include", python};
+  return Layout{dir, dir, dir / "bin", dir, dir / "include" / "python", python};
 }
 
 Layout venv_layout(const fs::path& dir, const std::string& version) {
@@ -101,12 +149,15 @@ Result<InstalledDistribution> install_tree(const UnpackedWheel& wheel, const Lay
   const fs::path site = layout.purelib;
   const std::string project = wheel.dist_info.substr(0, wheel.dist_info.find('-'));
   const std::string data_prefix = wheel.dist_info.substr(0, wheel.dist_info.size() - 10) + ".data/";
-  std::vector<std::pair<std::string, std::string>> record;  // path (relative to site), hash,size
+  // One row per installed file (a launcher replaces a .data/scripts file
+  // of the same name, as in pip), keyed by its path relative to `site`.
+  std::map<std::string, std::string> record;  // path -> "hash,size"
   std::error_code ec;
   for (const auto& [member, hash] : wheel.hashes) {
     if (member == wheel.dist_info + "/RECORD") continue;
     const fs::path from = wheel.root / member;
-    if (!fs::is_regular_file(from, ec)) continue;
+    struct stat st {};
+    if (::stat(from.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
     fs::path to;
     bool script = false;
     if (member.rfind(data_prefix, 0) == 0) {
@@ -119,29 +170,42 @@ Result<InstalledDistribution> install_tree(const UnpackedWheel& wheel, const Lay
       else if (kind == "scripts") { to = layout.scripts / inner; script = true; }
       else if (kind == "headers") to = layout.headers / project / inner;
       else if (kind == "data") to = layout.data / inner;
-      else return Error(ErrorKind::install, wheel.dist_info + ": unknown .data directory '" + kind + "'");
+      else return Error(ErrorKind::install, wheel.dist_info + ": unknown .data directory '" + escape_nonprintable(kind) + "'");
     } else {
       to = (wheel.root_is_purelib ? layout.purelib : layout.platlib) / member;
     }
     const std::string size = wheel.sizes.count(member) ? std::to_string(wheel.sizes.at(member)) : "";
     if (script) {
-      // A `#!python` shebang names the target interpreter.
       auto text = read_file(from);
       if (!text) return std::move(text).error();
       std::string content = *text;
-      if (content.rfind("#!python", 0) == 0) content = "#!" + layout.python.string() + content.substr(content.find('\n'));
-      if (auto ok = write_text(to, content, true); !ok) return std::move(ok).error();
-      record.emplace_back(relative_to(to, site), record_hash_of_hex(Sha256::hex_of(content)) + "," + std::to_string(content.size()));
+      // A `#!python` first line (`#!pythonw` too) names the target
+      // interpreter; the rest of that line goes, as in pip.
+      if (content.rfind("#!python", 0) == 0) {
+        const auto newline = content.find('\n');
+        content = shebang_for(layout.python) + "\n" + (newline == std::string::npos ? std::string() : content.substr(newline + 1));
+      }
+      // The archive's permission bits stay (unpack adds +x for archives made on Windows).
+      if (auto ok = write_text(to, content, (st.st_mode & 0111) != 0); !ok) return std::move(ok).error();
+      record[relative_to(to, site)] = record_hash_of_hex(Sha256::hex_of(content)) + "," + std::to_string(content.size());
       continue;
     }
-    if (auto ok = place(from, to, request.link_mode); !ok) return std::move(ok).error();
-    record.emplace_back(relative_to(to, site), hash + "," + size);
+    if (request.verify_modified_after_ns &&
+        std::int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec > *request.verify_modified_after_ns) {
+      auto digest = Sha256::hex_of_file(from);
+      if (!digest || record_hash_of_hex(*digest) != hash) {
+        return Error(ErrorKind::integrity, "the cached copy of " + member + " (" + wheel.dist_info +
+                                               ") was modified after it was unpacked");
+      }
+    }
+    if (auto ok = place_file(from, to, request.link_mode); !ok) return std::move(ok).error();
+    record[relative_to(to, site)] = hash + "," + size;
   }
   // Launchers for entry points.
   for (const auto& s : entry_point_scripts(wheel.root / wheel.dist_info / "entry_points.txt")) {
     const std::string call = s.function.empty() ? "" : s.function;
     const std::string head = call.substr(0, call.find('.'));
-    const std::string text = "#!" + layout.python.string() + "\n"
+    const std::string text = shebang_for(layout.python) + "\n"
                              "# -*- coding: utf-8 -*-\n"
                              "import re\nimport sys\nfrom " + s.module + " import " + head + "\n"
                              "if __name__ == \"__main__\":\n"
@@ -149,12 +213,12 @@ Result<InstalledDistribution> install_tree(const UnpackedWheel& wheel, const Lay
                              "    sys.exit(" + call + "())\n";
     const fs::path to = layout.scripts / s.name;
     if (auto ok = write_text(to, text, true); !ok) return std::move(ok).error();
-    record.emplace_back(relative_to(to, site), record_hash_of_hex(Sha256::hex_of(text)) + "," + std::to_string(text.size()));
+    record[relative_to(to, site)] = record_hash_of_hex(Sha256::hex_of(text)) + "," + std::to_string(text.size());
   }
   const fs::path dist_info = site / wheel.dist_info;
   auto add_file = [&](const std::string& name, const std::string& content) -> Status {
     if (auto ok = write_text(dist_info / name, content); !ok) return ok;
-    record.emplace_back(wheel.dist_info + "/" + name, record_hash_of_hex(Sha256::hex_of(content)) + "," + std::to_string(content.size()));
+    record[wheel.dist_info + "/" + name] = record_hash_of_hex(Sha256::hex_of(content)) + "," + std::to_string(content.size());
     return {};
   };
   if (auto ok = add_file("INSTALLER", "uvauth\n"); !ok) return std::move(ok).error();
@@ -162,9 +226,14 @@ Result<InstalledDistribution> install_tree(const UnpackedWheel& wheel, const Lay
     if (auto ok = add_file("REQUESTED", ""); !ok) return std::move(ok).error();
   }
   if (request.direct_url) {
-    std::string escaped;
-    for (char c : *request.direct_url) escaped += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
-    if (auto ok = add_file("direct_url.json", "{\"archive_info\": {}, \"url\": \"" + escaped + "\"}\n"); !ok) return std::move(ok).error();
+    // PEP 610: the archive's hash too (both forms, as pip writes them).
+    nlohmann::json archive_info = nlohmann::json::object();
+    if (!request.direct_url_sha256.empty()) {
+      archive_info["hash"] = "sha256=" + request.direct_url_sha256;
+      archive_info["hashes"] = {{"sha256", request.direct_url_sha256}};
+    }
+    const nlohmann::json direct{{"archive_info", archive_info}, {"url", *request.direct_url}};
+    if (auto ok = add_file("direct_url.json", direct.dump() + "\n"); !ok) return std::move(ok).error();
   }
   std::string record_text;
   for (const auto& [path, hash_size] : record) record_text += csv_field(path) + "," + hash_size + "\n";

@@ -1,6 +1,7 @@
 #include "uvauth/install/sync.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <cstdio>
 #include <cstring>
@@ -31,7 +32,7 @@ constexpr const char* stamp_name = ".uvauth-sync.json";
 
 std::string stamp_text(const SyncOptions& o) {
   nlohmann::json j{{"lock", o.lock_digest}, {"kind", o.kind == TargetKind::venv ? "venv" : "target"},
-                   {"python", o.python.string()}, {"link", o.link_mode == LinkMode::copy ? "copy" : "hardlink"}};
+                   {"python", o.python.string()}, {"link", o.link_mode == LinkMode::copy ? "copy" : o.link_mode == LinkMode::hardlink ? "hardlink" : "clone"}};
   return j.dump() + "\n";
 }
 
@@ -100,7 +101,7 @@ Status clone_tree(const fs::path& from, const fs::path& to, LinkMode mode) {
     } else if (it->is_directory()) {
       fs::create_directories(target, ec);
     } else {
-      if (mode == LinkMode::hardlink) fs::create_hard_link(it->path(), target, ec);
+      if (mode != LinkMode::copy) fs::create_hard_link(it->path(), target, ec);  // the target's own files
       if (mode == LinkMode::copy || ec) {
         ec.clear();
         fs::copy_file(it->path(), target, ec);
@@ -319,20 +320,42 @@ Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache_dir, c
         const auto* p = to_install[i];
         const auto& w = p->wheels.front();
         const fs::path tree = cache::digest_path(unpacked_dir, digests[i], cache::Fanout::none);
-        std::error_code local;
+        const fs::path marker = tree / ".complete";
         const ExpectedDistribution expected{p->name, p->version};
-        Result<UnpackedWheel> unpacked = fs::exists(tree / ".complete", local) ? read_unpacked(tree, expected)
-                                                                              : unpack_wheel(wheel_file(i), tree, w.name, {}, expected);
-        if (unpacked && !fs::exists(tree / ".complete", local)) (void)write_file_atomically(tree / ".complete", "");
+        struct stat marked {};
+        const bool cached = ::stat(marker.c_str(), &marked) == 0;
+        Result<UnpackedWheel> unpacked = cached ? read_unpacked(tree, expected) : unpack_wheel(wheel_file(i), tree, w.name, {}, expected);
+        if (unpacked && !cached) (void)write_file_atomically(marker, "");
         if (!unpacked) {
           fail(std::move(unpacked).error());
           return;
         }
         InstallRequest request;
         request.requested = o.requested.count(p->name) > 0;
-        if (p->index.empty()) request.direct_url = w.url;
+        if (p->index.empty()) {
+          request.direct_url = w.url;
+          request.direct_url_sha256 = digests[i].hex();
+        }
         request.link_mode = o.link_mode;
+        // A cached tree: files changed since it was unpacked are checked.
+        if (cached) request.verify_modified_after_ns = std::int64_t{marked.st_mtim.tv_sec} * 1000000000 + marked.st_mtim.tv_nsec;
         auto done = install_tree(*unpacked, layout, request);
+        if (!done && cached && done.error().kind == ErrorKind::integrity) {
+          // Someone wrote to the cache through a hard link: unpack it afresh.
+          UVAUTH_WARN(done.error().message << "; unpacking " << w.name << " again");
+          const fs::path aside = tree.string() + ".damaged-" + std::to_string(::getpid()) + "-" + std::to_string(i);
+          std::error_code local;
+          fs::rename(tree, aside, local);
+          fs::remove_all(aside, local);
+          unpacked = unpack_wheel(wheel_file(i), tree, w.name, {}, expected);
+          if (!unpacked) {
+            fail(std::move(unpacked).error().with_hint("`uvauth cache clean` empties the cache; the next sync downloads again"));
+            return;
+          }
+          (void)write_file_atomically(marker, "");
+          request.verify_modified_after_ns.reset();
+          done = install_tree(*unpacked, layout, request);
+        }
         if (!done) {
           fail(std::move(done).error());
           return;

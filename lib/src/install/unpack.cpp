@@ -232,7 +232,12 @@ Result<UnpackedWheel> unpack_wheel(const fs::path& wheel, const fs::path& destin
     zip_fclose(file);
     out.close();
     if (!out) return fail("cannot write " + out_path.string());
-    if (os == ZIP_OPSYS_UNIX && (mode & 0111)) fs::permissions(out_path, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec, fs::perm_options::add, ec);
+    // Executable when the archive says so; scripts of archives made elsewhere
+    // (Windows zips carry no Unix modes) are made executable, as PEP 427 says.
+    const bool data_script = name.find(".data/scripts/") != std::string::npos && name.find('/') == name.find(".data/scripts/") + 5;
+    if ((os == ZIP_OPSYS_UNIX && S_ISREG(mode) && (mode & 0111)) || (os != ZIP_OPSYS_UNIX && data_script)) {
+      fs::permissions(out_path, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec, fs::perm_options::add, ec);
+    }
     computed[name] = record_hash_of_hex(hasher.hex_digest());
     result.sizes[name] = written;
     constexpr std::string_view record_suffix = ".dist-info/RECORD";

@@ -16,7 +16,9 @@
 #include "nginx_fixture.hpp"
 #include "temp_home.hpp"
 #include "tool_runner.hpp"
+#include "uvauth/install/installer.hpp"
 #include "uvauth/install/unpack.hpp"
+#include "uvauth/sha256.hpp"
 #include "uvauth/pep/version.hpp"
 #include "uvauth/process.hpp"
 
@@ -250,7 +252,7 @@ TEST(SyncTest, DataDirectoriesAndGuiScriptsAreMapped) {
   ASSERT_EQ(s.lock_for({"kappa"}).exit_code, 0);
   ASSERT_EQ(s.sync().exit_code, 0);
   EXPECT_TRUE(fs::exists(s.target() / "share" / "kappa" / "readme.txt")) << "data goes to the target's data root";
-  EXPECT_TRUE(fs::exists(s.target() / "include" / "kappa" / "kappa.h")) << "headers under include/<name>";
+  EXPECT_TRUE(fs::exists(s.target() / "include" / "python" / "kappa" / "kappa.h")) << "headers under include/python/<name>, as pip --target";
   EXPECT_TRUE(fs::exists(s.target() / "kappa_extra.py")) << "purelib goes to the site directory";
   auto tool = run_process({"env", "PYTHONPATH=" + s.target().string(), (s.target() / "bin" / "kappa-tool").string()});
   ASSERT_TRUE(tool.ok());
@@ -268,8 +270,11 @@ TEST(SyncTest, UrlRequirementsGetDirectUrlJson) {
   std::ifstream in(s.target() / "gamma-1.5.dist-info" / "direct_url.json");
   std::stringstream text;
   text << in.rdbuf();
-  EXPECT_NE(text.str().find("\"url\": \"" + url + "\""), std::string::npos) << text.str();
-  EXPECT_NE(text.str().find("archive_info"), std::string::npos);
+  EXPECT_NE(text.str().find("\"url\":\"" + url + "\""), std::string::npos) << text.str();
+  const std::string sha = fx().wheel_sha256.at("gamma-1.5-py3-none-any.whl");
+  EXPECT_NE(text.str().find("\"archive_info\":{\"hash\":\"sha256=" + sha + "\",\"hashes\":{\"sha256\":\"" + sha + "\"}}"),
+            std::string::npos)
+      << text.str();
 }
 
 TEST(SyncTest, LinkModeCopyMakesIndependentFiles) {
@@ -650,6 +655,149 @@ TEST(SyncTest, LeftoversOfALiveProcessAreLeftAlone) {
   auto run = s.sync();
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_TRUE(fs::exists(s.home.path() / live / "busy"));
+}
+
+
+// ---- Installs identical to pip's: hand-made wheels through install_tree ----
+
+struct Installed {
+  TempHome home;
+  fs::path target() const { return home.path() / "t"; }
+  fs::path python() const { return "/usr/bin/python3"; }
+  // Makes `name`-1.0 with `body` (zipfile calls on `z`), a correct RECORD, and installs it.
+  Result<install::InstalledDistribution> install(const std::string& name, const std::string& body,
+                                                 const std::optional<fs::path>& python = std::nullopt) {
+    const std::string script =
+        "import base64, hashlib\n"
+        "files = {}\n"
+        "class Z:\n"
+        "    def writestr(self, info, data, *a):\n"
+        "        n = info.filename if isinstance(info, zipfile.ZipInfo) else info\n"
+        "        files[n] = (info, data.encode() if isinstance(data, str) else data)\n"
+        "real, z = z, Z()\n" +
+        body +
+        "d = '" + name + "-1.0.dist-info'\n"
+        "z.writestr(d + '/METADATA', 'Metadata-Version: 2.1\\nName: " + name + "\\nVersion: 1.0\\n')\n"
+        "z.writestr(d + '/WHEEL', 'Wheel-Version: 1.0\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n')\n"
+        "rec = ''\n"
+        "for n, (info, data) in files.items():\n"
+        "    h = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b'=').decode()\n"
+        "    rec += '%s,sha256=%s,%d\\n' % (n, h, len(data))\n"
+        "    real.writestr(info, data)\n"
+        "real.writestr(d + '/RECORD', rec + d + '/RECORD,,\\n')\n"
+        "z = real\n";
+    const fs::path wheel = make_zip(home, name + "-1.0-py3-none-any.whl", script);
+    auto unpacked = install::unpack_wheel(wheel, home.path() / ("unpacked-" + name), wheel.filename().string());
+    if (!unpacked) return std::move(unpacked).error();
+    install::InstallRequest request;
+    return install::install_tree(*unpacked, install::target_layout(target(), python.value_or(this->python())), request);
+  }
+};
+
+// Seen: a .data/scripts file that is only `#!python` (no newline) aborted
+// with std::out_of_range (exit 134).
+TEST(InstallerTest, AScriptThatIsOnlyAShebangGetsTheInterpreter) {
+  Installed i;
+  auto done = i.install("bare", "z.writestr('bare-1.0.data/scripts/bare', '#!python')\n");
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  EXPECT_EQ(read_text(i.target() / "bin" / "bare"), "#!/usr/bin/python3\n");
+}
+
+// Seen on flask, ipython, pygments, sympy, pip, ...: RECORD listed bin/<name>
+// twice, once with the wrong hash, when a .data script and an entry point
+// share a name.
+TEST(InstallerTest, ALauncherReplacesADataScriptOfTheSameNameAndRecordHasOneRow) {
+  Installed i;
+  auto done = i.install("dup",
+                        "z.writestr('dup/__init__.py', 'def main():\\n    print(\"launcher\")\\n')\n"
+                        "z.writestr('dup-1.0.data/scripts/dup', '#!python\\nprint(\"data script\")\\n')\n"
+                        "z.writestr('dup-1.0.dist-info/entry_points.txt', '[console_scripts]\\ndup = dup:main\\n')\n");
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  const std::string record = read_text(i.target() / "dup-1.0.dist-info" / "RECORD");
+  std::size_t rows = 0;
+  for (std::size_t at = record.find("bin/dup,"); at != std::string::npos; at = record.find("bin/dup,", at + 1)) ++rows;
+  EXPECT_EQ(rows, 1U) << record;
+  const std::string launcher = read_text(i.target() / "bin" / "dup");
+  EXPECT_NE(launcher.find("from dup import main"), std::string::npos) << launcher;
+  // The row's hash is the file's.
+  const auto row = record.substr(record.find("bin/dup,"));
+  const std::string hash = row.substr(8, row.find(',', 8) - 8);
+  EXPECT_EQ(hash, install::record_hash_of_hex(Sha256::hex_of(launcher)));
+}
+
+// Seen: in a venv whose path has a space, `#!/path/with space/bin/python`
+// was split by the kernel.
+TEST(InstallerTest, LaunchersWorkWhenTheInterpreterPathHasASpace) {
+  Installed i;
+  const fs::path spaced = i.home.path() / "with space" / "python3";
+  fs::create_directories(spaced.parent_path());
+  fs::create_symlink("/usr/bin/python3", spaced);
+  auto done = i.install("spc",
+                        "z.writestr('spc/__init__.py', 'def main():\\n    print(\"spc ran\")\\n')\n"
+                        "z.writestr('spc-1.0.data/scripts/spc-tool', '#!python\\nprint(\"tool ran\")\\n')\n"
+                        "z.writestr('spc-1.0.dist-info/entry_points.txt', '[console_scripts]\\nspc = spc:main\\n')\n",
+                        spaced);
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  const std::string launcher = read_text(i.target() / "bin" / "spc");
+  EXPECT_EQ(launcher.rfind("#!/bin/sh\n'''exec' '" + spaced.string() + "' \"$0\" \"$@\"\n' '''\n", 0), 0U) << launcher;
+  auto run = run_process({"env", "PYTHONPATH=" + i.target().string(), (i.target() / "bin" / "spc").string()});
+  ASSERT_TRUE(run.ok());
+  EXPECT_EQ(run->out, "spc ran\n") << run->err;
+  auto tool = run_process({"sh", (i.target() / "bin" / "spc-tool").string()});
+  ASSERT_TRUE(tool.ok());
+  EXPECT_EQ(tool->out, "tool ran\n") << tool->err;
+  // Over 127 bytes: the same wrapper.
+  EXPECT_EQ(install::shebang_for("/" + std::string(130, 'p') + "/python").rfind("#!/bin/sh\n", 0), 0U);
+  EXPECT_EQ(install::shebang_for("/usr/bin/python3"), "#!/usr/bin/python3");
+}
+
+// pip --target puts headers in include/python/<name>/; scripts keep the
+// archive's permission bits, and Windows-made archives' scripts get +x.
+TEST(InstallerTest, HeadersAndScriptModesAsPipHasThem) {
+  Installed i;
+  auto done = i.install("hdr",
+                        "z.writestr('hdr-1.0.data/headers/hdr.h', '#define HDR 1\\n')\n"
+                        "x = zipfile.ZipInfo('hdr-1.0.data/scripts/plain'); x.create_system = 3; x.external_attr = 0o100644 << 16\n"
+                        "z.writestr(x, '#!/bin/sh\\necho plain\\n')\n"
+                        "x = zipfile.ZipInfo('hdr-1.0.data/scripts/exe'); x.create_system = 3; x.external_attr = 0o100755 << 16\n"
+                        "z.writestr(x, '#!/bin/sh\\necho exe\\n')\n"
+                        "x = zipfile.ZipInfo('hdr-1.0.data/scripts/win'); x.create_system = 0\n"
+                        "z.writestr(x, '#!/bin/sh\\necho win\\n')\n");
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  EXPECT_TRUE(fs::exists(i.target() / "include" / "python" / "hdr" / "hdr.h"));
+  auto mode = [&](const char* name) { return fs::status(i.target() / "bin" / name).permissions() & fs::perms::owner_exec; };
+  EXPECT_EQ(mode("plain"), fs::perms::none);
+  EXPECT_EQ(mode("exe"), fs::perms::owner_exec);
+  EXPECT_EQ(mode("win"), fs::perms::owner_exec);
+  // pip, from the same wheel, agrees on where each file goes and its mode.
+  const fs::path by_pip = i.home.path() / "pip";
+  auto pip = run_process({"python3", "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--target", by_pip.string(),
+                          (i.home.path() / "hdr-1.0-py3-none-any.whl").string()});
+  ASSERT_TRUE(pip.ok() && pip->exit_code == 0) << (pip ? pip->err : pip.error().message);
+  EXPECT_TRUE(fs::exists(by_pip / "include" / "python" / "hdr" / "hdr.h"));
+  EXPECT_EQ(fs::status(by_pip / "bin" / "plain").permissions() & fs::perms::owner_exec, mode("plain"));
+  EXPECT_EQ(fs::status(by_pip / "bin" / "exe").permissions() & fs::perms::owner_exec, mode("exe"));
+}
+
+// Seen: a user editing a file in a hard-linked target changed what later
+// installs got, while their RECORD claimed the original hash.
+TEST(SyncTest, AFileEditedThroughAHardLinkIsNotSpreadToTheNextTarget) {
+  Syncer s;
+  ASSERT_EQ(s.lock_for({"gamma"}).exit_code, 0);
+  ASSERT_EQ(s.sync({"--link-mode", "hardlink"}).exit_code, 0);
+  const fs::path edited = s.target() / "gamma" / "__init__.py";
+  ASSERT_GT(fs::hard_link_count(edited), 1U);
+  const std::string original = read_text(edited);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  std::ofstream(edited, std::ios::app) << "EDITED = True\n";
+  const fs::path second = s.home.path() / "second";
+  auto run = run_tool({"sync", "--lock", s.lock().string(), "--target", second.string(), "--no-config", "--cache-dir",
+                       s.cache().string(), "--link-mode", "hardlink"},
+                      s.home.env());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("was modified after it was unpacked; unpacking gamma-1.5-py3-none-any.whl again"), std::string::npos)
+      << run.err;
+  EXPECT_EQ(read_text(second / "gamma" / "__init__.py"), original);
 }
 
 }  // namespace

@@ -21,7 +21,7 @@ struct SyncArguments {
   std::optional<std::filesystem::path> venv;
   std::optional<std::string> python;
   bool frozen = false;  // never resolve (sync never does; kept for the CLI contract)
-  std::string link_mode = "hardlink";
+  std::string link_mode = "clone";  // clone (else hardlink, else copy) | hardlink | copy
   bool from_lock_file = true;  // false: the lock was resolved in memory (uvauth install)
   std::function<void(const install::SyncProgress&)> on_progress;  // the tool's display
 

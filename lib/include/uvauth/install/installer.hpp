@@ -5,6 +5,7 @@
 // direct_url.json, and RECORD rewritten for the installed paths.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -14,7 +15,10 @@
 
 namespace uvauth::install {
 
-enum class LinkMode { hardlink, copy };
+// How files come from the unpacked cache into a target. `clone`: a
+// copy-on-write clone (FICLONE) where the file system has them, else a hard
+// link, else a copy; `hardlink`: a hard link, else a copy; `copy`: a copy.
+enum class LinkMode { clone, hardlink, copy };
 
 struct Layout {
   std::filesystem::path purelib;
@@ -25,7 +29,8 @@ struct Layout {
   std::filesystem::path python;   // for shebangs
 };
 
-// pip's --target layout: packages at the top, scripts in DIR/bin.
+// pip's --target layout: packages at the top, scripts in DIR/bin, headers in
+// DIR/include/python/<name>.
 Layout target_layout(const std::filesystem::path& dir, const std::filesystem::path& python);
 // A virtual environment: DIR/lib/pythonX.Y/site-packages, DIR/bin.
 Layout venv_layout(const std::filesystem::path& dir, const std::string& python_major_minor);
@@ -33,7 +38,12 @@ Layout venv_layout(const std::filesystem::path& dir, const std::string& python_m
 struct InstallRequest {
   bool requested = false;                 // a direct requirement: write REQUESTED
   std::optional<std::string> direct_url;  // a `name @ url` requirement: write direct_url.json
-  LinkMode link_mode = LinkMode::hardlink;
+  std::string direct_url_sha256;          // its archive's sha256 (archive_info.hashes)
+  // Files of the unpacked tree modified after this time (ns since the epoch:
+  // the tree's `.complete` marker) are hashed again before they are used: a
+  // file edited through a hard link in some target is caught, not spread.
+  std::optional<std::int64_t> verify_modified_after_ns;
+  LinkMode link_mode = LinkMode::clone;
 };
 
 struct InstalledDistribution {
@@ -42,6 +52,14 @@ struct InstalledDistribution {
 };
 
 Result<InstalledDistribution> install_tree(const UnpackedWheel& wheel, const Layout& layout, const InstallRequest& request);
+
+// The first line of a launcher or `#!python` script for `python`: `#!path`,
+// or, when the path has a space or the line would pass 127 bytes (what the
+// kernel reads), the `/bin/sh` polyglot pip and installer write.
+[[nodiscard]] std::string shebang_for(const std::filesystem::path& python);
+
+// Places one file: a clone, a hard link or a copy, as `mode` allows.
+Status place_file(const std::filesystem::path& from, const std::filesystem::path& to, LinkMode mode);
 
 // Removes an installed distribution by its RECORD (paths relative to
 // `site`), never touching anything outside `root`, then the empty
