@@ -43,7 +43,7 @@ void register_fetch(CLI::App& app, RunState& state) {
   CLI::App* cmd = app.add_subcommand("fetch", "Authenticated GET of one URL (like `curl -n`, with every credential source)");
   cmd->add_option("url", args->url, "The URL to fetch")->required();
   cmd->add_option("-o,--output", args->output, "Write the body to this file (atomically) instead of stdout");
-  cmd->add_option("--index", args->indexes, "An index, NAME=URL or URL (repeatable); its policy and credentials apply");
+  cmd->add_option("--index", args->indexes, "An index, NAME=URL or URL (repeatable); its policy and credentials apply")->expected(1)->allow_extra_args(false)->take_all();
   set_runner(cmd, state, [args, &state] { return run_fetch(*args, state.global); });
 }
 

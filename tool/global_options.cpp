@@ -18,7 +18,7 @@ void add_global_options(CLI::App& app, GlobalOptions& options) {
   app.add_option("--keyring-provider", options.keyring_provider, "Use the `keyring` executable for credentials")
       ->check(CLI::IsMember({"disabled", "subprocess"}));
   app.add_option("--allow-insecure-host", options.allow_insecure_hosts,
-                 "Skip TLS verification for this host[:port] (repeatable)");
+                 "Skip TLS verification for this host[:port] (repeatable)")->expected(1)->allow_extra_args(false)->take_all();
   app.add_option("--authenticate", options.authenticate, "Policy for URLs outside every declared index")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   app.add_option("--color", options.color, "Colour output")->check(CLI::IsMember({"auto", "always", "never"}));

@@ -20,6 +20,8 @@ void register_sync(CLI::App& app, RunState& state) {
   cmd->add_option("--venv", *venv, "Install into a virtual environment at DIR (created if missing)");
   cmd->add_option("--python", args->python, "The target interpreter (default: python3 on PATH)");
   cmd->add_flag("--frozen", args->frozen, "Never resolve: install the lock as it is (sync never resolves)");
+  cmd->add_option("--index", args->indexes, "An index, NAME=URL: the lock's URLs under it get its name's credentials (repeatable)")->expected(1)->allow_extra_args(false)->take_all();
+  cmd->add_option("--project", args->project, "A pyproject.toml whose [tool.uv] indexes apply");
   cmd->add_option("--link-mode", args->link_mode, "clone (default: copy-on-write where the file system can, else hard links, else copies), hardlink or copy");
   set_runner(cmd, state, [args, lock_file, target, venv, &state] {
     app::SyncArguments arguments = *args;

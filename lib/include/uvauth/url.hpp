@@ -45,6 +45,10 @@ class Url {
   // "scheme://host:port" with the effective port.
   [[nodiscard]] std::string origin() const;
   [[nodiscard]] bool same_origin(const Url& other) const;
+  // What makes two index URLs the same index: scheme and host in lower case,
+  // the effective port, the path without trailing slashes ("simple" and
+  // "simple/" are one index); no userinfo, query or fragment.
+  [[nodiscard]] std::string identity() const;
 
   [[nodiscard]] Url with_userinfo_removed() const;
   [[nodiscard]] Url with_fragment_removed() const;

@@ -220,9 +220,11 @@ Result<LockOutcome> run_lock(const LockArguments& a, const config::Environment& 
   for (const auto& u : collected.file_extra_index_urls) {
     if (auto ok = add_index("", u, false, "--extra-index-url (requirements file)"); !ok) return std::move(ok).error();
   }
+  bool flat_default = false;  // a `format = "flat"` index with `default = true` replaces PyPI
   for (const auto& declared : settings.indexes) {
     if (declared.format == "flat") {  // a page or directory of links: searched like --find-links
       provider.find_links.push_back(declared.url);
+      flat_default = flat_default || declared.is_default;
       continue;
     }
     if (declared.is_default) {
@@ -231,7 +233,12 @@ Result<LockOutcome> run_lock(const LockArguments& a, const config::Environment& 
     }
     if (auto ok = add_index(declared.name, declared.url, declared.is_explicit, declared.origin); !ok) return std::move(ok).error();
   }
-  if (!collected.no_index) {
+  if (a.no_index) {
+    provider.indexes.clear();  // as uv: indexes from every source are ignored
+    collected.no_index = true;
+  }
+  if (!collected.no_index && (default_url || !flat_default)) {
+    if (!default_url) UVAUTH_DEBUG("no default index is configured: using " << pypi);
     if (auto ok = add_index("", default_url.value_or(pypi), false, "the default index"); !ok) return std::move(ok).error();
   }
   provider.find_links.insert(provider.find_links.end(), a.find_links.begin(), a.find_links.end());
@@ -284,8 +291,28 @@ Result<LockOutcome> run_lock(const LockArguments& a, const config::Environment& 
   LockOutcome outcome;
   outcome.lock = std::move(made).value();
   outcome.files_read = collected.files_read;
+  // The indexes the packages came from, with the name and policy the auth
+  // layer gives their URLs (so sync elsewhere binds them the same way).
+  for (const auto& p : outcome.lock.packages) {
+    auto url = Url::parse(p.index);
+    if (!url) continue;
+    const auth::AuthIndex* index = (*session)->auth().indexes().find(*url, p.index);
+    lock::LockedIndex entry{index ? index->name : "", index ? index->url.without_userinfo() : url->without_userinfo(),
+                            std::string(auth::to_string(index ? index->policy : auth::AuthPolicy::automatic))};
+    if (std::find(outcome.lock.indexes.begin(), outcome.lock.indexes.end(), entry) == outcome.lock.indexes.end()) {
+      outcome.lock.indexes.push_back(std::move(entry));
+    }
+  }
+  // Rewritten only when what the lock means changes (packages, wheels,
+  // environments), not for another machine's patch release.
+  if (previous && previous->same_content(outcome.lock)) {
+    outcome.lock.inputs = previous->inputs;
+    outcome.lock.target = previous->target;
+    if (!previous->indexes.empty()) outcome.lock.indexes = previous->indexes;
+  }
   const std::string text = outcome.lock.serialize();
-  outcome.changed = text != previous_text;
+  outcome.changed = !previous || !previous->same_content(outcome.lock) ||
+                    (!a.locked && previous->indexes.empty() && !outcome.lock.indexes.empty());
   if (a.locked && outcome.changed) {
     if (!previous) {
       return Error(ErrorKind::resolution, a.output.string() + " does not exist, and --locked forbids creating it")

@@ -72,7 +72,20 @@ Result<SyncOutcome> sync_lock(const SyncArguments& a, const lock::Lock& lock, co
   if (install::up_to_date(options)) {
     report->unchanged = true;  // answered from the stamp: no client, no network
   } else {
-    auto session = auth::Session::open(a.session, env);
+    // The lock's URLs are bound to indexes as when it was made: settings
+    // files first, then the lock's own record, then --index.
+    auth::SessionOptions session_options = a.session;
+    if (a.project) session_options.settings_source.project_file = *a.project;
+    for (const auto& i : a.indexes) session_options.indexes.push_back(i);
+    for (const auto& i : lock.indexes) {
+      config::IndexDeclaration declared;
+      declared.name = i.name;
+      declared.url = i.url;
+      declared.authenticate = i.authenticate;
+      declared.origin = a.lock_file.string() + " [tool.uvauth]";
+      session_options.declared_indexes.push_back(std::move(declared));
+    }
+    auto session = auth::Session::open(session_options, env);
     if (!session) return std::move(session).error();
     report = install::sync((*session)->client(), *cache, options);
     if (!report) return std::move(report).error();

@@ -25,27 +25,50 @@ Url index_root(const Url& url) {
   return url.with_userinfo_removed().with_path(path.empty() ? "/" : path);
 }
 
+const AuthIndex* IndexSet::same_index(const Url& url) const {
+  const std::string identity = url.identity();
+  for (const auto& index : indexes_) {
+    if (index.url.identity() == identity) return &index;
+  }
+  return nullptr;
+}
+
+namespace {
+// UV_INDEX_<NAME>_USERNAME/_PASSWORD replace the parts of `credentials`.
+std::optional<Credentials> with_environment(std::optional<Credentials> credentials, const std::string& name,
+                                            const config::Environment& env) {
+  if (name.empty()) return credentials;
+  const std::string prefix = index_env_prefix(name);
+  auto username = env.get(prefix + "_USERNAME");
+  auto password = env.get(prefix + "_PASSWORD");
+  if (!username && !password) return credentials;
+  Credentials c = credentials.value_or(Credentials::basic(std::nullopt, std::nullopt));
+  if (username) c.username = *username;
+  if (password) c.password = Secret(*password);
+  return c;
+}
+}  // namespace
+
 Result<const AuthIndex*> IndexSet::add(std::string name, const Url& url, AuthPolicy policy,
                                        const config::Environment& env) {
+  auto from_url = Credentials::from_url(url);
+  if (!from_url) return std::move(from_url).error();
+  for (auto& existing : indexes_) {
+    if (existing.url.identity() != url.identity()) continue;
+    // The same index named again: it keeps what it was declared with.
+    if (existing.name.empty() && !name.empty()) {
+      existing.name = std::move(name);
+      existing.credentials = with_environment(existing.credentials, existing.name, env);
+    }
+    if (!existing.credentials && *from_url) existing.credentials = *from_url;
+    return &existing;
+  }
   AuthIndex index;
   index.name = std::move(name);
   index.url = url.with_userinfo_removed();
   index.root = index_root(url);
   index.policy = policy;
-  auto from_url = Credentials::from_url(url);
-  if (!from_url) return std::move(from_url).error();
-  index.credentials = *from_url;
-  if (!index.name.empty()) {
-    const std::string prefix = index_env_prefix(index.name);
-    auto username = env.get(prefix + "_USERNAME");
-    auto password = env.get(prefix + "_PASSWORD");
-    if (username || password) {
-      Credentials c = index.credentials.value_or(Credentials::basic(std::nullopt, std::nullopt));
-      if (username) c.username = *username;
-      if (password) c.password = Secret(*password);
-      index.credentials = std::move(c);
-    }
-  }
+  index.credentials = with_environment(*from_url, index.name, env);
   indexes_.push_back(std::move(index));
   return &indexes_.back();
 }
@@ -53,8 +76,9 @@ Result<const AuthIndex*> IndexSet::add(std::string name, const Url& url, AuthPol
 const AuthIndex* IndexSet::find(const Url& url, std::string_view linked_by) const {
   const Realm realm = Realm::of(url);
   if (!linked_by.empty()) {
-    for (const auto& index : indexes_) {
-      if (index.url.without_userinfo() == linked_by && Realm::of(index.url) == realm) return &index;
+    // By identity: the linking index may have been named with or without a trailing slash.
+    if (auto linking = Url::parse(linked_by)) {
+      if (const AuthIndex* index = same_index(*linking); index && Realm::of(index->url) == realm) return index;
     }
   }
   const AuthIndex* best = nullptr;

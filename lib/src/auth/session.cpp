@@ -52,7 +52,9 @@ Result<std::unique_ptr<Session>> Session::open(const SessionOptions& options, co
   // Configured indexes first: a command-line URL under the same root then
   // takes the configured index's policy and credentials.
   IndexSet indexes;
-  for (const auto& declared : session->settings_.indexes) {
+  std::vector<config::IndexDeclaration> declarations = session->settings_.indexes;
+  declarations.insert(declarations.end(), options.declared_indexes.begin(), options.declared_indexes.end());
+  for (const auto& declared : declarations) {
     auto url = Url::parse(declared.url);
     if (!url) return Error(ErrorKind::config, declared.origin + ": " + url.error().message);
     const AuthPolicy policy = parse_policy(declared.authenticate.value_or("auto")).value_or(AuthPolicy::automatic);

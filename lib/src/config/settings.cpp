@@ -47,6 +47,13 @@ Result<IndexDeclaration> parse_index(const std::string& source, const toml::node
     // Other uv keys (ignore-error-codes, cache-control, ...) are accepted and not used.
   }
   if (index.url.empty()) return bad(source, node, "[[index]] needs a `url`");
+  // A path (a local wheel directory or simple tree): a file:// URL, relative
+  // to the directory of the file that names it.
+  if (index.url.find("://") == std::string::npos) {
+    fs::path path = index.url;
+    if (path.is_relative()) path = fs::absolute(fs::path(source).parent_path() / path);
+    index.url = "file://" + path.lexically_normal().string();
+  }
   return index;
 }
 
@@ -86,7 +93,6 @@ Result<Settings> parse_settings(std::string_view text, const std::string& source
 }
 
 Result<Settings> load_settings(const SettingsSource& source) {
-  if (source.no_config) return Settings{};
   auto read = [](const fs::path& file, bool in_pyproject) -> Result<Settings> {
     auto text = read_file(file);
     if (!text) return std::move(text).error();
@@ -95,6 +101,8 @@ Result<Settings> load_settings(const SettingsSource& source) {
     return settings;
   };
   auto base = [&]() -> Result<Settings> {
+    // --no-config: no file is discovered; an explicit --project is still read.
+    if (source.no_config) return Settings{};
     if (source.config_file) return read(*source.config_file, source.config_file->filename() == "pyproject.toml");
     std::error_code ec;
     for (const char* name : {"uvauth.toml", "uv.toml"}) {

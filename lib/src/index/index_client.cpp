@@ -2,6 +2,7 @@
 
 #include <future>
 
+#include "uvauth/fs.hpp"
 #include "uvauth/index/remote_zip.hpp"
 #include "uvauth/log.hpp"
 #include "uvauth/pep/names.hpp"
@@ -125,6 +126,15 @@ Result<pep::CoreMetadata> IndexClient::metadata(const DistributionFile& file, co
   }
   if (!file.is_wheel()) {
     return Error(ErrorKind::resolution, file.filename + " is not a wheel; uvauth installs wheels only");
+  }
+  if (file.url.scheme() == "file") {  // a local wheel (find-links directory, flat index, `name @ file://`)
+    const std::filesystem::path path = percent_decode(file.url.path());
+    auto bytes = read_file(path);
+    if (!bytes) return std::move(bytes).error();
+    if (auto hashed = check_hash(file.hashes, Sha256::hex_of(*bytes), file.url); !hashed) return std::move(hashed).error();
+    auto member = read_zip_member(*bytes, ".dist-info/METADATA", path.string());
+    if (!member) return std::move(member).error();
+    return pep::CoreMetadata::parse(*member, path.string() + "#METADATA");
   }
   if (!ranges_known_unsupported(file.url)) {
     RemoteZipStats stats;

@@ -149,12 +149,6 @@ void add_hash(std::map<std::string, std::string>& hashes, std::string_view algor
   hashes[algorithm] = digest;
 }
 
-void add_hash_fragment(DistributionFile& file, std::string_view fragment) {
-  const std::string decoded = percent_decode(fragment);  // "sha256%3D..." too
-  const auto eq = decoded.find('=');
-  if (eq == std::string::npos || eq == 0) return;
-  add_hash(file.hashes, decoded.substr(0, eq), decoded.substr(eq + 1));
-}
 
 // "sha256=abc" (a hash) or "true"; anything else means no metadata file.
 void read_core_metadata(DistributionFile& file, const std::string& value) {
@@ -198,6 +192,13 @@ Result<DistributionFile> file_from_href(const Url& base, const std::string& raw_
 }
 
 }  // namespace
+
+void add_hash_fragment(DistributionFile& file, std::string_view fragment) {
+  const std::string decoded = percent_decode(fragment);  // "sha256%3D..." too
+  const auto eq = decoded.find('=');
+  if (eq == std::string::npos || eq == 0) return;
+  add_hash(file.hashes, decoded.substr(0, eq), decoded.substr(eq + 1));
+}
 
 Result<ProjectPage> parse_html_page(std::string_view html, const Url& page_url) {
   ProjectPage page;

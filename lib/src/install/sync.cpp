@@ -382,6 +382,29 @@ Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache_dir, c
       fail(Error(ErrorKind::install, "bad wheel URL in the lock: " + url.error().message));
       break;
     }
+    if (url->scheme() == "file") {  // a local wheel: checked, then copied into the cache
+      const fs::path local = percent_decode(url->path());
+      auto digest = Sha256::hex_of_file(local);
+      if (!digest) {
+        fail(std::move(digest).error());
+        break;
+      }
+      if (!(digests[i] == *digest)) {
+        fail(Error(ErrorKind::integrity, "hash mismatch for " + w.name + " (" + local.string() + "): " +
+                                             (o.from_lock_file ? "the lock says" : "expected") + " sha256 " + w.sha256 +
+                                             ", the file has " + *digest));
+        break;
+      }
+      const fs::path part = file.string() + ".copy-" + std::to_string(::getpid());
+      fs::copy_file(local, part, fs::copy_options::overwrite_existing, ec);
+      if (!ec) fs::rename(part, file, ec);
+      if (ec) {
+        fail(Error(ErrorKind::io, "cannot copy " + local.string() + " into the cache: " + ec.message()));
+        break;
+      }
+      enqueue(i);
+      continue;
+    }
     net::Request r;
     r.url = *url;
     r.tag = to_install[i]->index;

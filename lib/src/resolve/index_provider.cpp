@@ -30,10 +30,7 @@ Result<IndexProvider::Project> IndexProvider::load(const std::string& name) {
     index::DistributionFile file;
     file.url = url->with_fragment_removed();
     file.filename = percent_decode(file.url.path().substr(file.url.path().rfind('/') + 1));
-    if (!url->fragment().empty()) {
-      const auto eq = url->fragment().find('=');
-      if (eq != std::string::npos) file.hashes[to_lower_ascii(url->fragment().substr(0, eq))] = to_lower_ascii(url->fragment().substr(eq + 1));
-    }
+    if (!url->fragment().empty()) index::add_hash_fragment(file, url->fragment());
     auto wheel = pep::WheelFilename::parse(file.filename);
     if (!wheel) {
       return Error(ErrorKind::resolution, name + " @ " + url->redacted() + " is not a wheel; uvauth installs wheels only");

@@ -1,5 +1,7 @@
 #include "uvauth/url.hpp"
 
+#include "uvauth/text.hpp"
+
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -208,6 +210,13 @@ std::string redact_userinfo_in_text(std::string_view text) {
   }
   out.append(text.substr(i));
   return out;
+}
+
+std::string Url::identity() const {
+  std::string path = path_;
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  if (path == "/") path.clear();
+  return to_lower_ascii(scheme_) + "://" + host_ + ":" + std::to_string(port_) + path;
 }
 
 }  // namespace uvauth

@@ -573,9 +573,9 @@ TEST(SyncTest, ABodyLargerThanTheLockedSizeIsCutOff) {
   Syncer s;
   ASSERT_EQ(s.lock_for({"gamma"}).exit_code, 0);
   std::string lock = read_text(s.lock());
-  const auto at = lock.find("    url = ");
+  const auto at = lock.find("name = 'gamma-1.5-py3-none-any.whl'");
   ASSERT_NE(at, std::string::npos) << lock;
-  lock.insert(at, "    size = 100\n");
+  lock.insert(lock.find('\n', at) + 1, "size = 100\n");
   s.home.write("pylock.toml", lock);
   auto run = s.sync();
   EXPECT_EQ(run.exit_code, 2) << run.err;

@@ -23,6 +23,8 @@ struct SyncArguments {
   bool frozen = false;  // never resolve (sync never does; kept for the CLI contract)
   std::string link_mode = "clone";  // clone (else hardlink, else copy) | hardlink | copy
   bool from_lock_file = true;  // false: the lock was resolved in memory (uvauth install)
+  std::vector<std::string> indexes;     // --index NAME=URL: names (and credentials) for the lock's index URLs
+  std::optional<std::string> project;   // --project: its [tool.uv] indexes
   std::function<void(const install::SyncProgress&)> on_progress;  // the tool's display
 
   auth::SessionOptions session;

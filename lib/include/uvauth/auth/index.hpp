@@ -31,8 +31,13 @@ struct AuthIndex {
 class IndexSet {
  public:
   // Earlier additions win ties, so add configured indexes before ones that
-  // only come from the command line or a requirements file.
+  // only come from the command line or a requirements file. A URL that is
+  // an index already added (same identity(), trailing slash or not) is that
+  // index: its name, policy and credentials; a later name fills in only a
+  // nameless entry.
   Result<const AuthIndex*> add(std::string name, const Url& url, AuthPolicy policy, const config::Environment& env);
+  // The entry whose URL is this index's (same identity), if any.
+  [[nodiscard]] const AuthIndex* same_index(const Url& url) const;
 
   // The index a URL belongs to: the one named by `linked_by` (the URL of the
   // index whose page linked it) when in the same realm, else the one whose

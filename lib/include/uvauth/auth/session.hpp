@@ -21,6 +21,9 @@ struct SessionOptions {
   std::optional<std::string> authenticate;      // --authenticate: policy for URLs outside every index
   std::vector<std::string> allow_insecure_hosts;  // --allow-insecure-host: host, host:port or URL
   std::vector<std::string> indexes;               // --index: "NAME=URL" or "URL"
+  // Indexes known from elsewhere (a lock's [tool.uvauth]), after those of
+  // the settings files and before --index ones.
+  std::vector<config::IndexDeclaration> declared_indexes;
 };
 
 // "NAME=URL" or a bare URL.

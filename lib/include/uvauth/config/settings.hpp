@@ -30,7 +30,7 @@ struct Settings {
 
 struct SettingsSource {
   std::optional<std::filesystem::path> config_file;  // --config-file
-  bool no_config = false;                             // --no-config
+  bool no_config = false;                             // --no-config: discover no file (--project is still read)
   // --project: its `[tool.uv]` indexes follow those of the settings file, so
   // one pyproject feeds uv and a CMake-generated config alike.
   std::optional<std::filesystem::path> project_file;

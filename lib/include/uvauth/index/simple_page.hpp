@@ -42,6 +42,9 @@ struct ProjectPage {
 
 // `page_url` resolves relative links (after any <base href>).
 Result<ProjectPage> parse_html_page(std::string_view html, const Url& page_url);
+// A URL fragment's hash ("sha256=<hex>", percent-encoded or not) into
+// `file.hashes`, checked as a page's are (one parser for pages and `name @ url`).
+void add_hash_fragment(DistributionFile& file, std::string_view fragment);
 Result<ProjectPage> parse_json_page(std::string_view json, const Url& page_url);
 
 // Media types of the simple API, in the order we ask for them.

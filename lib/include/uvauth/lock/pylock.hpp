@@ -29,6 +29,17 @@ struct LockedPackage {
   std::vector<LockedWheel> wheels;
 };
 
+// An index a lock's packages came from, as [tool.uvauth] records it, so that
+// `sync` elsewhere binds their URLs to the same index (its name, hence its
+// UV_INDEX_<NAME>_* credentials, and its policy). Never credentials.
+struct LockedIndex {
+  std::string name;          // may be empty
+  std::string url;           // without userinfo
+  std::string authenticate;  // auto|always|never
+
+  friend bool operator==(const LockedIndex&, const LockedIndex&) = default;
+};
+
 struct Lock {
   std::string lock_version = "1.0";
   std::string created_by = "uvauth";
@@ -39,6 +50,13 @@ struct Lock {
   std::string inputs;  // fingerprint of what was asked (requirements, indexes, target)
   std::string target;  // human description of the target
   std::vector<std::string> requested;  // canonical names of the direct requirements
+  std::vector<LockedIndex> indexes;    // the indexes the packages came from
+
+  // Same packages, wheels, environments and requires-python: what a lock
+  // *means*. [tool.uvauth] (the inputs' fingerprint, the description of the
+  // machine that made it) does not count, so a lock made on 3.11.7 is the
+  // same lock on 3.11.2 and is not rewritten.
+  [[nodiscard]] bool same_content(const Lock& other) const;
 
   [[nodiscard]] std::string serialize() const;
   static Result<Lock> parse(std::string_view text, const std::string& source);
