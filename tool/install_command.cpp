@@ -26,6 +26,7 @@ void register_install(CLI::App& app, RunState& state) {
   cmd->add_option("--extra-index-url", lock_args->extra_index_urls, "Another index (repeatable)")->expected(1)->allow_extra_args(false)->take_all();
   cmd->add_option("--find-links", lock_args->find_links, "A directory or page of wheels (repeatable)")->expected(1)->allow_extra_args(false)->take_all();
   cmd->add_flag("--no-index", lock_args->no_index, "Use no index: only --find-links and direct URLs");
+  cmd->add_flag("--require-hashes", lock_args->require_hashes, "Every package needs a --hash in the requirements (pip's hash-checking mode)");
   cmd->add_option("--python", lock_args->python, "The target interpreter (default: python3 on PATH)");
   cmd->add_option("--python-version", lock_args->python_version, "Resolve for this Python version (cross target; --target only)");
   cmd->add_option("--python-platform", lock_args->python_platform, "Platform tag of the cross target");

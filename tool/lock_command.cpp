@@ -24,6 +24,7 @@ void register_lock(CLI::App& app, RunState& state) {
   cmd->add_option("--extra-index-url", args->extra_index_urls, "Another index, before the default (repeatable)")->expected(1)->allow_extra_args(false)->take_all();
   cmd->add_option("--find-links", args->find_links, "A directory or page of wheels (repeatable)")->expected(1)->allow_extra_args(false)->take_all();
   cmd->add_flag("--no-index", args->no_index, "Use no index: only --find-links and direct URLs");
+  cmd->add_flag("--require-hashes", args->require_hashes, "Every package needs a --hash in the requirements (pip's hash-checking mode)");
   cmd->add_option("--python", args->python, "The target interpreter (default: python3 on PATH)");
   cmd->add_option("--python-version", args->python_version, "Lock for this Python version instead (cross target)");
   cmd->add_option("--python-platform", args->python_platform, "Platform tag of the cross target, e.g. manylinux_2_28_x86_64");

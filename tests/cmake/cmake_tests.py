@@ -516,6 +516,49 @@ uvauth_add_requirements(tools REQUIREMENTS "dia-a==2.0" "dia-b")
         self.assertIn("CMake Error", flat(out.stdout))
         self.assertFalse((p.src / "pylock.tools.toml").exists())
 
+    # Seen: a wrong --hash in a REQUIREMENTS_FILE locked and installed without a word.
+    def test_a_wrong_hash_is_a_configure_error(self):
+        p = self.p
+        p.write("requirements.txt", "gamma==1.5 --hash=sha256:" + "a" * 64 + "\n")
+        p.cmakelists(f"""
+uvauth_add_index(pub URL "{p.public_url()}" DEFAULT)
+uvauth_add_requirements(tools REQUIREMENTS_FILE requirements.txt)
+""")
+        out = p.configure(check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("hash mismatch for gamma-1.5-py3-none-any.whl", flat(out.stdout))
+        self.assertIn("a" * 64, flat(out.stdout))
+        self.assertFalse((p.src / "pylock.tools.toml").exists())
+        self.assertFalse((p.root / "build" / "_uvauth" / "tools" / "site" / "gamma").exists())
+
+    # Seen: a pyproject's [[tool.uv.index]] with UV_INDEX_<NAME>_* credentials
+    # locked, then the install step got HTTP 401 on every wheel.
+    def test_pyproject_index_credentials_reach_the_install_step(self):
+        p = self.p
+        p.env["UV_INDEX_CORP_USERNAME"] = "alice"
+        p.env["UV_INDEX_CORP_PASSWORD"] = PASSWORD
+        p.write("pyproject.toml", f"""
+[project]
+name = "demo"
+version = "0"
+dependencies = ["alpha"]
+
+[[tool.uv.index]]
+name = "corp"
+url = "{p.private_url()}/"
+default = true
+""")
+        p.cmakelists("""
+uvauth_add_requirements(py PYPROJECT pyproject.toml)
+message(STATUS "PACKAGES=${py_PACKAGES}")
+""")
+        out = p.configure()
+        self.assertIn("PACKAGES=alpha==1.0;beta==2.0;gamma==1.5", flat(out.stdout))
+        requests = p.requests()
+        self.assertTrue(any(r["uri"].endswith(".whl") for r in requests), requests)
+        self.assertEqual([r for r in requests if str(r["status"]) == "401"], [])
+        p.assert_no_secret_anywhere(self, [PASSWORD])
+
     def test_argument_errors(self):
         p = self.p
         cases = {

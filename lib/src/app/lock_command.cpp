@@ -30,8 +30,18 @@ struct Collected {
   std::map<std::string, std::string> pinned_index;
   bool no_index = false;
   bool pre = false;
+  bool require_hashes = false;
+  std::map<std::string, resolve::AllowedHashes> hashes;  // from --hash, requirements and constraints alike
+  std::vector<std::string> trusted_hosts;                // --trusted-host: uv's --allow-insecure-host
   std::vector<fs::path> files_read;  // every requirement/constraint file, nested ones too
 };
+
+void collect_hashes(const pep::RequirementLine& line, Collected& out) {
+  if (line.hashes.empty()) return;
+  auto& allowed = out.hashes[pep::canonicalize_name(line.requirement.name)];
+  if (allowed.origin.empty()) allowed.origin = line.origin;
+  for (const auto& h : line.hashes) allowed.sha256.insert(h.substr(h.find(':') + 1));
+}
 
 Status read_requirement_files(const LockArguments& a, const config::Environment& env, Collected& out) {
   const pep::FileLoader load = [&out](const fs::path& p) {
@@ -42,8 +52,16 @@ Status read_requirement_files(const LockArguments& a, const config::Environment&
   for (const auto& file : a.requirement_files) {
     auto parsed = pep::parse_requirements_txt(file, load, lookup);
     if (!parsed) return std::move(parsed).error();
-    for (auto& line : parsed->requirements) out.requirements.push_back(std::move(line.requirement));
-    for (auto& line : parsed->constraints) out.constraints.push_back(std::move(line.requirement));
+    for (auto& line : parsed->requirements) {
+      collect_hashes(line, out);
+      out.requirements.push_back(std::move(line.requirement));
+    }
+    for (auto& line : parsed->constraints) {
+      collect_hashes(line, out);
+      out.constraints.push_back(std::move(line.requirement));
+    }
+    out.require_hashes = out.require_hashes || parsed->require_hashes;
+    for (auto& h : parsed->trusted_hosts) out.trusted_hosts.push_back(h);
     if (parsed->index_url) out.file_index_url = parsed->index_url;
     for (auto& u : parsed->extra_index_urls) out.file_extra_index_urls.push_back(u);
     for (auto& f : parsed->find_links) out.find_links.push_back(f);
@@ -53,8 +71,13 @@ Status read_requirement_files(const LockArguments& a, const config::Environment&
   for (const auto& file : a.constraint_files) {
     auto parsed = pep::parse_requirements_txt(file, load, lookup);
     if (!parsed) return std::move(parsed).error();
-    for (auto& line : parsed->requirements) out.constraints.push_back(std::move(line.requirement));
-    for (auto& line : parsed->constraints) out.constraints.push_back(std::move(line.requirement));
+    for (auto& list : {&parsed->requirements, &parsed->constraints}) {
+      for (auto& line : *list) {
+        collect_hashes(line, out);  // hashes in constraint files count too, as in pip
+        out.constraints.push_back(std::move(line.requirement));
+      }
+    }
+    out.require_hashes = out.require_hashes || parsed->require_hashes;
   }
   return {};
 }
@@ -188,6 +211,7 @@ Result<LockOutcome> run_lock(const LockArguments& a, const config::Environment& 
 
   // Every index URL the run knows, for the auth layer (configured ones come from the settings).
   auth::SessionOptions session_options = a.session;
+  for (const auto& host : collected.trusted_hosts) session_options.allow_insecure_hosts.push_back(host);
   // A project's own [tool.uv] settings apply too (after those of --config-file).
   if (a.project) session_options.settings_source.project_file = *a.project;
   for (const auto& i : a.indexes) session_options.indexes.push_back(i);
@@ -284,7 +308,13 @@ Result<LockOutcome> run_lock(const LockArguments& a, const config::Environment& 
   cache::HttpCache http_cache(*cache_dir);
   cache::ContentCache metadata_cache(*cache_dir, cache::Bucket::metadata);
   index::IndexClient index_client((*session)->client(), http_cache, a.offline, &metadata_cache);
-  resolve::LockInputs inputs{collected.requirements, collected.constraints, provider, previous};
+  resolve::LockInputs inputs;
+  inputs.requirements = collected.requirements;
+  inputs.constraints = collected.constraints;
+  inputs.provider = provider;
+  inputs.previous = previous;
+  inputs.hashes = collected.hashes;
+  inputs.require_hashes = a.require_hashes || collected.require_hashes;
   auto made = resolve::make_lock(index_client, std::move(inputs));
   if (!made) return std::move(made).error();
 

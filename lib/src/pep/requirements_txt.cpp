@@ -1,5 +1,7 @@
 #include "uvauth/pep/requirements_txt.hpp"
 
+#include "uvauth/sha256.hpp"
+
 #include <set>
 
 #include "uvauth/pep/wheel_filename.hpp"
@@ -181,6 +183,10 @@ class Parser {
       result.no_index = true;
       return {};
     }
+    if (name == "--require-hashes") {
+      result.require_hashes = true;
+      return {};
+    }
     if (name == "--pre") {
       result.pre = true;
       return {};
@@ -223,7 +229,18 @@ class Parser {
       if (colon == std::string::npos || colon == 0 || colon + 1 == value.size()) {
         return Error(ErrorKind::parse, origin + ": --hash needs algorithm:digest, got '" + value + "'");
       }
-      line.hashes.push_back(to_lower_ascii(value));
+      const std::string algorithm = to_lower_ascii(value.substr(0, colon));
+      if (algorithm != "sha256") {
+        return Error(ErrorKind::parse, origin + ": --hash=" + escape_nonprintable(algorithm) +
+                                           ":...: uvauth checks sha256 hashes only")
+            .with_hint("give the sha256 of the file (`python3 -m pip hash FILE` prints it)");
+      }
+      const auto digest = Sha256Digest::parse(value.substr(colon + 1));
+      if (!digest) {
+        return Error(ErrorKind::parse, origin + ": --hash=sha256:" + escape_nonprintable(value.substr(colon + 1, 80)) +
+                                           " is not a SHA-256 digest (64 hex digits)");
+      }
+      line.hashes.push_back("sha256:" + digest->hex());
     }
     auto parsed = Requirement::parse(spec);
     if (!parsed) {

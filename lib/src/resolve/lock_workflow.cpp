@@ -54,6 +54,8 @@ Result<lock::Lock> make_lock(index::IndexClient& client, LockInputs inputs) {
   out.inputs = fingerprint;
   out.target = inputs.provider.target.description;
   for (const auto& r : inputs.requirements) out.requested.push_back(pep::canonicalize_name(r.name));
+  const bool hash_checking = inputs.require_hashes || !inputs.hashes.empty();
+  std::vector<std::string> missing;  // packages without a hash, in hash-checking mode
   for (const auto& p : resolution->packages) {
     auto candidate = provider.candidate(p.name, p.version);
     if (!candidate) return Error(ErrorKind::resolution, "internal: no wheel recorded for " + p.name + "==" + p.version.to_string());
@@ -75,7 +77,27 @@ Result<lock::Lock> make_lock(index::IndexClient& client, LockInputs inputs) {
     }
     wheel.sha256 = *sha;
     wheel.size = size;
+    if (hash_checking) {
+      auto allowed = inputs.hashes.find(p.name);
+      if (allowed == inputs.hashes.end() || allowed->second.sha256.empty()) {
+        missing.push_back(p.name + "==" + p.version.to_string() + " --hash=sha256:" + *sha);
+      } else if (!allowed->second.sha256.count(*sha)) {
+        std::string listed;
+        for (const auto& h : allowed->second.sha256) listed += (listed.empty() ? "" : ", ") + h;
+        return Error(ErrorKind::integrity, "hash mismatch for " + wheel.name + " (" + wheel.url + "): " + allowed->second.origin +
+                                               " allows sha256 " + listed + ", the file has " + *sha)
+            .with_hint("nothing was locked or installed; check the --hash, or the index serves another file than expected");
+      }
+    }
     out.packages.push_back(lock::LockedPackage{p.name, p.version, candidate->index_url, {wheel}});
+  }
+  if (!missing.empty()) {
+    std::string lines;
+    for (const auto& m : missing) lines += "\n    " + m;
+    return Error(ErrorKind::integrity, std::string("hashes are required") +
+                                           (inputs.require_hashes ? " (--require-hashes)" : " (a requirement has --hash)") +
+                                           ", but these packages have none:" + lines)
+        .with_hint("add the lines above to the requirements (or a constraints file), as pip's hash-checking mode asks");
   }
   return out;
 }

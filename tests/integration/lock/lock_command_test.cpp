@@ -21,6 +21,10 @@ using testing::ToolRun;
 const NginxFixture& fx() { return NginxFixture::get(); }
 std::string primary() { return fx().http("/public/index-html/simple/"); }
 std::string second() { return fx().http("/public/second-index-html/simple/"); }
+std::string to_upper(std::string text) {
+  for (auto& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return text;
+}
 
 struct Locker {
   TempHome home;
@@ -256,6 +260,68 @@ TEST(LockCommandTest, BadInputsAreClearErrors) {
   auto broken_lock = l.lock({"alpha", "--index-url", primary(), "--locked"});
   EXPECT_EQ(broken_lock.exit_code, 2);
   EXPECT_NE(broken_lock.err.find(l.lock_path() + ":1:"), std::string::npos) << broken_lock.err;
+}
+
+}  // namespace
+}  // namespace uvauth
+
+namespace uvauth {
+namespace {
+
+// Seen: a wrong `--hash` locked and installed without a word.
+TEST(HashCheckingTest, AWrongHashIsAnErrorNamingBothAndNothingIsWritten) {
+  Locker l;
+  const std::string good = fx().wheel_sha256.at("gamma-1.5-py3-none-any.whl");
+  const std::string wrong(64, 'a');
+  const auto requirements = l.home.write("requirements.txt", "gamma==1.5 --hash=sha256:" + wrong + "\n");
+  auto run = l.lock({"-r", requirements.string(), "--index-url", primary()});
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_NE(run.err.find("hash mismatch for gamma-1.5-py3-none-any.whl"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find(requirements.string() + ":1 allows sha256 " + wrong + ", the file has " + good), std::string::npos) << run.err;
+  EXPECT_FALSE(std::filesystem::exists(l.lock_path()));
+  const auto target = l.home.path() / "target";
+  auto install = run_tool({"install", "--no-config", "--cache-dir", (l.home.path() / "cache").string(), "-r", requirements.string(),
+                           "--index-url", primary(), "--target", target.string()},
+                          l.home.env());
+  EXPECT_EQ(install.exit_code, 2) << install.err;
+  EXPECT_FALSE(std::filesystem::exists(target)) << "nothing is installed";
+  // The right hash (upper case too) passes.
+  l.home.write("requirements.txt", "gamma==1.5 \\\n    --hash=sha256:" + wrong + " --hash=sha256:" + to_upper(good) + "\n");
+  auto right = l.lock({"-r", requirements.string(), "--index-url", primary()});
+  EXPECT_EQ(right.exit_code, 0) << right.err;
+}
+
+TEST(HashCheckingTest, OneHashTurnsOnHashCheckingForEveryPackage) {
+  Locker l;
+  const auto requirements =
+      l.home.write("requirements.txt", "alpha==1.0 --hash=sha256:" + fx().wheel_sha256.at("alpha-1.0-py3-none-any.whl") + "\n");
+  auto run = l.lock({"-r", requirements.string(), "--index-url", primary()});
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_NE(run.err.find("hashes are required (a requirement has --hash), but these packages have none:\n    beta==2.0 --hash=sha256:" +
+                         fx().wheel_sha256.at("beta-2.0-py3-none-any.whl")),
+            std::string::npos)
+      << run.err;
+  auto required = l.lock({"gamma", "--require-hashes", "--index-url", primary()});
+  EXPECT_EQ(required.exit_code, 2);
+  EXPECT_NE(required.err.find("hashes are required (--require-hashes)"), std::string::npos) << required.err;
+  // Hashes in a constraints file count too.
+  const auto constraints = l.home.write("constraints.txt", "gamma --hash=sha256:" + std::string(64, 'b') + "\n");
+  auto constrained = l.lock({"gamma", "-c", constraints.string(), "--index-url", primary()});
+  EXPECT_EQ(constrained.exit_code, 2);
+  EXPECT_NE(constrained.err.find(constraints.string() + ":1 allows sha256 " + std::string(64, 'b')), std::string::npos)
+      << constrained.err;
+}
+
+TEST(HashCheckingTest, MalformedHashesAreRefusedWithFileAndLine) {
+  Locker l;
+  const auto requirements = l.home.write("requirements.txt", "gamma --hash=sha256:abc\n");
+  auto run = l.lock({"-r", requirements.string(), "--index-url", primary()});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find(requirements.string() + ":1: --hash=sha256:abc is not a SHA-256 digest"), std::string::npos) << run.err;
+  l.home.write("requirements.txt", "gamma --hash=sha512:abc\n");
+  auto other = l.lock({"-r", requirements.string(), "--index-url", primary()});
+  EXPECT_EQ(other.exit_code, 2);
+  EXPECT_NE(other.err.find("uvauth checks sha256 hashes only"), std::string::npos) << other.err;
 }
 
 }  // namespace

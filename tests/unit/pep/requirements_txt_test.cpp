@@ -36,7 +36,7 @@ TEST(RequirementsTxtTest, ReadsPipsFormat) {
       "-f ./wheels\n"
       "jinja2>=3 \\\n"
       "    ; python_version >= '3.8'   # templates\n"
-      "pyyaml==6.0.1 --hash=sha256:ABC --hash sha256:def\n"
+      "pyyaml==6.0.1 --hash=sha256:" + std::string(64, 'A') + " --hash sha256:" + std::string(64, 'd') + "\n"
       "-r base.txt\n"
       "-c constraints.txt\n"
       "pkg @ https://files.example/pkg-1.0-py3-none-any.whl#sha256=00\n"
@@ -54,7 +54,7 @@ TEST(RequirementsTxtTest, ReadsPipsFormat) {
   ASSERT_EQ(parsed->requirements.size(), 5U);
   EXPECT_EQ(parsed->requirements[0].requirement.to_string(), "jinja2>=3; python_version >= \"3.8\"");
   EXPECT_EQ(parsed->requirements[0].origin, "/p/requirements.txt:5");
-  EXPECT_EQ(parsed->requirements[1].hashes, (std::vector<std::string>{"sha256:abc", "sha256:def"}));
+  EXPECT_EQ(parsed->requirements[1].hashes, (std::vector<std::string>{"sha256:" + std::string(64, 'a'), "sha256:" + std::string(64, 'd')}));
   EXPECT_EQ(parsed->requirements[2].requirement.to_string(), "requests[socks]~=2.31");
   EXPECT_EQ(parsed->requirements[2].origin, "/p/base.txt:1");
   EXPECT_EQ(parsed->requirements[3].requirement.url, "https://files.example/pkg-1.0-py3-none-any.whl#sha256=00");

@@ -26,6 +26,7 @@ struct LockArguments {
   std::vector<std::string> extra_index_urls;   // --extra-index-url
   std::vector<std::string> find_links;         // --find-links
   bool no_index = false;                       // --no-index: no index at all (find-links and URLs only)
+  bool require_hashes = false;                 // --require-hashes: every package needs a --hash
   std::optional<std::string> python;           // --python EXE
   std::optional<std::string> python_version;   // --python-version
   std::optional<std::string> python_platform;  // --python-platform

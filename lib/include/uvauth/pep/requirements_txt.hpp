@@ -20,7 +20,7 @@ namespace uvauth::pep {
 
 struct RequirementLine {
   Requirement requirement;
-  std::vector<std::string> hashes;  // "sha256:<hex>", from --hash
+  std::vector<std::string> hashes;  // "sha256:<hex>" (checked, lower case), from --hash
   std::string origin;               // "file:line"
 };
 
@@ -32,6 +32,7 @@ struct RequirementsTxt {
   std::vector<std::string> find_links;  // as written; relative paths resolved against the file's directory
   std::vector<std::string> trusted_hosts;
   bool no_index = false;
+  bool require_hashes = false;  // --require-hashes
   bool pre = false;
 };
 

@@ -2,7 +2,10 @@
 // record, for each package, the wheel that fits and where it came from.
 #pragma once
 
+#include <map>
 #include <optional>
+#include <set>
+#include <string>
 #include <vector>
 
 #include "uvauth/index/index_client.hpp"
@@ -11,11 +14,22 @@
 
 namespace uvauth::resolve {
 
+// The hashes requirements allow for one project (pip's hash-checking mode).
+struct AllowedHashes {
+  std::set<std::string> sha256;  // lower-case hex
+  std::string origin;            // "requirements.txt:3", for messages
+};
+
 struct LockInputs {
   std::vector<pep::Requirement> requirements;
   std::vector<pep::Requirement> constraints;
   ProviderOptions provider;              // indexes, find-links, target, pre-release mode
   std::optional<lock::Lock> previous;    // its pins are kept while still allowed
+  // Hash-checking mode (pip's and uv's): on when any requirement or
+  // constraint has a --hash, or --require-hashes. Then every locked wheel's
+  // sha256 must be one its project's lines allow.
+  std::map<std::string, AllowedHashes> hashes;  // canonical name -> allowed
+  bool require_hashes = false;
 };
 
 // A fingerprint of everything that decides the lock's content.
