@@ -153,18 +153,12 @@ Result<Url> parse_index_url(const std::string& text, const std::string& flag) {
   return url;
 }
 
-Result<pep::Target> choose_target(const LockArguments& a, const cache::CacheDir& cache) {
+Result<pep::Target> choose_target(const LockArguments& a, const cache::CacheDir& cache, const config::Environment& env) {
   if (a.python_version) return pep::cross_target(*a.python_version, a.python_platform.value_or(""));
   if (a.python_platform) return Error(ErrorKind::usage, "--python-platform needs --python-version");
-  std::string python = a.python.value_or("");
-  if (python.empty()) {
-    auto which = run_process({"sh", "-c", "command -v python3"});
-    if (!which || which->exit_code != 0) {
-      return Error(ErrorKind::config, "no python3 on PATH").with_hint("pass --python EXE, or --python-version X.Y for a cross target");
-    }
-    python = which->out.substr(0, which->out.find('\n'));
-  }
-  return index::query_interpreter(python, cache);
+  auto python = index::find_python(a.python, env);
+  if (!python) return std::move(python).error();
+  return index::query_interpreter(*python, cache);
 }
 
 // What changed between two locks, for --locked.
@@ -283,7 +277,7 @@ Result<LockOutcome> run_lock(const LockArguments& a, const config::Environment& 
 
   auto cache_dir = cache::CacheDir::resolve(env, a.cache_dir, a.no_cache);
   if (!cache_dir) return std::move(cache_dir).error();
-  auto target = choose_target(a, *cache_dir);
+  auto target = choose_target(a, *cache_dir, env);
   if (!target) return std::move(target).error();
   provider.target = std::move(target).value();
   UVAUTH_DEBUG("target: " << provider.target.description);

@@ -12,17 +12,6 @@
 namespace uvauth::app {
 namespace fs = std::filesystem;
 
-std::optional<fs::path> find_on_path(const std::string& name, const config::Environment& env) {
-  const std::string path = env.get("PATH").value_or("/usr/local/bin:/usr/bin:/bin");
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    const std::size_t end = std::min(path.find(':', start), path.size());
-    const fs::path candidate = fs::path(path.substr(start, end - start)) / name;
-    if (!candidate.parent_path().empty() && ::access(candidate.c_str(), X_OK) == 0) return candidate;
-    start = end + 1;
-  }
-  return std::nullopt;
-}
 
 Result<SyncOutcome> run_sync(const SyncArguments& a, const config::Environment& env) {
   if (a.target.has_value() == a.venv.has_value()) return Error(ErrorKind::usage, "give exactly one of --target DIR and --venv DIR");
@@ -43,8 +32,8 @@ Result<SyncOutcome> sync_lock(const SyncArguments& a, const lock::Lock& lock, co
     return Error(ErrorKind::usage, "--link-mode must be clone, hardlink or copy");
   }
 
-  std::optional<fs::path> python = a.python ? std::optional<fs::path>(*a.python) : find_on_path("python3", env);
-  if (!python) return Error(ErrorKind::config, "no python3 on PATH").with_hint("pass --python EXE");
+  auto python = index::find_python(a.python, env);
+  if (!python) return std::move(python).error();
   auto cache = cache::CacheDir::resolve(env, a.cache_dir, a.no_cache);
   if (!cache) return std::move(cache).error();
   auto target = index::query_interpreter(*python, *cache);

@@ -1,5 +1,9 @@
 #include "uvauth/index/interpreter.hpp"
 
+#include <unistd.h>
+
+#include <cctype>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "uvauth/fs.hpp"
@@ -65,12 +69,60 @@ print(json.dumps({"markers": markers, "implementation": impl, "major": info.majo
                   "description": "%s %s" % (platform.python_implementation(), platform.python_version())}))
 )PY";
 
+
+// True for a script (a shim), not an executable binary.
+bool is_script(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  char head[2] = {};
+  in.read(head, 2);
+  return in.gcount() == 2 && head[0] == '#' && head[1] == '!';
+}
+
 }  // namespace
+
+std::optional<fs::path> find_on_path(const std::string& name, const config::Environment& env) {
+  const std::string path = env.get("PATH").value_or("/usr/local/bin:/usr/bin:/bin");
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    const std::size_t end = std::min(path.find(':', start), path.size());
+    const fs::path candidate = fs::path(path.substr(start, end - start)) / name;
+    if (!candidate.parent_path().empty() && ::access(candidate.c_str(), X_OK) == 0) return candidate;
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
+Result<fs::path> find_python(const std::optional<std::string>& request, const config::Environment& env, const std::string& flag) {
+  const std::string wanted = request.value_or("python3");
+  if (wanted.empty()) return Error(ErrorKind::usage, flag + " needs a value");
+  if (wanted.find('/') != std::string::npos) return fs::path(wanted);
+  // A version ("3.12") means `python3.12`; anything else is a name on PATH.
+  const bool version = std::isdigit(static_cast<unsigned char>(wanted[0])) &&
+                       wanted.find_first_not_of("0123456789.") == std::string::npos;
+  const std::string name = version ? "python" + wanted : wanted;
+  if (auto found = find_on_path(name, env)) return *found;
+  return Error(ErrorKind::config, request ? "no `" + name + "` on PATH (from " + flag + " " + wanted + ")" : "no python3 on PATH")
+      .with_hint(request ? "give the interpreter's path, or put it on PATH"
+                         : "pass --python EXE, or --python-version X.Y for a cross target");
+}
 
 Result<pep::Target> query_interpreter(const fs::path& python, const cache::CacheDir& cache) {
   std::error_code ec;
-  const fs::path resolved = fs::canonical(python, ec);
+  fs::path resolved = fs::canonical(python, ec);
   if (ec) return Error(ErrorKind::config, "no Python interpreter at " + python.string() + ": " + ec.message());
+  if (is_script(resolved)) {
+    // A shim: which interpreter it runs decides the answer (and the cache key).
+    auto which = run_process({resolved.string(), "-I", "-S", "-c", "import os, sys; print(os.path.realpath(sys.executable))"},
+                             std::chrono::seconds(30));
+    if (!which || which->exit_code != 0) {
+      return Error(ErrorKind::config, "could not run " + python.string() + ": " +
+                                          (which ? which->err.substr(0, 500) : which.error().message));
+    }
+    const std::string real = which->out.substr(0, which->out.find('\n'));
+    UVAUTH_DEBUG(python.string() << " is a shim for " << real);
+    resolved = fs::canonical(real, ec);
+    if (ec) return Error(ErrorKind::config, python.string() + " runs " + real + ", which cannot be found: " + ec.message());
+  }
   const auto mtime = fs::last_write_time(resolved, ec).time_since_epoch().count();
   const std::string key = resolved.string() + "|" + std::to_string(mtime);
   std::optional<fs::path> cached;

@@ -2,6 +2,9 @@
 #include "uvauth/index/interpreter.hpp"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <map>
 
 #include "temp_home.hpp"
 #include "uvauth/process.hpp"
@@ -38,6 +41,43 @@ TEST(InterpreterTest, QueriesOnceThenAnswersFromTheCache) {
   auto again = query_interpreter(python, dir);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->markers, target->markers);
+}
+
+// Seen: `.python-version` = 3.12.1 and PYENV_VERSION=3.13.0 both gave a
+// 3.11.7 target through a pyenv shim (the cache was keyed by the shim's path).
+TEST(InterpreterTest, AShimIsKeyedByTheInterpreterItRuns) {
+  const std::string python = python3();
+  if (python.find("/shims/") == std::string::npos) GTEST_SKIP() << "python3 is not a pyenv shim here";
+  const std::filesystem::path versions = std::filesystem::path(python).parent_path().parent_path() / "versions";
+  for (const char* v : {"3.12.1", "3.13.0"}) {
+    if (!std::filesystem::exists(versions / v)) GTEST_SKIP() << "pyenv has no " << v;
+  }
+  testing::TempHome home;
+  cache::CacheDir dir(home.path() / "cache");
+  std::map<std::string, std::string> seen;
+  for (const char* v : {"3.12.1", "3.13.0", "3.12.1"}) {
+    ::setenv("PYENV_VERSION", v, 1);
+    auto target = query_interpreter(python, dir);
+    ::unsetenv("PYENV_VERSION");
+    ASSERT_TRUE(target.ok()) << target.error().message;
+    EXPECT_EQ(target->markers.at("python_full_version"), v);
+    EXPECT_EQ(target->executable.find("/shims/"), std::string::npos) << "shebangs name the real interpreter";
+  }
+}
+
+TEST(InterpreterTest, APythonRequestIsAPathANameOrAVersion) {
+  config::Environment env;
+  env.set("PATH", "/usr/bin:/bin");
+  auto by_name = find_python(std::string("python3"), env);
+  ASSERT_TRUE(by_name.ok()) << by_name.error().message;
+  EXPECT_EQ(by_name->string(), "/usr/bin/python3");
+  auto by_version = find_python(std::string("3.11"), env);
+  ASSERT_TRUE(by_version.ok()) << by_version.error().message;
+  EXPECT_EQ(by_version->string(), "/usr/bin/python3.11");
+  auto missing = find_python(std::string("3.99"), env);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("no `python3.99` on PATH (from --python 3.99)"), std::string::npos) << missing.error().message;
+  EXPECT_EQ(find_python(std::string("/opt/py/bin/python"), env)->string(), "/opt/py/bin/python");
 }
 
 TEST(InterpreterTest, AMissingInterpreterIsAClearError) {

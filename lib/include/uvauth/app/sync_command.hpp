@@ -45,7 +45,4 @@ Result<SyncOutcome> run_sync(const SyncArguments& arguments, const config::Envir
 Result<SyncOutcome> sync_lock(const SyncArguments& arguments, const lock::Lock& lock, const std::string& lock_text,
                               const config::Environment& env);
 
-// The first `name` on $PATH (no shell involved).
-std::optional<std::filesystem::path> find_on_path(const std::string& name, const config::Environment& env);
-
 }  // namespace uvauth::app

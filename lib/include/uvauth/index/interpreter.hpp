@@ -1,14 +1,29 @@
-// Asking a Python interpreter what it is (once: the answer is cached by the
-// interpreter's path and modification time).
+// Finding and asking a Python interpreter what it is. The answer is cached
+// by the interpreter that actually runs -- its real path and modification
+// time -- never by a shim's path: a pyenv or asdf shim (a script) runs a
+// different Python per directory and PYENV_VERSION, so it is asked first
+// which one that is.
 #pragma once
 
 #include <filesystem>
+#include <optional>
+#include <string>
 
 #include "uvauth/cache/cache_dir.hpp"
+#include "uvauth/config/environment.hpp"
 #include "uvauth/pep/target.hpp"
 
 namespace uvauth::index {
 
 Result<pep::Target> query_interpreter(const std::filesystem::path& python, const cache::CacheDir& cache);
+
+// The interpreter a `--python` request names: a path (with a `/`), a name
+// on PATH (`python3`, `python3.12`), or a version (`3.12` -> `python3.12` on
+// PATH). No request: `python3` on PATH. `flag` names the option in errors.
+Result<std::filesystem::path> find_python(const std::optional<std::string>& request, const config::Environment& env,
+                                          const std::string& flag = "--python");
+
+// The first executable `name` on $PATH (no shell involved).
+[[nodiscard]] std::optional<std::filesystem::path> find_on_path(const std::string& name, const config::Environment& env);
 
 }  // namespace uvauth::index
