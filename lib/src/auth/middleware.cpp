@@ -10,6 +10,10 @@ struct ExchangeState {
   int looked_up_on_hop = -1;        // a look-up retry was made on this hop
   bool remember_on_success = false;  // the attached credentials are to be cached if they work
   bool explicit_credentials = false; // complete credentials came with the URL or the index
+  std::string probe_key;             // this exchange is the first to its index or realm
+  std::vector<Credentials> refused;  // rejected with 401/403 in this exchange
+  std::vector<std::string> refused_sources;  // "user 'alice' from netrc file ...", for the error
+  std::string current_source;        // where the attached credentials came from
 };
 
 ExchangeState& state_of(net::Exchange& exchange) {
@@ -145,32 +149,122 @@ bool AuthMiddleware::should_resend(net::Request& request, const net::Response& r
   const Target target = target_of(request);
   if (target.policy == AuthPolicy::never) return false;
   ExchangeState& state = state_of(exchange);
-  if (state.looked_up_on_hop == exchange.hop) return false;  // one look-up retry per hop
-  state.looked_up_on_hop = exchange.hop;
+  const bool rejected = response.status == 401 || response.status == 403;
+  if (request.authorization && rejected) {
+    const Credentials sent = Credentials::from_authorization(*request.authorization);
+    state.refused.push_back(sent);
+    state.refused_sources.push_back((sent.username ? "user '" + *sent.username + "'" : std::string("a token")) + " from " +
+                                    (state.current_source.empty() ? source_of(sent, request.url, target) : state.current_source));
+  }
   if (state.explicit_credentials && request.authorization) {
     UVAUTH_DEBUG("HTTP " << response.status << " from " << request.url.redacted()
                          << " with the credentials given explicitly; not looking further");
     return false;
   }
+  // A 404 with credentials is an answer (the project is not there); only
+  // one look-up follows an unauthenticated 404 on each hop.
+  if (!rejected || !request.authorization) {
+    if (state.looked_up_on_hop == exchange.hop) return false;
+    state.looked_up_on_hop = exchange.hop;
+  }
   std::optional<std::string> username;
   if (request.authorization && !request.authorization->username.empty()) username = request.authorization->username;
-  // Something other than what was just refused: what worked in the realm,
-  // else the look-up chain.
-  auto differs = [&](const Credentials& candidate) {
+  auto usable = [&](const Credentials& candidate) {
     return candidate.is_authenticated() &&
-           (!request.authorization || Credentials::from_authorization(*request.authorization) != candidate);
+           (!request.authorization || Credentials::from_authorization(*request.authorization) != candidate) &&
+           std::find(state.refused.begin(), state.refused.end(), candidate) == state.refused.end();
   };
-  std::optional<Credentials> found = cache_.by_realm(Realm::of(request.url), username);
-  if (!found.has_value() || !differs(*found)) found = lookup(request.url, target, username);
-  if (!found.has_value() || !differs(*found)) {
+  // Something other than what was refused: what worked in the realm, else
+  // the look-up chain, else (after a rejection) the chain's next source.
+  std::optional<std::pair<Credentials, std::string>> found;
+  if (auto cached = cache_.by_realm(Realm::of(request.url), username); cached && usable(*cached)) {
+    found = std::make_pair(*cached, std::string("credentials that worked for this host"));
+  }
+  if (!found) {
+    if (auto first = lookup(request.url, target, username); first && usable(*first)) {
+      found = std::make_pair(*first, source_of(*first, request.url, target));
+    }
+  }
+  if (!found && rejected && !state.refused.empty()) found = next_in_chain(request.url, target, username, state.refused);
+  // Another user of another source, unless the URL or the index named the user.
+  const bool user_named = request.url.has_username() ||
+                          (target.index && target.index->credentials && target.index->credentials->username);
+  if (!found && rejected && !state.refused.empty() && username && !user_named) {
+    found = next_in_chain(request.url, target, std::nullopt, state.refused);
+  }
+  if (!found) {
     UVAUTH_DEBUG("HTTP " << response.status << " from " << request.url.redacted() << ": no other credentials found");
     return false;
   }
   UVAUTH_DEBUG("HTTP " << response.status << " from " << request.url.redacted() << ": retrying with "
-                       << found->describe());
-  attach(request, *found);
+                       << found->first.describe() << " from " << found->second);
+  attach(request, found->first);
+  state.current_source = found->second;
   state.remember_on_success = true;
   return true;
+}
+
+void AuthMiddleware::on_final_response(const net::Request&, net::Response& response, net::Exchange& exchange) {
+  if ((response.status != 401 && response.status != 403) || !exchange.state.has_value()) return;
+  const ExchangeState& state = state_of(exchange);
+  std::string text;
+  for (const auto& s : state.refused_sources) text += (text.empty() ? "" : ", then ") + s;
+  response.rejected = text;
+}
+
+std::string AuthMiddleware::source_of(const Credentials& credentials, const Url& url, const Target& target) {
+  if (Credentials::from_url(url).ok() && url.has_userinfo()) return "the URL";
+  if (target.index && target.index->credentials && *target.index->credentials == credentials) {
+    return target.index->name.empty() ? std::string("the index URL") : index_env_prefix(target.index->name) + "_* or the index URL";
+  }
+  if (netrc_ && settings_.netrc_file && netrc_->find(url.host(), credentials.username) == credentials) {
+    return "netrc file " + settings_.netrc_file->string();
+  }
+  if (store_ && settings_.store_file && store_->find(url, credentials.username) == credentials) {
+    return "the credentials store " + settings_.store_file->string();
+  }
+  return "the look-up chain";
+}
+
+std::optional<std::pair<Credentials, std::string>> AuthMiddleware::next_in_chain(const Url& url, const Target& target,
+                                                                                 const std::optional<std::string>& username,
+                                                                                 const std::vector<Credentials>& refused) {
+  std::lock_guard lock(lookup_mutex_);
+  auto fresh = [&](const std::optional<Credentials>& c) {
+    return c && c->is_authenticated() && std::find(refused.begin(), refused.end(), *c) == refused.end();
+  };
+  if (auto c = from_netrc(url, username); fresh(c)) return std::make_pair(*c, "netrc file " + settings_.netrc_file->string());
+  if (auto c = from_store(url, username); fresh(c)) return std::make_pair(*c, "the credentials store " + settings_.store_file->string());
+  if (target.index) {
+    if (auto c = from_store(target.index->url, username); fresh(c)) {
+      return std::make_pair(*c, "the credentials store " + settings_.store_file->string());
+    }
+  }
+  if (auto c = from_keyring(url, target, username); fresh(c)) return std::make_pair(*c, std::string("the keyring"));
+  return std::nullopt;
+}
+
+bool AuthMiddleware::hold(net::Request& request, net::Exchange& exchange) {
+  const Target target = target_of(request);
+  if (target.policy != AuthPolicy::automatic || request.url.has_userinfo()) return false;
+  if (target.index && target.index->credentials) return false;
+  if (known(request.url, target.index, std::nullopt)) return false;
+  const std::string key = target.index ? "index " + target.index->url.identity() : "realm " + Realm::of(request.url).to_string();
+  std::lock_guard lock(probe_mutex_);
+  auto [it, first] = probes_.emplace(key, true);
+  if (first) {
+    state_of(exchange).probe_key = key;  // this one finds out
+    return false;
+  }
+  return it->second;  // wait while the probe is out
+}
+
+void AuthMiddleware::on_complete(net::Exchange& exchange) {
+  if (!exchange.state.has_value()) return;
+  const std::string& key = state_of(exchange).probe_key;
+  if (key.empty()) return;
+  std::lock_guard lock(probe_mutex_);
+  probes_[key] = false;
 }
 
 void AuthMiddleware::on_success(const net::Request& request, const net::Response&, net::Exchange& exchange) {

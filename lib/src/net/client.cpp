@@ -123,7 +123,17 @@ class Client::Impl {
       while (running.size() < options.max_concurrent && !ready.empty()) {
         auto job = std::move(ready.front());
         ready.pop_front();
+        if (middleware && job->exchange.hop == 0 && job->exchange.resend == 0 && middleware->hold(job->request, job->exchange)) {
+          held.push_back(std::move(job));
+          continue;
+        }
         launch(std::move(job));
+      }
+      // Nothing runs that could release them (a bug in a middleware): let them go.
+      if (running.empty() && ready.empty() && !held.empty()) {
+        std::vector<std::unique_ptr<Job>> released;
+        released.swap(held);
+        for (auto& job : released) launch(std::move(job));
       }
       int still_running = 0;
       curl_multi_perform(multi, &still_running);
@@ -218,7 +228,7 @@ class Client::Impl {
       retry_later(std::move(job), delay, why);
       return;
     }
-    if (middleware && job->exchange.resend < 2 && middleware->should_resend(job->request, response, job->exchange)) {
+    if (middleware && job->exchange.resend < 4 && middleware->should_resend(job->request, response, job->exchange)) {
       job->transfer.reset();
       ++job->exchange.resend;
       ready.push_back(std::move(job));
@@ -230,7 +240,11 @@ class Client::Impl {
         return;
       }
       if (middleware) middleware->on_success(job->request, response, job->exchange);
+    } else if (response.status == 304 && middleware) {
+      // A revalidation the server accepted: the credentials that got it worked.
+      middleware->on_success(job->request, response, job->exchange);
     }
+    if (middleware) middleware->on_final_response(job->request, response, job->exchange);
     complete(std::move(job), std::move(response));
   }
 
@@ -300,6 +314,13 @@ class Client::Impl {
 
   void complete(std::unique_ptr<Job> job, Result<Response> result) {
     job->transfer.reset();
+    if (middleware) {
+      middleware->on_complete(job->exchange);
+      // Held requests are asked again now.
+      std::vector<std::unique_ptr<Job>> released;
+      released.swap(held);
+      for (auto& waiting : released) ready.push_back(std::move(waiting));
+    }
     try {
       job->done(std::move(result));
     } catch (...) {
@@ -314,6 +335,7 @@ class Client::Impl {
     for (auto& [handle, job] : running) all.push_back(std::move(job));
     for (auto& [when, job] : delayed) all.push_back(std::move(job));
     for (auto& job : ready) all.push_back(std::move(job));
+    for (auto& job : held) all.push_back(std::move(job));
     {
       std::lock_guard lock(mutex);
       for (auto& job : incoming) all.push_back(std::move(job));
@@ -336,6 +358,7 @@ class Client::Impl {
   std::atomic<std::uint64_t> next_id{0};
   // Worker thread only:
   std::deque<std::unique_ptr<Job>> ready;
+  std::vector<std::unique_ptr<Job>> held;  // held back by the middleware until another exchange ends
   std::multimap<Clock::time_point, std::unique_ptr<Job>> delayed;
   std::unordered_map<CURL*, std::unique_ptr<Job>> running;
   std::minstd_rand random{std::random_device{}()};

@@ -1,6 +1,7 @@
 // Every credential source and policy, through `uvauth fetch` as a user runs
 // it, proved from nginx's access log. Every run is also grepped for secrets.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -248,6 +249,57 @@ TEST(FetchAuthTest, SameOriginRedirectKeepsAuthorization) {
   ASSERT_EQ(log.size(), 2U);
   EXPECT_EQ(log[1].user, "alice");
   EXPECT_EQ(count_status(log, "401"), 0U);
+}
+
+// Seen: `machine 127.0.0.1 login alice` in netrc shadowed a store login for
+// bob on another port of the same host; bob was never tried.
+TEST(FetchAuthTest, CredentialsRejectedFromOneSourceAreFollowedByTheNextSources) {
+  TempHome home;
+  home.write_netrc("machine 127.0.0.1 login alice password " + alice() + "\n");
+  auto login = run_tool({"auth", "login", fx().http("/private2/"), "--username", "bob", "--password", "-"}, home.env(), bob() + "\n");
+  ASSERT_EQ(login.exit_code, 0) << login.err;
+  auto run = fetch(home, {fx().http("/private2/hello.txt?" + test_tag())});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto log = fx().requests(test_tag(), 3);
+  ASSERT_EQ(log.size(), 3U);
+  EXPECT_EQ(log[0].auth, "no");
+  EXPECT_EQ(log[1].user, "alice");
+  EXPECT_EQ(log[1].status, "401");
+  EXPECT_EQ(log[2].user, "bob");
+  EXPECT_EQ(log[2].status, "200");
+}
+
+TEST(FetchAuthTest, ARejectionNamesTheUserAndTheSource) {
+  TempHome home;
+  home.write_netrc("machine 127.0.0.1 login alice password " + alice() + "\n");
+  auto run = fetch(home, {fx().http("/private2/hello.txt?" + test_tag())});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("user 'alice' from netrc file " + (home.path() / ".netrc").string() + " was rejected"), std::string::npos)
+      << run.err;
+  EXPECT_EQ(count_status(fx().requests(test_tag(), 2), "401"), 2U) << "one try per source, no storm";
+}
+
+// Seen: a warm re-lock with netrc sent every revalidation without
+// credentials first (each a 401, then again with credentials).
+TEST(FetchAuthTest, OneProbePerIndexThenCredentialsUpFront) {
+  TempHome home;
+  home.write_netrc("machine 127.0.0.1 login alice password " + alice() + "\n");
+  const std::string tag = "probe" + std::to_string(::getpid());
+  const std::string index = fx().http("/tagged/" + tag + "/private/index-html/simple/");
+  for (int run = 0; run < 2; ++run) {  // cold, then warm (revalidations)
+    auto locked = run_tool({"lock", "--no-config", "--cache-dir", (home.path() / "cache").string(), "-o",
+                            (home.path() / "pylock.toml").string(), "--index-url", index, "alpha[fast]", "dia-a", "dia-b", "eta"},
+                           home.env());
+    ASSERT_EQ(locked.exit_code, 0) << locked.err;
+  }
+  const auto log = fx().requests("/tagged/" + tag + "/", 16);
+  EXPECT_EQ(count_status(log, "401"), 2U) << "one 401 per process, for the first request only";
+  EXPECT_GE(count_status(log, "304"), 7U) << "the warm run revalidated";
+  for (const auto& e : log) {
+    if (e.status != "401") {
+      EXPECT_EQ(e.auth, "basic") << e.uri;
+    }
+  }
 }
 
 TEST(FetchAuthTest, StoreLoginFetchLogoutRoundTrip) {

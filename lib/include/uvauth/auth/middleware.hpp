@@ -40,6 +40,12 @@ class AuthMiddleware final : public net::Middleware {
   Status before_send(net::Request& request, net::Exchange& exchange) override;
   bool should_resend(net::Request& request, const net::Response& response, net::Exchange& exchange) override;
   void on_success(const net::Request& request, const net::Response& response, net::Exchange& exchange) override;
+  // Under `auto`, the first request to an index (or realm) with no known
+  // credentials goes alone; the others wait for its outcome and then carry
+  // what it found (or nothing, for a public index).
+  bool hold(net::Request& request, net::Exchange& exchange) override;
+  void on_complete(net::Exchange& exchange) override;
+  void on_final_response(const net::Request& request, net::Response& response, net::Exchange& exchange) override;
 
   [[nodiscard]] const IndexSet& indexes() const { return indexes_; }
   // How many times the look-up chain ran (tests prove it runs once per key).
@@ -54,6 +60,14 @@ class AuthMiddleware final : public net::Middleware {
   [[nodiscard]] std::optional<Credentials> known(const Url& url, const AuthIndex* index,
                                                  const std::optional<std::string>& username) const;
   std::optional<Credentials> lookup(const Url& url, const Target& target, const std::optional<std::string>& username);
+  // The first credentials in the chain (netrc, store, keyring) that are none
+  // of `refused`, with where they came from: after a rejection, the next
+  // source is tried, once each.
+  std::optional<std::pair<Credentials, std::string>> next_in_chain(const Url& url, const Target& target,
+                                                                   const std::optional<std::string>& username,
+                                                                   const std::vector<Credentials>& refused);
+  // Where credentials for `url` would come from, for messages.
+  std::string source_of(const Credentials& credentials, const Url& url, const Target& target);
   std::optional<Credentials> from_netrc(const Url& url, const std::optional<std::string>& username);
   std::optional<Credentials> from_store(const Url& url, const std::optional<std::string>& username);
   std::optional<Credentials> from_keyring(const Url& url, const Target& target, const std::optional<std::string>& username);
@@ -61,6 +75,9 @@ class AuthMiddleware final : public net::Middleware {
   AuthSettings settings_;
   IndexSet indexes_;
   CredentialsCache cache_;
+
+  std::mutex probe_mutex_;
+  std::map<std::string, bool> probes_;  // key -> true while its first request is out, false once it ended
 
   mutable std::mutex lookup_mutex_;  // held during a look-up: concurrent askers wait for its answer
   std::map<std::string, std::optional<Credentials>> looked_up_;

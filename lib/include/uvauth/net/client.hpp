@@ -62,8 +62,17 @@ class Middleware {
   // After a response that is not a redirect being followed. Return true to
   // send `request` again (after changing it, e.g. adding credentials).
   virtual bool should_resend(Request& request, const Response& response, Exchange& exchange) = 0;
-  // After a successful response (2xx), e.g. to remember working credentials.
+  // After a successful response (2xx, or a 304 to a revalidation), e.g. to
+  // remember working credentials.
   virtual void on_success(const Request& request, const Response& response, Exchange& exchange) = 0;
+  // Before a first attempt: true holds the request back (it is asked again
+  // when another exchange ends), e.g. while one request finds out whether its
+  // index wants credentials, so that the others need not each get a 401.
+  virtual bool hold(Request& /*request*/, Exchange& /*exchange*/) { return false; }
+  // When an exchange ends, however it ends.
+  virtual void on_complete(Exchange& /*exchange*/) {}
+  // The final response of an exchange, before the caller sees it.
+  virtual void on_final_response(const Request& /*request*/, Response& /*response*/, Exchange& /*exchange*/) {}
 };
 
 class Client {

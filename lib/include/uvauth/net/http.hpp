@@ -67,6 +67,9 @@ struct Response {
   std::string sha256;  // hex digest of the body as received
   int redirects = 0;
   std::string http_version;  // "1.1", "2"
+  // Set by the auth layer on a final 401/403: which user from which source
+  // was refused ("user 'alice' from netrc file ~/.netrc"); never a secret.
+  std::string rejected;
 
   [[nodiscard]] bool ok() const { return status >= 200 && status < 300; }
   [[nodiscard]] std::optional<std::string_view> header(std::string_view name) const {
