@@ -6,7 +6,10 @@
 #include <chrono>
 #include <cstdio>
 
+#include "uvauth/app/configuration.hpp"
 #include "uvauth/cache/http_cache.hpp"
+#include "uvauth/config/toml.hpp"
+#include "uvauth/pep/specifiers.hpp"
 #include "uvauth/fs.hpp"
 #include "uvauth/index/interpreter.hpp"
 #include "uvauth/log.hpp"
@@ -34,6 +37,8 @@ struct Collected {
   std::map<std::string, resolve::AllowedHashes> hashes;  // from --hash, requirements and constraints alike
   std::vector<std::string> trusted_hosts;                // --trusted-host: uv's --allow-insecure-host
   std::vector<fs::path> files_read;  // every requirement/constraint file, nested ones too
+  std::optional<std::string> requires_python;  // [project].requires-python
+  std::string requires_python_origin;
 };
 
 void collect_hashes(const pep::RequirementLine& line, Collected& out) {
@@ -114,11 +119,16 @@ Status read_group(const toml::table& groups, const std::string& name, const fs::
 Status read_project(const fs::path& file, const std::vector<std::string>& wanted_groups, Collected& out) {
   auto text = read_file(file);
   if (!text) return std::move(text).error();
-  toml::table document;
-  try {
-    document = toml::parse(*text, file.string());
-  } catch (const toml::parse_error& e) {
-    return Error(ErrorKind::config, file.string() + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
+  auto parsed_document = config::parse_toml(*text, file.string());
+  if (!parsed_document) return std::move(parsed_document).error();
+  toml::table& document = *parsed_document;
+  if (const toml::node* rp = document["project"]["requires-python"].node()) {
+    auto text = rp->value<std::string>();
+    if (!text) return Error(ErrorKind::config, config::toml_where(file.string(), *rp) + ": [project].requires-python must be a string");
+    auto spec = pep::SpecifierSet::parse(*text);
+    if (!spec) return Error(ErrorKind::config, config::toml_where(file.string(), *rp) + ": requires-python: " + spec.error().message);
+    out.requires_python = *text;
+    out.requires_python_origin = config::toml_where(file.string(), *rp);
   }
   if (auto deps = document["project"]["dependencies"].as_array()) {
     for (const auto& d : *deps) {
@@ -131,6 +141,18 @@ Status read_project(const fs::path& file, const std::vector<std::string>& wanted
   }
   std::vector<std::string> groups = wanted_groups;
   const toml::table* declared = document["dependency-groups"].as_table();
+  // uv's legacy [tool.uv] dev-dependencies: part of the default `dev` group.
+  if (wanted_groups.empty()) {
+    if (auto dev = document["tool"]["uv"]["dev-dependencies"].as_array()) {
+      for (const auto& d : *dev) {
+        auto s = d.value<std::string>();
+        if (!s) return Error(ErrorKind::config, file.string() + ": [tool.uv] dev-dependencies must hold strings");
+        auto r = pep::Requirement::parse(*s);
+        if (!r) return Error(ErrorKind::config, file.string() + ": [tool.uv] dev-dependencies: " + r.error().message);
+        out.requirements.push_back(std::move(r).value());
+      }
+    }
+  }
   if (groups.empty() && declared && declared->contains("dev")) groups.push_back("dev");  // uv's default group
   for (const auto& group : groups) {
     if (!declared) return Error(ErrorKind::config, file.string() + ": no [dependency-groups] (asked for '" + group + "')");
@@ -184,8 +206,27 @@ std::string difference(const lock::Lock& before, const lock::Lock& after) {
 
 }  // namespace
 
-Result<LockOutcome> run_lock(const LockArguments& a, const config::Environment& env) {
+Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Environment& env) {
   const auto start = std::chrono::steady_clock::now();
+  // One configuration pass: the command line wins, then uv's variables, then
+  // the settings files (the project's [tool.uv] after those of --config-file).
+  LockArguments a = arguments;
+  if (a.project) a.session.settings_source.project_file = *a.project;
+  auto configured = configure({&a.session, &a.cache_dir, &a.no_cache, &a.offline}, env);
+  if (!configured) return std::move(configured).error();
+  const config::UvEnvironment& uv = configured->uv;
+  const config::Settings& settings = configured->settings;
+  if (!a.default_index) a.default_index = uv.default_index;
+  if (!a.index_url) a.index_url = uv.index_url;
+  a.indexes.insert(a.indexes.end(), uv.indexes.begin(), uv.indexes.end());
+  a.extra_index_urls.insert(a.extra_index_urls.end(), uv.extra_index_urls.begin(), uv.extra_index_urls.end());
+  a.find_links.insert(a.find_links.end(), uv.find_links.begin(), uv.find_links.end());
+  a.constraint_files.insert(a.constraint_files.end(), uv.constraints.begin(), uv.constraints.end());
+  a.no_index = a.no_index || uv.no_index || settings.no_index;
+  if (!a.python) a.python = uv.python;
+  if (!a.prerelease) a.prerelease = uv.prerelease;
+  a.locked = a.locked || uv.locked;
+
   Collected collected;
   if (auto ok = read_requirement_files(a, env, collected); !ok) return std::move(ok).error();
   if (a.project) {
@@ -202,12 +243,26 @@ Result<LockOutcome> run_lock(const LockArguments& a, const config::Environment& 
   if (collected.requirements.empty()) {
     return Error(ErrorKind::usage, "nothing to lock").with_hint("name requirements, or pass -r requirements.txt or --project pyproject.toml");
   }
+  // constraint-dependencies and override-dependencies of the settings (uv's meanings).
+  std::map<std::string, std::vector<pep::Requirement>> overrides;
+  for (const auto* list : {&settings.constraint_dependencies, &settings.override_dependencies}) {
+    for (const auto& entry : *list) {
+      auto r = pep::Requirement::parse(entry.value);
+      if (!r) return Error(ErrorKind::config, entry.origin + ": " + r.error().message);
+      if (list == &settings.constraint_dependencies) {
+        collected.constraints.push_back(std::move(r).value());
+      } else {
+        const std::string name = pep::canonicalize_name(r->name);
+        overrides[name].push_back(std::move(r).value());
+      }
+    }
+  }
 
   // Every index URL the run knows, for the auth layer (configured ones come from the settings).
   auth::SessionOptions session_options = a.session;
+  for (const auto& u : settings.extra_index_urls) session_options.indexes.push_back(u.value);
+  if (settings.index_url) session_options.indexes.push_back(settings.index_url->value);
   for (const auto& host : collected.trusted_hosts) session_options.allow_insecure_hosts.push_back(host);
-  // A project's own [tool.uv] settings apply too (after those of --config-file).
-  if (a.project) session_options.settings_source.project_file = *a.project;
   for (const auto& i : a.indexes) session_options.indexes.push_back(i);
   for (const auto& u : a.extra_index_urls) session_options.indexes.push_back(u);
   for (const auto& u : collected.file_extra_index_urls) session_options.indexes.push_back(u);
@@ -226,7 +281,6 @@ Result<LockOutcome> run_lock(const LockArguments& a, const config::Environment& 
     provider.indexes.push_back(resolve::IndexDescriptor{name, *url, is_explicit});
     return {};
   };
-  const auto& settings = (*session)->settings();
   std::optional<std::string> default_url = a.default_index ? a.default_index : a.index_url ? a.index_url : collected.file_index_url;
   for (const auto& text : a.indexes) {
     const auto named = auth::split_index_argument(text);
@@ -251,6 +305,10 @@ Result<LockOutcome> run_lock(const LockArguments& a, const config::Environment& 
     }
     if (auto ok = add_index(declared.name, declared.url, declared.is_explicit, declared.origin); !ok) return std::move(ok).error();
   }
+  for (const auto& u : settings.extra_index_urls) {
+    if (auto ok = add_index("", u.value, false, u.origin + ": extra-index-url"); !ok) return std::move(ok).error();
+  }
+  if (!default_url && settings.index_url) default_url = settings.index_url->value;
   if (a.no_index) {
     provider.indexes.clear();  // as uv: indexes from every source are ignored
     collected.no_index = true;
@@ -261,6 +319,8 @@ Result<LockOutcome> run_lock(const LockArguments& a, const config::Environment& 
   }
   provider.find_links.insert(provider.find_links.end(), a.find_links.begin(), a.find_links.end());
   for (const auto& f : collected.find_links) provider.find_links.push_back(f);
+  for (const auto& f : settings.find_links) provider.find_links.push_back(f.value);
+  provider.overrides = overrides;
   provider.pinned_index = collected.pinned_index;
   for (const auto& [project, pinned] : provider.pinned_index) {
     const std::string& index = pinned;  // clang 14 cannot capture structured bindings
@@ -273,6 +333,10 @@ Result<LockOutcome> run_lock(const LockArguments& a, const config::Environment& 
     provider.prereleases = *mode;
   } else if (collected.pre) {
     provider.prereleases = resolve::PrereleaseMode::allow;
+  } else if (settings.prerelease) {
+    auto mode = resolve::parse_prerelease_mode(*settings.prerelease);
+    if (!mode) return std::move(mode).error();
+    provider.prereleases = *mode;
   }
 
   auto cache_dir = cache::CacheDir::resolve(env, a.cache_dir, a.no_cache);
@@ -281,6 +345,16 @@ Result<LockOutcome> run_lock(const LockArguments& a, const config::Environment& 
   if (!target) return std::move(target).error();
   provider.target = std::move(target).value();
   UVAUTH_DEBUG("target: " << provider.target.description);
+  // The project's requires-python: a lock for an interpreter below it is refused, as uv does.
+  if (collected.requires_python) {
+    const auto spec = pep::SpecifierSet::parse(*collected.requires_python);
+    if (spec && !spec->contains(provider.target.python_full_version(), true)) {
+      return Error(ErrorKind::resolution, "the target interpreter (" + provider.target.description +
+                                              ") is incompatible with the project's requires-python `" +
+                                              *collected.requires_python + "` (" + collected.requires_python_origin + ")")
+          .with_hint("choose an interpreter the project supports (--python), or change requires-python");
+    }
+  }
 
   std::optional<lock::Lock> previous;
   std::string previous_text;
@@ -308,7 +382,7 @@ Result<LockOutcome> run_lock(const LockArguments& a, const config::Environment& 
   inputs.provider = provider;
   inputs.previous = previous;
   inputs.hashes = collected.hashes;
-  inputs.require_hashes = a.require_hashes || collected.require_hashes;
+  inputs.require_hashes = a.require_hashes || collected.require_hashes || settings.require_hashes;
   auto made = resolve::make_lock(index_client, std::move(inputs));
   if (!made) return std::move(made).error();
 

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "uvauth/app/configuration.hpp"
 #include "uvauth/fs.hpp"
 #include "uvauth/index/interpreter.hpp"
 #include "uvauth/sha256.hpp"
@@ -24,8 +25,13 @@ Result<SyncOutcome> run_sync(const SyncArguments& a, const config::Environment& 
   return sync_lock(a, *lock, *text, env);
 }
 
-Result<SyncOutcome> sync_lock(const SyncArguments& a, const lock::Lock& lock, const std::string& text,
+Result<SyncOutcome> sync_lock(const SyncArguments& arguments, const lock::Lock& lock, const std::string& text,
                               const config::Environment& env) {
+  SyncArguments a = arguments;
+  if (a.project) a.session.settings_source.project_file = *a.project;
+  auto configured = configure({&a.session, &a.cache_dir, &a.no_cache, &a.offline}, env);
+  if (!configured) return std::move(configured).error();
+  if (!a.python) a.python = configured->uv.python;
   const auto start = std::chrono::steady_clock::now();
   if (a.target.has_value() == a.venv.has_value()) return Error(ErrorKind::usage, "give exactly one of --target DIR and --venv DIR");
   if (a.link_mode != "clone" && a.link_mode != "hardlink" && a.link_mode != "copy") {
@@ -64,7 +70,6 @@ Result<SyncOutcome> sync_lock(const SyncArguments& a, const lock::Lock& lock, co
     // The lock's URLs are bound to indexes as when it was made: settings
     // files first, then the lock's own record, then --index.
     auth::SessionOptions session_options = a.session;
-    if (a.project) session_options.settings_source.project_file = *a.project;
     for (const auto& i : a.indexes) session_options.indexes.push_back(i);
     for (const auto& i : lock.indexes) {
       config::IndexDeclaration declared;

@@ -15,13 +15,19 @@ NamedUrl split_index_argument(std::string_view text) {
 
 Result<std::unique_ptr<Session>> Session::open(const SessionOptions& options, const config::Environment& env) {
   std::unique_ptr<Session> session(new Session());
-  auto settings = config::load_settings(options.settings_source);
-  if (!settings) return std::move(settings).error();
-  session->settings_ = std::move(settings).value();
+  if (options.settings) {
+    session->settings_ = *options.settings;
+  } else {
+    auto settings = config::load_settings(options.settings_source);
+    if (!settings) return std::move(settings).error();
+    session->settings_ = std::move(settings).value();
+  }
 
   auto client_options = net::ClientOptions::from_environment(env);
   if (!client_options) return std::move(client_options).error();
-  for (const auto& host : options.allow_insecure_hosts) {
+  std::vector<std::string> insecure = options.allow_insecure_hosts;
+  insecure.insert(insecure.end(), session->settings_.allow_insecure_hosts.begin(), session->settings_.allow_insecure_hosts.end());
+  for (const auto& host : insecure) {
     if (host.find("://") == std::string::npos) {
       client_options->insecure_hosts.push_back(host);
       continue;

@@ -1,5 +1,7 @@
 #include "uvauth/auth/store.hpp"
 
+#include "uvauth/config/toml.hpp"
+
 #include <toml++/toml.h>
 
 #include <sstream>
@@ -62,13 +64,9 @@ Result<Url> CredentialStore::normalize_service(std::string_view text, bool to_ro
 }
 
 Result<CredentialStore> CredentialStore::parse(std::string_view text, const std::string& source) {
-  toml::table document;
-  try {
-    document = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    return Error(ErrorKind::config, source + ":" + std::to_string(e.source().begin.line) + ": " +
-                                        std::string(e.description()));
-  }
+  auto parsed_document = config::parse_toml(text, source);
+  if (!parsed_document) return std::move(parsed_document).error();
+  toml::table& document = *parsed_document;
   CredentialStore store;
   const toml::node* credentials = document.get("credential");
   if (!credentials) return store;

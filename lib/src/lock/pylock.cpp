@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "uvauth/config/toml.hpp"
 #include "uvauth/pep/names.hpp"
 #include "uvauth/sha256.hpp"
 #include "uvauth/text.hpp"
@@ -91,12 +92,9 @@ std::string Lock::serialize() const {
 }
 
 Result<Lock> Lock::parse(std::string_view text, const std::string& source) {
-  toml::table document;
-  try {
-    document = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    return Error(ErrorKind::parse, source + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
-  }
+  auto parsed_document = config::parse_toml(text, source, ErrorKind::parse);
+  if (!parsed_document) return std::move(parsed_document).error();
+  toml::table& document = *parsed_document;
   Lock lock;
   auto version = document["lock-version"].value<std::string>();
   if (!version) return Error(ErrorKind::parse, source + ": no `lock-version`; is this a pylock.toml?");

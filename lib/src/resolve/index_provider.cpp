@@ -1,5 +1,7 @@
 #include "uvauth/resolve/index_provider.hpp"
 
+#include <set>
+
 #include <future>
 
 #include "uvauth/log.hpp"
@@ -16,6 +18,29 @@ Result<PrereleaseMode> parse_prerelease_mode(std::string_view text) {
   if (text == "explicit") return PrereleaseMode::explicit_only;
   if (text == "if-necessary-or-explicit") return PrereleaseMode::if_necessary_or_explicit;
   return Error(ErrorKind::usage, "--prerelease must be allow, disallow, if-necessary, explicit or if-necessary-or-explicit");
+}
+
+std::vector<pep::Requirement> apply_overrides(const std::vector<pep::Requirement>& requirements,
+                                              const std::map<std::string, std::vector<pep::Requirement>>& overrides) {
+  if (overrides.empty()) return requirements;
+  std::vector<pep::Requirement> out;
+  std::set<std::string> replaced;
+  for (const auto& r : requirements) {
+    const std::string name = pep::canonicalize_name(r.name);
+    auto it = overrides.find(name);
+    if (it == overrides.end()) {
+      out.push_back(r);
+      continue;
+    }
+    // Each requirement on the project becomes the overrides, once, keeping
+    // the extras it asked for (as uv does).
+    if (!replaced.insert(name).second) continue;
+    for (pep::Requirement o : it->second) {
+      o.extras.insert(o.extras.end(), r.extras.begin(), r.extras.end());
+      out.push_back(std::move(o));
+    }
+  }
+  return out;
 }
 
 IndexProvider::IndexProvider(index::IndexClient& client, ProviderOptions options)
@@ -202,8 +227,9 @@ Result<std::vector<pep::Requirement>> IndexProvider::requirements(const std::str
     return Error(ErrorKind::parse, "the metadata of " + c->file.filename + " says " + metadata->name + " " +
                                        metadata->version.to_string());
   }
+  std::vector<pep::Requirement> requires_dist = apply_overrides(metadata->requires_dist, options_.overrides);
   std::lock_guard lock(mutex_);
-  return requirements_.emplace(key, std::move(metadata->requires_dist)).first->second;
+  return requirements_.emplace(key, std::move(requires_dist)).first->second;
 }
 
 void IndexProvider::prefetch(const std::vector<std::string>& names) {

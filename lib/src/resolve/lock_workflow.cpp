@@ -19,6 +19,9 @@ std::string inputs_fingerprint(const LockInputs& inputs) {
   for (const auto& f : inputs.provider.find_links) lines.push_back("flk " + f);
   for (const auto& [project, url] : inputs.provider.direct_urls) lines.push_back("url " + project + " " + url);
   for (const auto& [project, index] : inputs.provider.pinned_index) lines.push_back("pin " + project + " " + index);
+  for (const auto& [project, overrides] : inputs.provider.overrides) {
+    for (const auto& o : overrides) lines.push_back("ovr " + o.to_string());
+  }
   lines.push_back("env " + lock::environment_marker(inputs.provider.target.markers));
   lines.push_back("pre " + std::to_string(static_cast<int>(inputs.provider.prereleases)));
   std::string text;
@@ -29,7 +32,7 @@ std::string inputs_fingerprint(const LockInputs& inputs) {
 Result<lock::Lock> make_lock(index::IndexClient& client, LockInputs inputs) {
   ResolveOptions options;
   options.environment = inputs.provider.target.markers;
-  options.requirements = inputs.requirements;
+  options.requirements = apply_overrides(inputs.requirements, inputs.provider.overrides);
   options.constraints = inputs.constraints;
   if (inputs.previous) {
     for (const auto& p : inputs.previous->packages) options.preferences[p.name] = p.version;

@@ -111,3 +111,90 @@ TEST(SettingsTest, AProjectsIndexesFollowThoseOfTheConfigFile) {
 
 }  // namespace
 }  // namespace uvauth::config
+
+namespace uvauth::config {
+namespace {
+
+// Seen: a typo in uv.toml fell back silently to PyPI; private package names
+// must never go to the public index because of a typo.
+TEST(SettingsTest, UnknownAndMistypedKeysAreErrorsWithFileLineAndKey) {
+  const BadSettings cases[] = {
+      {"[[indexes]]\nurl = \"https://h/simple\"\n", "uv.toml:1: unknown field `indexes` in the settings; did you mean `[[index]]`?"},
+      {"[[index]]\nurl = \"https://h/simple\"\ndefualt = true\n",
+       "uv.toml:3: unknown field `defualt` in [[index]]; did you mean `default`? (fields: name, url, default, explicit, format, authenticate)"},
+      {"index-urll = \"https://h/simple\"\n", "uv.toml:1: unknown field `index-urll` in the settings; did you mean `index-url`?"},
+      {"[pip]\nindex-url = 3\n", "uv.toml:2: `index-url` must be a string"},
+      {"[pip]\ncache-dir = \"/x\"\n", "uv.toml:2: field `cache-dir` does not belong in [pip]"},
+      {"require-hashes = true\n", "uv.toml:1: field `require-hashes` does not belong in the settings"},
+      {"prerelease = \"sometimes\"\n", "uv.toml:1: `prerelease` must be allow, disallow, if-necessary, explicit or if-necessary-or-explicit"},
+      {"frobnicate = 1\n", "uv.toml:1: unknown field `frobnicate` in the settings"},
+  };
+  for (const auto& c : cases) {
+    auto settings = parse_settings(c.text, "uv.toml", false);
+    ASSERT_FALSE(settings.ok()) << c.text;
+    EXPECT_EQ(settings.error().message, c.message);
+  }
+  auto in_pyproject = parse_settings("[project]\nname = \"x\"\n[tool.uv]\nextra-index-urls = []\n", "pyproject.toml", true);
+  ASSERT_FALSE(in_pyproject.ok());
+  EXPECT_EQ(in_pyproject.error().message,
+            "pyproject.toml:4: unknown field `extra-index-urls` in [tool.uv]; did you mean `extra-index-url`?");
+}
+
+TEST(SettingsTest, ReadsUvsOtherIndexKeysAndThePipTable) {
+  auto settings = parse_settings(R"(
+index-url = "https://top/simple"
+extra-index-url = ["https://extra/simple"]
+find-links = ["/wheels"]
+constraint-dependencies = ["beta<2"]
+override-dependencies = ["gamma==1.5"]
+resolution = "highest"
+concurrent-downloads = 4
+[pip]
+no-index = true
+prerelease = "allow"
+require-hashes = true
+)", "uv.toml", false);
+  ASSERT_TRUE(settings.ok()) << settings.error().message;
+  EXPECT_EQ(settings->index_url->value, "https://top/simple");
+  EXPECT_EQ(settings->index_url->origin, "uv.toml:2");
+  ASSERT_EQ(settings->extra_index_urls.size(), 1U);
+  EXPECT_EQ(settings->find_links[0].value, "/wheels");
+  EXPECT_EQ(settings->constraint_dependencies[0].value, "beta<2");
+  EXPECT_EQ(settings->override_dependencies[0].value, "gamma==1.5");
+  EXPECT_TRUE(settings->no_index);
+  EXPECT_EQ(settings->prerelease, "allow");
+  EXPECT_TRUE(settings->require_hashes);
+}
+
+// uv's user-level uv.toml is merged below the project's: the project's
+// scalars win, lists follow the project's.
+TEST(SettingsTest, TheUserLevelFileIsMergedBelowTheProjects) {
+  const auto dir = std::filesystem::temp_directory_path() / ("uvauth-user-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "project");
+  std::filesystem::create_directories(dir / "config" / "uv");
+  std::ofstream(dir / "project" / "uv.toml") << "keyring-provider = \"subprocess\"\n[[index]]\nname = \"p\"\nurl = \"https://p/simple\"\n";
+  std::ofstream(dir / "config" / "uv" / "uv.toml") << "keyring-provider = \"disabled\"\nindex-url = \"https://user/simple\"\n"
+                                                       "[[index]]\nname = \"u\"\nurl = \"https://u/simple\"\n";
+  Environment env;
+  env.set("XDG_CONFIG_HOME", (dir / "config").string());
+  SettingsSource source;
+  source.working_directory = dir / "project";
+  source.user_file = user_settings_file(env);
+  auto settings = load_settings(source);
+  ASSERT_TRUE(settings.ok()) << settings.error().message;
+  ASSERT_EQ(settings->indexes.size(), 2U);
+  EXPECT_EQ(settings->indexes[0].name, "p");
+  EXPECT_EQ(settings->indexes[1].name, "u");
+  EXPECT_EQ(settings->keyring_provider, "subprocess");
+  EXPECT_EQ(settings->index_url->value, "https://user/simple");
+  EXPECT_EQ(settings->files.size(), 2U);
+  // --config-file replaces discovery, the user-level file included.
+  source.config_file = dir / "project" / "uv.toml";
+  settings = load_settings(source);
+  ASSERT_TRUE(settings.ok());
+  EXPECT_EQ(settings->indexes.size(), 1U);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace uvauth::config

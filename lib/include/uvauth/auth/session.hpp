@@ -24,6 +24,9 @@ struct SessionOptions {
   // Indexes known from elsewhere (a lock's [tool.uvauth]), after those of
   // the settings files and before --index ones.
   std::vector<config::IndexDeclaration> declared_indexes;
+  // Settings already loaded by the caller's configuration pass (else the
+  // session loads them from `settings_source`).
+  std::optional<config::Settings> settings;
 };
 
 // "NAME=URL" or a bare URL.

@@ -1,6 +1,13 @@
-// Settings files: uv.toml's schema (`[[index]]`, `keyring-provider`), read
-// from `--config-file`, else `uvauth.toml` or `uv.toml` in the working
-// directory, else `[tool.uv]` of `pyproject.toml` there.
+// Settings files, in uv's schema: `--config-file` (or UV_CONFIG_FILE), else
+// `uvauth.toml` / `uv.toml` / `[tool.uv]` of `pyproject.toml` in the working
+// directory, then uv's user-level `uv.toml` ($XDG_CONFIG_HOME/uv, else
+// ~/.config/uv) below it, as uv merges them; `--project`'s `[tool.uv]` after
+// the file given.
+//
+// Every key is known: a key uvauth honours is read and checked; a uv key
+// uvauth does not use is accepted (with a warning when it would change what
+// uv installs, a -v note otherwise); anything else is an error naming the
+// file, the line and the key, so a typo never falls back to PyPI.
 #pragma once
 
 #include <filesystem>
@@ -8,13 +15,14 @@
 #include <string>
 #include <vector>
 
+#include "uvauth/config/environment.hpp"
 #include "uvauth/error.hpp"
 
 namespace uvauth::config {
 
 struct IndexDeclaration {
   std::string name;                         // may be empty
-  std::string url;                          // as written (may hold userinfo)
+  std::string url;                          // as written (may hold userinfo); a path becomes file://
   bool is_default = false;
   bool is_explicit = false;
   std::optional<std::string> authenticate;  // auto|always|never, validated
@@ -22,10 +30,30 @@ struct IndexDeclaration {
   std::string origin;                       // "file:line", for messages
 };
 
+// A string with where it was written.
+struct Located {
+  std::string value;
+  std::string origin;  // "file:line"
+};
+
 struct Settings {
   std::vector<IndexDeclaration> indexes;
+  std::optional<Located> index_url;           // `index-url` (also in [pip]): the default index
+  std::vector<Located> extra_index_urls;      // `extra-index-url`
+  std::vector<Located> find_links;            // `find-links`
+  bool no_index = false;                      // `no-index`
   std::optional<std::string> keyring_provider;  // disabled|subprocess
-  std::optional<std::filesystem::path> file;    // the file they came from
+  std::optional<std::string> prerelease;      // allow|disallow|if-necessary|explicit|if-necessary-or-explicit
+  std::vector<std::string> allow_insecure_hosts;
+  std::optional<std::string> cache_dir;       // `cache-dir`
+  std::optional<bool> offline;                // `offline`
+  std::optional<bool> no_cache;               // `no-cache`
+  std::vector<Located> constraint_dependencies;  // PEP 508 strings, checked where they are used
+  std::vector<Located> override_dependencies;
+  std::vector<Located> dev_dependencies;      // legacy [tool.uv] dev-dependencies: the `dev` group
+  bool require_hashes = false;                // [pip] require-hashes
+  std::optional<std::filesystem::path> file;  // the first file they came from
+  std::vector<std::filesystem::path> files;   // every file read, in order
 };
 
 struct SettingsSource {
@@ -35,10 +63,20 @@ struct SettingsSource {
   // one pyproject feeds uv and a CMake-generated config alike.
   std::optional<std::filesystem::path> project_file;
   std::filesystem::path working_directory = ".";
+  // uv's user-level uv.toml; read below a discovered project file (not with
+  // --config-file, which replaces discovery, nor with --no-config).
+  std::optional<std::filesystem::path> user_file;
 };
 
 Result<Settings> load_settings(const SettingsSource& source);
 // `in_pyproject`: read `[tool.uv]` rather than the top level.
 Result<Settings> parse_settings(std::string_view text, const std::string& source_name, bool in_pyproject);
+
+// uv's user-level settings file: $XDG_CONFIG_HOME/uv/uv.toml, else ~/.config/uv/uv.toml.
+[[nodiscard]] std::optional<std::filesystem::path> user_settings_file(const Environment& env);
+
+// Lower-priority settings appended below `high` (uv's merge: scalars from
+// `high` when set, lists concatenated with `high` first).
+void merge_below(Settings& high, Settings low);
 
 }  // namespace uvauth::config

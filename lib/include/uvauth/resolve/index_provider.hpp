@@ -37,7 +37,14 @@ struct ProviderOptions {
   std::set<std::string> explicit_prereleases;  // projects whose direct requirement names a pre-release
   std::set<std::string> exact_pins;            // projects pinned with == in direct requirements (yanked allowed)
   std::map<std::string, std::string> direct_urls;  // project -> the wheel URL a requirement names (`name @ url`)
+  // uv's override-dependencies: a requirement on a project named here, in any
+  // package's metadata (and at the root), is replaced by these.
+  std::map<std::string, std::vector<pep::Requirement>> overrides;
 };
+
+// `requirements` with every requirement on an overridden project replaced by its overrides.
+[[nodiscard]] std::vector<pep::Requirement> apply_overrides(const std::vector<pep::Requirement>& requirements,
+                                                            const std::map<std::string, std::vector<pep::Requirement>>& overrides);
 
 // The wheel chosen for a version, and where it came from (for the lock).
 struct Candidate {

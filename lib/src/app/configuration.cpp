@@ -1,0 +1,36 @@
+#include "uvauth/app/configuration.hpp"
+
+#include "uvauth/log.hpp"
+
+namespace uvauth::app {
+
+Result<Configuration> configure(const CommonOptions& o, const config::Environment& env) {
+  Configuration out;
+  auto uv = config::read_uv_environment(env);
+  if (!uv) return std::move(uv).error();
+  out.uv = std::move(uv).value();
+  config::SettingsSource& source = o.session->settings_source;
+  if (!source.config_file && out.uv.config_file) source.config_file = out.uv.config_file;
+  source.no_config = source.no_config || out.uv.no_config;
+  if (!source.user_file) source.user_file = config::user_settings_file(env);
+  auto settings = config::load_settings(source);
+  if (!settings) return std::move(settings).error();
+  out.settings = std::move(settings).value();
+  for (const auto& file : out.settings.files) UVAUTH_DEBUG("settings read from " << file.string());
+  o.session->settings = out.settings;
+
+  *o.offline = *o.offline || out.uv.offline || out.settings.offline.value_or(false);
+  *o.no_cache = *o.no_cache || out.uv.no_cache || out.settings.no_cache.value_or(false);
+  // --cache-dir, then UVAUTH_CACHE_DIR (read by the cache layer), then uv's
+  // cache directory (uvauth keeps its own folder inside), then the settings.
+  if (!*o.cache_dir && !env.get_nonempty("UVAUTH_CACHE_DIR")) {
+    if (out.uv.cache_dir) {
+      *o.cache_dir = *out.uv.cache_dir / "uvauth";
+    } else if (out.settings.cache_dir) {
+      *o.cache_dir = std::filesystem::path(*out.settings.cache_dir) / "uvauth";
+    }
+  }
+  return out;
+}
+
+}  // namespace uvauth::app
