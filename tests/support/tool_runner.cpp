@@ -30,7 +30,7 @@ std::string slurp(const std::filesystem::path& path) {
 std::string tool_path() { return UVAUTH_TOOL_PATH; }
 
 ToolRun run_tool(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-                 const std::string& stdin_text) {
+                 const std::string& stdin_text, const std::string& working_directory) {
   namespace fs = std::filesystem;
   std::array<char, 64> name_template{};
   std::snprintf(name_template.data(), name_template.size(), "/tmp/uvauth-tool-XXXXXX");
@@ -65,6 +65,7 @@ ToolRun run_tool(const std::vector<std::string>& args, const std::map<std::strin
   posix_spawn_file_actions_addopen(&actions, 0, (dir / "stdin").c_str(), O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 1, (dir / "stdout").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   posix_spawn_file_actions_addopen(&actions, 2, (dir / "stderr").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (!working_directory.empty()) posix_spawn_file_actions_addchdir_np(&actions, working_directory.c_str());
   pid_t pid = 0;
   const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);

@@ -16,7 +16,7 @@ struct ToolRun {
 // Runs `uvauth args...` with `env` added to (or, for empty values, removed
 // from) the current environment, and an optional standard input.
 ToolRun run_tool(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {},
-                 const std::string& stdin_text = "");
+                 const std::string& stdin_text = "", const std::string& working_directory = "");
 
 std::string tool_path();
 

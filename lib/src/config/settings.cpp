@@ -316,10 +316,10 @@ Result<Settings> load_settings(const SettingsSource& source) {
     if (source.config_file) return read(*source.config_file, source.config_file->filename() == "pyproject.toml");
     discovered = true;
     for (const char* name : {"uvauth.toml", "uv.toml"}) {
-      const fs::path candidate = source.working_directory / name;
+      const fs::path candidate = fs::absolute(source.working_directory / name).lexically_normal();
       if (fs::exists(candidate, ec)) return read(candidate, false);
     }
-    const fs::path pyproject = source.working_directory / "pyproject.toml";
+    const fs::path pyproject = fs::absolute(source.working_directory / "pyproject.toml").lexically_normal();
     if (fs::exists(pyproject, ec)) return read(pyproject, true);
     return Settings{};
   }();
