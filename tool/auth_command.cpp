@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "uvauth/config/locations.hpp"
 #include "prompt.hpp"
 #include "uvauth/auth/store.hpp"
 
@@ -21,7 +22,7 @@ struct AuthArgs {
 };
 
 Result<std::filesystem::path> store_file(const config::Environment& env) {
-  auto dir = CredentialStore::directory(env);
+  auto dir = config::credentials_store_directory(env);
   if (!dir) return std::move(dir).error();
   return CredentialStore::file_in(*dir);
 }
@@ -143,7 +144,7 @@ int run_token(const AuthArgs& args) {
 }
 
 int run_dir() {
-  auto dir = CredentialStore::directory(config::Environment::from_process());
+  auto dir = config::credentials_store_directory(config::Environment::from_process());
   if (!dir) return report(dir.error());
   std::cout << dir->string() << '\n';
   return 0;

@@ -101,3 +101,21 @@ class [[nodiscard]] Result<void> {
 using Status = Result<void>;
 
 }  // namespace uvauth
+
+// Propagating errors: `UVAUTH_TRY(status_or_result);` returns its error
+// from the calling function; `UVAUTH_TRY_ASSIGN(auto x, result);` declares
+// (or assigns) `x` with the value, or returns the error.
+#define UVAUTH_CONCAT_INNER(a, b) a##b
+#define UVAUTH_CONCAT(a, b) UVAUTH_CONCAT_INNER(a, b)
+#define UVAUTH_TRY(expression)                                        \
+  do {                                                                \
+    if (auto uvauth_try_result = (expression); !uvauth_try_result) {  \
+      return std::move(uvauth_try_result).error();                    \
+    }                                                                 \
+  } while (false)
+#define UVAUTH_TRY_ASSIGN(declaration, expression) \
+  UVAUTH_TRY_ASSIGN_IMPL(declaration, expression, UVAUTH_CONCAT(uvauth_try_value_, __LINE__))
+#define UVAUTH_TRY_ASSIGN_IMPL(declaration, expression, temporary)   \
+  auto temporary = (expression);                                     \
+  if (!temporary) return std::move(temporary).error();               \
+  declaration = std::move(temporary).value()

@@ -42,6 +42,8 @@ class Url {
   [[nodiscard]] std::string without_userinfo() const;
   // The URL as the user wrote it, password replaced by "****". Safe to print.
   [[nodiscard]] std::string redacted() const;
+  // "host" or, when the URL names a port, "host:port".
+  [[nodiscard]] std::string host_port() const;
   // "scheme://host:port" with the effective port.
   [[nodiscard]] std::string origin() const;
   [[nodiscard]] bool same_origin(const Url& other) const;

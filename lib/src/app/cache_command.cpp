@@ -3,6 +3,7 @@
 #include <set>
 
 #include "uvauth/cache/cache_dir.hpp"
+#include "uvauth/config/locations.hpp"
 #include "uvauth/fs.hpp"
 
 namespace uvauth::app {
@@ -27,8 +28,9 @@ std::string megabytes(std::uint64_t bytes) {
 }  // namespace
 
 Result<CacheOutcome> run_cache(CacheAction action, std::optional<fs::path> cache_dir, const config::Environment& env) {
-  auto dir = cache::CacheDir::resolve(env, cache_dir, false);
-  if (!dir) return std::move(dir).error();
+  auto dir_root = config::cache_root(env, cache_dir, false);
+  if (!dir_root) return std::move(dir_root).error();
+  std::optional<cache::CacheDir> dir(std::in_place, *dir_root);
   const fs::path root = *dir->root();
   CacheOutcome out;
   if (action == CacheAction::dir) {

@@ -6,16 +6,12 @@ namespace uvauth::app {
 
 Result<Configuration> configure(const CommonOptions& o, const config::Environment& env) {
   Configuration out;
-  auto uv = config::read_uv_environment(env);
-  if (!uv) return std::move(uv).error();
-  out.uv = std::move(uv).value();
+  UVAUTH_TRY_ASSIGN(out.uv, config::read_uv_environment(env));
   config::SettingsSource& source = o.session->settings_source;
   if (!source.config_file && out.uv.config_file) source.config_file = out.uv.config_file;
   source.no_config = source.no_config || out.uv.no_config;
   if (!source.user_file) source.user_file = config::user_settings_file(env);
-  auto settings = config::load_settings(source);
-  if (!settings) return std::move(settings).error();
-  out.settings = std::move(settings).value();
+  UVAUTH_TRY_ASSIGN(out.settings, config::load_settings(source));
   for (const auto& file : out.settings.files) UVAUTH_DEBUG("settings read from " << file.string());
   o.session->settings = out.settings;
 

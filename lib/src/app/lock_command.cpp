@@ -10,6 +10,7 @@
 #include "uvauth/cache/http_cache.hpp"
 #include "uvauth/config/toml.hpp"
 #include "uvauth/pep/specifiers.hpp"
+#include "uvauth/config/locations.hpp"
 #include "uvauth/fs.hpp"
 #include "uvauth/index/interpreter.hpp"
 #include "uvauth/log.hpp"
@@ -178,7 +179,7 @@ Result<Url> parse_index_url(const std::string& text, const std::string& flag) {
 Result<pep::Target> choose_target(const LockArguments& a, const cache::CacheDir& cache, const config::Environment& env) {
   if (a.python_version) return pep::cross_target(*a.python_version, a.python_platform.value_or(""));
   if (a.python_platform) return Error(ErrorKind::usage, "--python-platform needs --python-version");
-  auto python = index::find_python(a.python, env);
+  auto python = index::find_python(a.python, config::search_path(env));
   if (!python) return std::move(python).error();
   return index::query_interpreter(*python, cache);
 }
@@ -228,10 +229,10 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
   a.locked = a.locked || uv.locked;
 
   Collected collected;
-  if (auto ok = read_requirement_files(a, env, collected); !ok) return std::move(ok).error();
+  UVAUTH_TRY(read_requirement_files(a, env, collected));
   if (a.project) {
     collected.files_read.push_back(*a.project);
-    if (auto ok = read_project(*a.project, a.groups, collected); !ok) return std::move(ok).error();
+    UVAUTH_TRY(read_project(*a.project, a.groups, collected));
   } else if (!a.groups.empty()) {
     return Error(ErrorKind::usage, "--group needs --project");
   }
@@ -284,13 +285,13 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
   std::optional<std::string> default_url = a.default_index ? a.default_index : a.index_url ? a.index_url : collected.file_index_url;
   for (const auto& text : a.indexes) {
     const auto named = auth::split_index_argument(text);
-    if (auto ok = add_index(named.name, named.url, false, "--index"); !ok) return std::move(ok).error();
+    UVAUTH_TRY(add_index(named.name, named.url, false, "--index"));
   }
   for (const auto& u : a.extra_index_urls) {
-    if (auto ok = add_index("", u, false, "--extra-index-url"); !ok) return std::move(ok).error();
+    UVAUTH_TRY(add_index("", u, false, "--extra-index-url"));
   }
   for (const auto& u : collected.file_extra_index_urls) {
-    if (auto ok = add_index("", u, false, "--extra-index-url (requirements file)"); !ok) return std::move(ok).error();
+    UVAUTH_TRY(add_index("", u, false, "--extra-index-url (requirements file)"));
   }
   bool flat_default = false;  // a `format = "flat"` index with `default = true` replaces PyPI
   for (const auto& declared : settings.indexes) {
@@ -303,10 +304,10 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
       if (!default_url) default_url = declared.url;
       continue;
     }
-    if (auto ok = add_index(declared.name, declared.url, declared.is_explicit, declared.origin); !ok) return std::move(ok).error();
+    UVAUTH_TRY(add_index(declared.name, declared.url, declared.is_explicit, declared.origin));
   }
   for (const auto& u : settings.extra_index_urls) {
-    if (auto ok = add_index("", u.value, false, u.origin + ": extra-index-url"); !ok) return std::move(ok).error();
+    UVAUTH_TRY(add_index("", u.value, false, u.origin + ": extra-index-url"));
   }
   if (!default_url && settings.index_url) default_url = settings.index_url->value;
   if (a.no_index) {
@@ -315,7 +316,7 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
   }
   if (!collected.no_index && (default_url || !flat_default)) {
     if (!default_url) UVAUTH_DEBUG("no default index is configured: using " << pypi);
-    if (auto ok = add_index("", default_url.value_or(pypi), false, "the default index"); !ok) return std::move(ok).error();
+    UVAUTH_TRY(add_index("", default_url.value_or(pypi), false, "the default index"));
   }
   provider.find_links.insert(provider.find_links.end(), a.find_links.begin(), a.find_links.end());
   for (const auto& f : collected.find_links) provider.find_links.push_back(f);
@@ -339,8 +340,9 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
     provider.prereleases = *mode;
   }
 
-  auto cache_dir = cache::CacheDir::resolve(env, a.cache_dir, a.no_cache);
-  if (!cache_dir) return std::move(cache_dir).error();
+  auto cache_dir_root = config::cache_root(env, a.cache_dir, a.no_cache);
+  if (!cache_dir_root) return std::move(cache_dir_root).error();
+  std::optional<cache::CacheDir> cache_dir(std::in_place, *cache_dir_root);
   auto target = choose_target(a, *cache_dir, env);
   if (!target) return std::move(target).error();
   provider.target = std::move(target).value();

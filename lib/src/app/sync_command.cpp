@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "uvauth/app/configuration.hpp"
+#include "uvauth/config/locations.hpp"
 #include "uvauth/fs.hpp"
 #include "uvauth/index/interpreter.hpp"
 #include "uvauth/sha256.hpp"
@@ -38,13 +39,14 @@ Result<SyncOutcome> sync_lock(const SyncArguments& arguments, const lock::Lock& 
     return Error(ErrorKind::usage, "--link-mode must be clone, hardlink or copy");
   }
 
-  auto python = index::find_python(a.python, env);
+  auto python = index::find_python(a.python, config::search_path(env));
   if (!python) return std::move(python).error();
-  auto cache = cache::CacheDir::resolve(env, a.cache_dir, a.no_cache);
-  if (!cache) return std::move(cache).error();
+  auto cache_root = config::cache_root(env, a.cache_dir, a.no_cache);
+  if (!cache_root) return std::move(cache_root).error();
+  std::optional<cache::CacheDir> cache(std::in_place, *cache_root);
   auto target = index::query_interpreter(*python, *cache);
   if (!target) return std::move(target).error();
-  if (auto fits = lock.check_target(target->markers, a.lock_file.string()); !fits) return std::move(fits).error();
+  UVAUTH_TRY(lock.check_target(target->markers, a.lock_file.string()));
 
   install::SyncOptions options;
   options.lock = lock;

@@ -6,14 +6,6 @@
 
 namespace uvauth::auth {
 
-std::string index_env_prefix(std::string_view name) {
-  std::string out = "UV_INDEX_";
-  for (char c : name) {
-    const auto u = static_cast<unsigned char>(c);
-    out += std::isalnum(u) ? static_cast<char>(std::toupper(u)) : '_';
-  }
-  return out;
-}
 
 Url index_root(const Url& url) {
   std::string path = url.path();
@@ -35,22 +27,17 @@ const AuthIndex* IndexSet::same_index(const Url& url) const {
 
 namespace {
 // UV_INDEX_<NAME>_USERNAME/_PASSWORD replace the parts of `credentials`.
-std::optional<Credentials> with_environment(std::optional<Credentials> credentials, const std::string& name,
-                                            const config::Environment& env) {
-  if (name.empty()) return credentials;
-  const std::string prefix = index_env_prefix(name);
-  auto username = env.get(prefix + "_USERNAME");
-  auto password = env.get(prefix + "_PASSWORD");
-  if (!username && !password) return credentials;
+std::optional<Credentials> with_variables(std::optional<Credentials> credentials, const config::IndexVariables& variables) {
+  if (!variables.username && !variables.password) return credentials;
   Credentials c = credentials.value_or(Credentials::basic(std::nullopt, std::nullopt));
-  if (username) c.username = *username;
-  if (password) c.password = Secret(*password);
+  if (variables.username) c.username = *variables.username;
+  if (variables.password) c.password = Secret(*variables.password);
   return c;
 }
 }  // namespace
 
 Result<const AuthIndex*> IndexSet::add(std::string name, const Url& url, AuthPolicy policy,
-                                       const config::Environment& env) {
+                                       const config::IndexVariables& variables) {
   auto from_url = Credentials::from_url(url);
   if (!from_url) return std::move(from_url).error();
   for (auto& existing : indexes_) {
@@ -58,7 +45,7 @@ Result<const AuthIndex*> IndexSet::add(std::string name, const Url& url, AuthPol
     // The same index named again: it keeps what it was declared with.
     if (existing.name.empty() && !name.empty()) {
       existing.name = std::move(name);
-      existing.credentials = with_environment(existing.credentials, existing.name, env);
+      existing.credentials = with_variables(existing.credentials, variables);
     }
     if (!existing.credentials && *from_url) existing.credentials = *from_url;
     return &existing;
@@ -68,7 +55,7 @@ Result<const AuthIndex*> IndexSet::add(std::string name, const Url& url, AuthPol
   index.url = url.with_userinfo_removed();
   index.root = index_root(url);
   index.policy = policy;
-  index.credentials = with_environment(*from_url, index.name, env);
+  index.credentials = index.name.empty() ? *from_url : with_variables(*from_url, variables);
   indexes_.push_back(std::move(index));
   return &indexes_.back();
 }

@@ -23,7 +23,7 @@ std::optional<Credentials> KeyringProvider::fetch(const Url& url, const std::opt
   const Url clean = url.with_userinfo_removed().with_fragment_removed();
   UVAUTH_DEBUG("checking keyring for " << (username ? *username + "@" : "") << clean.redacted());
   if (auto found = fetch_service(clean.without_userinfo(), username)) return found;
-  const std::string host = url.has_explicit_port() ? url.host() + ":" + std::to_string(url.port()) : url.host();
+  const std::string host = url.host_port();
   UVAUTH_DEBUG("checking keyring for host " << host);
   if (auto found = fetch_service(host, username)) return found;
   if (url.scheme() != "https") {

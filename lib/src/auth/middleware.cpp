@@ -34,22 +34,11 @@ bool is_auth_status(long status) { return status == 401 || status == 403 || stat
 
 }  // namespace
 
-Result<AuthSettings> AuthSettings::from_environment(const config::Environment& env) {
+AuthSettings AuthSettings::from(const config::CredentialLocations& locations) {
   AuthSettings settings;
-  if (auto netrc = env.get_nonempty("NETRC")) {
-    settings.netrc_file = *netrc;
-  } else if (auto home = env.get_nonempty("HOME")) {
-    settings.netrc_file = std::filesystem::path(*home) / ".netrc";
-  }
-  if (auto dir = CredentialStore::directory(env)) settings.store_file = CredentialStore::file_in(*dir);
-  if (auto provider = env.get_nonempty("UV_KEYRING_PROVIDER")) {
-    if (*provider == "subprocess") {
-      settings.keyring_executable = "keyring";
-    } else if (*provider != "disabled") {
-      return Error(ErrorKind::config,
-                   "UV_KEYRING_PROVIDER must be `disabled` or `subprocess`, got '" + *provider + "'");
-    }
-  }
+  settings.netrc_file = locations.netrc_file;
+  if (locations.store_directory) settings.store_file = CredentialStore::file_in(*locations.store_directory);
+  if (locations.keyring_provider == "subprocess") settings.keyring_executable = "keyring";
   return settings;
 }
 

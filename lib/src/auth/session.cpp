@@ -23,8 +23,9 @@ Result<std::unique_ptr<Session>> Session::open(const SessionOptions& options, co
     session->settings_ = std::move(settings).value();
   }
 
-  auto client_options = net::ClientOptions::from_environment(env);
-  if (!client_options) return std::move(client_options).error();
+  auto network = config::network_settings(env);
+  if (!network) return std::move(network).error();
+  std::optional<net::ClientOptions> client_options = net::ClientOptions::from(*network);
   std::vector<std::string> insecure = options.allow_insecure_hosts;
   insecure.insert(insecure.end(), session->settings_.allow_insecure_hosts.begin(), session->settings_.allow_insecure_hosts.end());
   for (const auto& host : insecure) {
@@ -34,14 +35,14 @@ Result<std::unique_ptr<Session>> Session::open(const SessionOptions& options, co
     }
     auto url = Url::parse(host);
     if (!url) return Error(ErrorKind::usage, "--allow-insecure-host: " + url.error().message);
-    client_options->insecure_hosts.push_back(
-        url->has_explicit_port() ? url->host() + ":" + std::to_string(url->port()) : url->host());
+    client_options->insecure_hosts.push_back(url->host_port());
   }
 
-  auto auth_settings = AuthSettings::from_environment(env);
-  if (!auth_settings) return std::move(auth_settings).error();
+  auto locations = config::credential_locations(env);
+  if (!locations) return std::move(locations).error();
+  std::optional<AuthSettings> auth_settings = AuthSettings::from(*locations);
   std::optional<std::string> keyring = options.keyring_provider;
-  if (!keyring && !env.get_nonempty("UV_KEYRING_PROVIDER")) keyring = session->settings_.keyring_provider;
+  if (!keyring && !locations->keyring_provider) keyring = session->settings_.keyring_provider;
   if (keyring) {
     if (*keyring == "subprocess") {
       auth_settings->keyring_executable = "keyring";
@@ -64,14 +65,14 @@ Result<std::unique_ptr<Session>> Session::open(const SessionOptions& options, co
     auto url = Url::parse(declared.url);
     if (!url) return Error(ErrorKind::config, declared.origin + ": " + url.error().message);
     const AuthPolicy policy = parse_policy(declared.authenticate.value_or("auto")).value_or(AuthPolicy::automatic);
-    auto added = indexes.add(declared.name, *url, policy, env);
+    auto added = indexes.add(declared.name, *url, policy, config::index_variables(env, declared.name));
     if (!added) return Error(ErrorKind::config, declared.origin + ": " + added.error().message);
   }
   for (const auto& argument : options.indexes) {
     const NamedUrl index = split_index_argument(argument);
     auto url = Url::parse(index.url);
     if (!url) return Error(ErrorKind::usage, "--index " + redact_userinfo_in_text(argument) + ": " + url.error().message);
-    auto added = indexes.add(index.name, *url, AuthPolicy::automatic, env);
+    auto added = indexes.add(index.name, *url, AuthPolicy::automatic, config::index_variables(env, index.name));
     if (!added) return std::move(added).error();
   }
 

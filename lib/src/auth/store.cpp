@@ -32,12 +32,6 @@ std::optional<std::string> string_field(const toml::table& table, std::string_vi
 
 }  // namespace
 
-Result<fs::path> CredentialStore::directory(const config::Environment& env) {
-  if (auto dir = env.get_nonempty("UV_CREDENTIALS_DIR")) return fs::path(*dir);
-  if (auto data = env.get_nonempty("XDG_DATA_HOME")) return fs::path(*data) / "uv" / "credentials";
-  if (auto home = env.get_nonempty("HOME")) return fs::path(*home) / ".local" / "share" / "uv" / "credentials";
-  return Error(ErrorKind::config, "cannot find the credentials store: neither UV_CREDENTIALS_DIR, XDG_DATA_HOME nor HOME is set");
-}
 
 Result<Url> CredentialStore::normalize_service(std::string_view text, bool to_root) {
   std::string input(trim(text));

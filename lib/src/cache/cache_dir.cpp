@@ -14,14 +14,6 @@ std::string_view bucket_name(Bucket bucket) {
   return "misc-v1";
 }
 
-Result<CacheDir> CacheDir::resolve(const config::Environment& env, std::optional<fs::path> explicit_dir, bool disabled) {
-  if (disabled) return CacheDir(std::nullopt);
-  if (explicit_dir) return CacheDir(fs::absolute(*explicit_dir));
-  if (auto dir = env.get_nonempty("UVAUTH_CACHE_DIR")) return CacheDir(fs::absolute(*dir));
-  if (auto xdg = env.get_nonempty("XDG_CACHE_HOME")) return CacheDir(fs::path(*xdg) / "uvauth");
-  if (auto home = env.get_nonempty("HOME")) return CacheDir(fs::path(*home) / ".cache" / "uvauth");
-  return Error(ErrorKind::config, "cannot find a cache directory: set UVAUTH_CACHE_DIR or pass --cache-dir (or --no-cache)");
-}
 
 std::optional<fs::path> CacheDir::bucket(Bucket bucket) const {
   if (!root_) return std::nullopt;

@@ -204,9 +204,8 @@ Status read_table(const std::string& source, const toml::table& table, bool pip,
         out.indexes.push_back(std::move(index).value());
       }
     } else if (k == "index-url") {
-      auto url = string_value(source, value, k);
-      if (!url) return std::move(url).error();
-      out.index_url = Located{*url, toml_where(source, value)};
+      UVAUTH_TRY_ASSIGN(std::string url, string_value(source, value, k));
+      out.index_url = Located{url, toml_where(source, value)};
     } else if (k == "extra-index-url" || k == "find-links" || k == "constraint-dependencies" ||
                k == "override-dependencies" || k == "dev-dependencies") {
       std::vector<Located>& list = k == "extra-index-url"          ? out.extra_index_urls
@@ -241,9 +240,7 @@ Status read_table(const std::string& source, const toml::table& table, bool pip,
       }
       out.prerelease = *mode;
     } else if (k == "cache-dir") {
-      auto dir = string_value(source, value, k);
-      if (!dir) return std::move(dir).error();
-      out.cache_dir = *dir;
+      UVAUTH_TRY_ASSIGN(out.cache_dir, string_value(source, value, k));
     } else if (k == "pip") {
       const toml::table* pip_table = value.as_table();
       if (!pip_table) return bad(source, value, "`pip` must be a table ([pip])");

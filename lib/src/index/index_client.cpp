@@ -131,7 +131,7 @@ Result<pep::CoreMetadata> IndexClient::metadata(const DistributionFile& file, co
     const std::filesystem::path path = percent_decode(file.url.path());
     auto bytes = read_file(path);
     if (!bytes) return std::move(bytes).error();
-    if (auto hashed = check_hash(file.hashes, Sha256::hex_of(*bytes), file.url); !hashed) return std::move(hashed).error();
+    UVAUTH_TRY(check_hash(file.hashes, Sha256::hex_of(*bytes), file.url));
     auto member = read_zip_member(*bytes, ".dist-info/METADATA", path.string());
     if (!member) return std::move(member).error();
     return pep::CoreMetadata::parse(*member, path.string() + "#METADATA");
@@ -161,7 +161,7 @@ Result<pep::CoreMetadata> IndexClient::metadata_from_whole_wheel(const Distribut
   auto response = client_.fetch(std::move(request));
   if (!response) return std::move(response).error();
   if (!response->ok()) return net::status_error(*response);
-  if (auto hashed = check_hash(file.hashes, response->sha256, file.url); !hashed) return std::move(hashed).error();
+  UVAUTH_TRY(check_hash(file.hashes, response->sha256, file.url));
   ++stats_.full_downloads;
   auto member = read_zip_member(response->body, ".dist-info/METADATA", file.url.redacted());
   if (!member) return std::move(member).error();

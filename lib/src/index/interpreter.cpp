@@ -80,8 +80,7 @@ bool is_script(const fs::path& file) {
 
 }  // namespace
 
-std::optional<fs::path> find_on_path(const std::string& name, const config::Environment& env) {
-  const std::string path = env.get("PATH").value_or("/usr/local/bin:/usr/bin:/bin");
+std::optional<fs::path> find_on_path(const std::string& name, const std::string& path) {
   std::size_t start = 0;
   while (start <= path.size()) {
     const std::size_t end = std::min(path.find(':', start), path.size());
@@ -92,7 +91,7 @@ std::optional<fs::path> find_on_path(const std::string& name, const config::Envi
   return std::nullopt;
 }
 
-Result<fs::path> find_python(const std::optional<std::string>& request, const config::Environment& env, const std::string& flag) {
+Result<fs::path> find_python(const std::optional<std::string>& request, const std::string& search_path, const std::string& flag) {
   const std::string wanted = request.value_or("python3");
   if (wanted.empty()) return Error(ErrorKind::usage, flag + " needs a value");
   if (wanted.find('/') != std::string::npos) return fs::path(wanted);
@@ -100,7 +99,7 @@ Result<fs::path> find_python(const std::optional<std::string>& request, const co
   const bool version = std::isdigit(static_cast<unsigned char>(wanted[0])) &&
                        wanted.find_first_not_of("0123456789.") == std::string::npos;
   const std::string name = version ? "python" + wanted : wanted;
-  if (auto found = find_on_path(name, env)) return *found;
+  if (auto found = find_on_path(name, search_path)) return *found;
   return Error(ErrorKind::config, request ? "no `" + name + "` on PATH (from " + flag + " " + wanted + ")" : "no python3 on PATH")
       .with_hint(request ? "give the interpreter's path, or put it on PATH"
                          : "pass --python EXE, or --python-version X.Y for a cross target");

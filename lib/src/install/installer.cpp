@@ -186,7 +186,7 @@ Result<InstalledDistribution> install_tree(const UnpackedWheel& wheel, const Lay
         content = shebang_for(layout.python) + "\n" + (newline == std::string::npos ? std::string() : content.substr(newline + 1));
       }
       // The archive's permission bits stay (unpack adds +x for archives made on Windows).
-      if (auto ok = write_text(to, content, (st.st_mode & 0111) != 0); !ok) return std::move(ok).error();
+      UVAUTH_TRY(write_text(to, content, (st.st_mode & 0111) != 0));
       record[relative_to(to, site)] = record_hash_of_hex(Sha256::hex_of(content)) + "," + std::to_string(content.size());
       continue;
     }
@@ -198,7 +198,7 @@ Result<InstalledDistribution> install_tree(const UnpackedWheel& wheel, const Lay
                                                ") was modified after it was unpacked");
       }
     }
-    if (auto ok = place_file(from, to, request.link_mode); !ok) return std::move(ok).error();
+    UVAUTH_TRY(place_file(from, to, request.link_mode));
     record[relative_to(to, site)] = hash + "," + size;
   }
   // Launchers for entry points.
@@ -212,7 +212,7 @@ Result<InstalledDistribution> install_tree(const UnpackedWheel& wheel, const Lay
                              "    sys.argv[0] = re.sub(r\"(-script\\.pyw|\\.exe)?$\", \"\", sys.argv[0])\n"
                              "    sys.exit(" + call + "())\n";
     const fs::path to = layout.scripts / s.name;
-    if (auto ok = write_text(to, text, true); !ok) return std::move(ok).error();
+    UVAUTH_TRY(write_text(to, text, true));
     record[relative_to(to, site)] = record_hash_of_hex(Sha256::hex_of(text)) + "," + std::to_string(text.size());
   }
   const fs::path dist_info = site / wheel.dist_info;
@@ -221,9 +221,9 @@ Result<InstalledDistribution> install_tree(const UnpackedWheel& wheel, const Lay
     record[wheel.dist_info + "/" + name] = record_hash_of_hex(Sha256::hex_of(content)) + "," + std::to_string(content.size());
     return {};
   };
-  if (auto ok = add_file("INSTALLER", "uvauth\n"); !ok) return std::move(ok).error();
+  UVAUTH_TRY(add_file("INSTALLER", "uvauth\n"));
   if (request.requested) {
-    if (auto ok = add_file("REQUESTED", ""); !ok) return std::move(ok).error();
+    UVAUTH_TRY(add_file("REQUESTED", ""));
   }
   if (request.direct_url) {
     // PEP 610: the archive's hash too (both forms, as pip writes them).
@@ -233,12 +233,12 @@ Result<InstalledDistribution> install_tree(const UnpackedWheel& wheel, const Lay
       archive_info["hashes"] = {{"sha256", request.direct_url_sha256}};
     }
     const nlohmann::json direct{{"archive_info", archive_info}, {"url", *request.direct_url}};
-    if (auto ok = add_file("direct_url.json", direct.dump() + "\n"); !ok) return std::move(ok).error();
+    UVAUTH_TRY(add_file("direct_url.json", direct.dump() + "\n"));
   }
   std::string record_text;
   for (const auto& [path, hash_size] : record) record_text += csv_field(path) + "," + hash_size + "\n";
   record_text += csv_field(wheel.dist_info + "/RECORD") + ",,\n";
-  if (auto ok = write_text(dist_info / "RECORD", record_text); !ok) return std::move(ok).error();
+  UVAUTH_TRY(write_text(dist_info / "RECORD", record_text));
   for (const auto& [path, hash] : record) installed.files.push_back(path);
   installed.files.push_back(wheel.dist_info + "/RECORD");
   return installed;
@@ -248,11 +248,8 @@ Status uninstall(const fs::path& site, const fs::path& root, const std::string& 
   auto record = read_file(site / dist_info / "RECORD");
   if (!record) return Error(ErrorKind::install, "cannot uninstall " + dist_info + ": no RECORD");
   std::set<fs::path> dirs;
-  std::istringstream in(*record);
   std::error_code ec;
-  for (std::string line; std::getline(in, line);) {
-    std::string path = line.substr(0, line.find(','));
-    if (!path.empty() && path.front() == '"') path = path.substr(1, path.find('"', 1) - 1);
+  for (const auto& [path, row] : parse_record(*record)) {
     if (path.empty()) continue;
     const fs::path full = (site / path).lexically_normal();
     // Never outside the installation (RECORD may say ../bin/x for scripts).

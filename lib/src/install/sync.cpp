@@ -248,17 +248,17 @@ Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache_dir, c
   } staging_cleanup{staging};
   fs::remove_all(staging, ec);
   if (fs::exists(o.dir, ec)) {
-    if (auto cloned = clone_tree(o.dir, staging, o.link_mode); !cloned) return std::move(cloned).error();
+    UVAUTH_TRY(clone_tree(o.dir, staging, o.link_mode));
   } else {
     fs::create_directories(staging, ec);
   }
   if (o.kind == TargetKind::venv) {
-    if (auto made = make_venv(o, staging); !made) return std::move(made).error();
+    UVAUTH_TRY(make_venv(o, staging));
   }
   const fs::path staged_site = site_of(o, staging);
   fs::create_directories(staged_site, ec);
   for (const auto& dist_info : to_remove) {
-    if (auto removed = uninstall(staged_site, staging, dist_info); !removed) return std::move(removed).error();
+    UVAUTH_TRY(uninstall(staged_site, staging, dist_info));
     ++report.removed;
   }
   const Layout layout = layout_of(o, staging);
@@ -456,8 +456,8 @@ Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache_dir, c
   for (auto& worker : pool) worker.join();
   if (failure) return std::move(*failure);
 
-  if (auto complete = verify_complete(o, staging); !complete) return std::move(complete).error();
-  if (auto stamped = write_file_atomically(staging / stamp_name, stamp); !stamped) return std::move(stamped).error();
+  UVAUTH_TRY(verify_complete(o, staging));
+  UVAUTH_TRY(write_file_atomically(staging / stamp_name, stamp));
 
   // Swap it in: one atomic exchange when the target exists.
   if (fs::exists(o.dir, ec)) {

@@ -62,12 +62,13 @@ bool safe_member(std::string_view name) {
   return true;
 }
 
-struct RecordLine {
-  std::string hash;
-  std::string size;
-};
+std::string unique_suffix() {
+  static std::atomic<unsigned> counter{0};
+  return std::to_string(::getpid()) + "-" + std::to_string(++counter);
+}
 
-// RECORD is CSV: path,hash,size (paths may be quoted).
+}  // namespace
+
 std::map<std::string, RecordLine> parse_record(const std::string& text) {
   std::map<std::string, RecordLine> out;
   std::istringstream in(text);
@@ -98,18 +99,10 @@ std::map<std::string, RecordLine> parse_record(const std::string& text) {
       }
     }
     fields.push_back(field);
-    if (fields.empty()) continue;
     out[fields[0]] = RecordLine{fields.size() > 1 ? fields[1] : "", fields.size() > 2 ? fields[2] : ""};
   }
   return out;
 }
-
-std::string unique_suffix() {
-  static std::atomic<unsigned> counter{0};
-  return std::to_string(::getpid()) + "-" + std::to_string(++counter);
-}
-
-}  // namespace
 
 std::string record_hash_of_hex(const std::string& hex) {
   std::string bytes;
@@ -183,7 +176,7 @@ Result<UnpackedWheel> unpack_wheel(const fs::path& wheel, const fs::path& destin
                 ", " + escape_nonprintable(*std::next(dist_infos.begin())) + "); a wheel has exactly one");
   }
   if (expected && !dist_infos.empty()) {
-    if (auto ok = check_dist_info(*dist_infos.begin(), *expected, source); !ok) return std::move(ok).error();
+    UVAUTH_TRY(check_dist_info(*dist_infos.begin(), *expected, source));
   }
 
   UnpackedWheel result;
@@ -298,7 +291,7 @@ Result<UnpackedWheel> read_unpacked(const fs::path& root, const std::optional<Ex
   }
   if (result.dist_info.empty()) return Error(ErrorKind::install, root.string() + ": no .dist-info in the unpacked tree");
   if (expected) {
-    if (auto ok = check_dist_info(result.dist_info, *expected, root.string()); !ok) return std::move(ok).error();
+    UVAUTH_TRY(check_dist_info(result.dist_info, *expected, root.string()));
   }
   auto wheel_text = read_file(root / result.dist_info / "WHEEL");
   if (wheel_text) result.root_is_purelib = to_lower_ascii(*wheel_text).find("root-is-purelib: false") == std::string::npos;

@@ -277,7 +277,6 @@ class Client::Impl {
     request.url = std::move(next).value();
     job->exchange.hop += 1;
     job->exchange.resend = 0;
-    job->exchange.redirected_across_origins = cross_origin;
     job->transient_retries = 0;
     job->transfer.reset();
     ++stats_redirects;

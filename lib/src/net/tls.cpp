@@ -43,7 +43,7 @@ bool is_tls_error(CURLcode code) {
 
 Error tls_error(CURLcode code, const Url& url, std::string_view detail, const ClientOptions& options) {
   const std::string what = detail.empty() ? std::string(curl_easy_strerror(code)) : std::string(detail);
-  const std::string host = url.has_explicit_port() ? url.host() + ":" + std::to_string(url.port()) : url.host();
+  const std::string host = url.host_port();
   if (code == CURLE_SSL_CERTPROBLEM) {
     return Error(ErrorKind::tls, "the client certificate '" + options.client_certificate +
                                      "' could not be used for " + url.redacted() + ": " + what)

@@ -111,7 +111,7 @@ Result<Requirement> Requirement::parse(std::string_view text) {
     in.skip_ws();
     if (in.i_ == before_ws) return in.error("white space after the URL");
     if (in.at_end()) return r;
-    if (auto marked = parse_marker(); !marked) return std::move(marked).error();
+    UVAUTH_TRY(parse_marker());
     return r;
   }
 
@@ -154,7 +154,7 @@ Result<Requirement> Requirement::parse(std::string_view text) {
   if (parenthesised && !in.eat(')')) return in.error("')' to close the version specifier");
   in.skip_ws();
   if (in.at_end()) return r;
-  if (auto marked = parse_marker(); !marked) return std::move(marked).error();
+  UVAUTH_TRY(parse_marker());
   return r;
 }
 

@@ -276,7 +276,7 @@ class Parser {
 Result<RequirementsTxt> parse_requirements_txt(const fs::path& file, const FileLoader& load,
                                                const EnvironmentLookup& environment) {
   Parser parser(load, environment);
-  if (auto parsed = parser.parse(file, false, 0); !parsed) return std::move(parsed).error();
+  UVAUTH_TRY(parser.parse(file, false, 0));
   return std::move(parser.result);
 }
 

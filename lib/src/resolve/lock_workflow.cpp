@@ -71,10 +71,6 @@ Result<lock::Lock> make_lock(index::IndexClient& client, LockInputs inputs) {
       UVAUTH_DEBUG("no hash for " << wheel.name << " on its index; reading the wheel");
       auto hashed = client.hash_of(candidate->file, candidate->index_url);
       if (!hashed) return std::move(hashed).error();
-      if (sha && *sha != hashed->first) {
-        return Error(ErrorKind::integrity, "hash mismatch for " + wheel.url + ": the index says sha256 " + *sha +
-                                               ", the file has " + hashed->first);
-      }
       sha = hashed->first;
       size = hashed->second;
     }

@@ -63,7 +63,7 @@ Result<void> check_characters(std::string_view text) {
 
 Result<Url> Url::parse(std::string_view text) {
   if (text.empty()) return Error(ErrorKind::parse, "invalid URL '': empty");
-  if (auto ok = check_characters(text); !ok) return std::move(ok).error();
+  UVAUTH_TRY(check_characters(text));
   CurlUrl h(curl_url());
   if (!h) return Error(ErrorKind::io, "out of memory parsing a URL");
   const std::string owned(text);
@@ -73,7 +73,7 @@ Result<Url> Url::parse(std::string_view text) {
 }
 
 Result<Url> Url::join(std::string_view reference) const {
-  if (auto ok = check_characters(reference); !ok) return std::move(ok).error();
+  UVAUTH_TRY(check_characters(reference));
   // Resolve against the base without its userinfo: a relative link or
   // Location never inherits credentials; the auth layer decides about those.
   CurlUrl h(curl_url());
@@ -218,5 +218,7 @@ std::string Url::identity() const {
   if (path == "/") path.clear();
   return to_lower_ascii(scheme_) + "://" + host_ + ":" + std::to_string(port_) + path;
 }
+
+std::string Url::host_port() const { return explicit_port_ ? host_ + ":" + std::to_string(port_) : host_; }
 
 }  // namespace uvauth

@@ -2,6 +2,8 @@
 // linked a file.
 #include <gtest/gtest.h>
 
+#include "uvauth/config/locations.hpp"
+
 #include <algorithm>
 
 #include "nginx_fixture.hpp"
@@ -40,7 +42,7 @@ TEST(LibraryAuthTest, FiftyConcurrentRequestsToAPrivateRealmCauseOneLookup) {
   IndexSet indexes;
   config::Environment env;
   env.set("UV_INDEX_CORP_USERNAME", "alice");
-  ASSERT_TRUE(indexes.add("corp", *Url::parse(index_url), AuthPolicy::always, env).ok());
+  ASSERT_TRUE(indexes.add("corp", *Url::parse(index_url), AuthPolicy::always, config::index_variables(env, "corp")).ok());
   auto middleware = std::make_shared<AuthMiddleware>(settings, std::move(indexes));
   net::Client client(client_options());
   client.set_middleware(middleware);
@@ -89,7 +91,7 @@ TEST(LibraryAuthTest, FilesLinkedFromAnAlwaysIndexAreAuthenticatedOutsideItsRoot
   settings.netrc_file = home.path() / ".netrc";
   IndexSet indexes;
   const std::string index_url = fx().http("/api/pypi/repo/simple/");
-  ASSERT_TRUE(indexes.add("art", *Url::parse(index_url), AuthPolicy::always, config::Environment{}).ok());
+  ASSERT_TRUE(indexes.add("art", *Url::parse(index_url), AuthPolicy::always, config::index_variables(config::Environment{}, "art")).ok());
   auto middleware = std::make_shared<AuthMiddleware>(settings, std::move(indexes));
   net::Client client(client_options());
   client.set_middleware(middleware);
@@ -115,7 +117,7 @@ TEST(LibraryAuthTest, TheStoreEntryOfAnIndexCoversAFileItLinkedOutsideItsPath) {
   settings.netrc_file = home.path() / ".netrc";
   settings.store_file = store;
   IndexSet indexes;
-  ASSERT_TRUE(indexes.add("art", *Url::parse(index_url), AuthPolicy::always, config::Environment{}).ok());
+  ASSERT_TRUE(indexes.add("art", *Url::parse(index_url), AuthPolicy::always, config::index_variables(config::Environment{}, "art")).ok());
   auto middleware = std::make_shared<AuthMiddleware>(settings, std::move(indexes));
   net::Client client(client_options());
   client.set_middleware(middleware);
@@ -135,7 +137,7 @@ TEST(LibraryAuthTest, WorkingCredentialsAreReusedForTheRealmOfAnIndex) {
   settings.netrc_file = home.path() / ".netrc";
   IndexSet indexes;
   ASSERT_TRUE(indexes.add("corp", *Url::parse(fx().http("/private/simple/")), AuthPolicy::automatic,
-                          config::Environment{}).ok());
+                          config::IndexVariables{}).ok());
   auto middleware = std::make_shared<AuthMiddleware>(settings, std::move(indexes));
   net::Client client(client_options());
   client.set_middleware(middleware);

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "uvauth/config/locations.hpp"
+
 #include <algorithm>
 
 #include "nginx_fixture.hpp"
@@ -183,7 +185,7 @@ TEST(IndexClientTest, PrivateIndexWithNetrcAuthenticatesPagesMetadataAndRanges) 
   settings.netrc_file = env.home.path() / ".netrc";
   auth::IndexSet indexes;
   const std::string index_url = fx().http("/private/index-nometa/simple/");
-  ASSERT_TRUE(indexes.add("corp", *Url::parse(index_url), auth::AuthPolicy::always, config::Environment{}).ok());
+  ASSERT_TRUE(indexes.add("corp", *Url::parse(index_url), auth::AuthPolicy::always, config::index_variables(config::Environment{}, "corp")).ok());
   env.client.set_middleware(std::make_shared<auth::AuthMiddleware>(settings, std::move(indexes)));
   IndexClient index(env.client, env.cache, false);
   auto page = index.project_page(*Url::parse(index_url), "gamma");

@@ -2,6 +2,8 @@
 #include "uvauth/index/interpreter.hpp"
 
 #include <gtest/gtest.h>
+
+#include "uvauth/config/locations.hpp"
 #include <stdlib.h>
 
 #include <map>
@@ -68,16 +70,16 @@ TEST(InterpreterTest, AShimIsKeyedByTheInterpreterItRuns) {
 TEST(InterpreterTest, APythonRequestIsAPathANameOrAVersion) {
   config::Environment env;
   env.set("PATH", "/usr/bin:/bin");
-  auto by_name = find_python(std::string("python3"), env);
+  auto by_name = find_python(std::string("python3"), config::search_path(env));
   ASSERT_TRUE(by_name.ok()) << by_name.error().message;
   EXPECT_EQ(by_name->string(), "/usr/bin/python3");
-  auto by_version = find_python(std::string("3.11"), env);
+  auto by_version = find_python(std::string("3.11"), config::search_path(env));
   ASSERT_TRUE(by_version.ok()) << by_version.error().message;
   EXPECT_EQ(by_version->string(), "/usr/bin/python3.11");
-  auto missing = find_python(std::string("3.99"), env);
+  auto missing = find_python(std::string("3.99"), config::search_path(env));
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message.find("no `python3.99` on PATH (from --python 3.99)"), std::string::npos) << missing.error().message;
-  EXPECT_EQ(find_python(std::string("/opt/py/bin/python"), env)->string(), "/opt/py/bin/python");
+  EXPECT_EQ(find_python(std::string("/opt/py/bin/python"), config::search_path(env))->string(), "/opt/py/bin/python");
 }
 
 TEST(InterpreterTest, AMissingInterpreterIsAClearError) {

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "uvauth/config/locations.hpp"
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -250,9 +252,9 @@ TEST(ClientTest, TlsFailsForAnUntrustedCertificate) {
 TEST(ClientTest, TlsPassesWithTheCaFromSslCertFile) {
   config::Environment env;
   env.set("SSL_CERT_FILE", fx().ca_file);
-  auto options = ClientOptions::from_environment(env);
+  auto options = config::network_settings(env);
   ASSERT_TRUE(options.ok());
-  Client client(*options);
+  Client client(ClientOptions::from(*options));
   auto response = client.fetch(get(fx().https("/public/hello.txt?" + test_tag())));
   ASSERT_TRUE(response.ok()) << response.error().message;
   EXPECT_EQ(response->body, "hello world\n");
@@ -355,8 +357,9 @@ TEST(ClientTest, SameOriginRedirectKeepsAuthorization) {
 class RecordingMiddleware : public Middleware {
  public:
   Status before_send(Request& request, Exchange& exchange) override {
-    seen.push_back(request.url.path() + "#hop" + std::to_string(exchange.hop) +
-                   (exchange.redirected_across_origins ? "-cross" : ""));
+    // A hop to another origin than the exchange's first URL (the client's own rule).
+    const bool cross = exchange.hop > 0 && !request.url.same_origin(exchange.original_url);
+    seen.push_back(request.url.path() + "#hop" + std::to_string(exchange.hop) + (cross ? "-cross" : ""));
     return {};
   }
   bool should_resend(Request& request, const Response& response, Exchange&) override {

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "uvauth/config/locations.hpp"
+
 #include "uvauth/auth/cache.hpp"
 #include "uvauth/auth/credentials.hpp"
 #include "uvauth/auth/index.hpp"
@@ -98,8 +100,8 @@ TEST(IndexTest, RootDropsAFinalSimpleSegment) {
 TEST(IndexTest, FindsTheIndexWhoseRootCoversTheUrl) {
   IndexSet set;
   config::Environment env;
-  ASSERT_TRUE(set.add("top", url("https://h/simple"), AuthPolicy::automatic, env).ok());
-  ASSERT_TRUE(set.add("team", url("https://h/api/pypi/team/simple/"), AuthPolicy::always, env).ok());
+  ASSERT_TRUE(set.add("top", url("https://h/simple"), AuthPolicy::automatic, config::index_variables(env, "top")).ok());
+  ASSERT_TRUE(set.add("team", url("https://h/api/pypi/team/simple/"), AuthPolicy::always, config::index_variables(env, "team")).ok());
   EXPECT_EQ(set.find(url("https://h/api/pypi/team/simple/pkg/"))->name, "team");
   EXPECT_EQ(set.find(url("https://h/api/pypi/team/files/x.whl"))->name, "team");
   EXPECT_EQ(set.find(url("https://h/packages/x.whl"))->name, "top");
@@ -110,7 +112,7 @@ TEST(IndexTest, FindsTheIndexWhoseRootCoversTheUrl) {
 TEST(IndexTest, TheLinkingIndexAppliesInItsRealmEvenOutsideItsRoot) {
   IndexSet set;
   config::Environment env;
-  ASSERT_TRUE(set.add("art", url("https://art/api/pypi/x/simple"), AuthPolicy::always, env).ok());
+  ASSERT_TRUE(set.add("art", url("https://art/api/pypi/x/simple"), AuthPolicy::always, config::index_variables(env, "art")).ok());
   const Url file = url("https://art/pypi/x/files/a.whl");
   EXPECT_EQ(set.find(file), nullptr);
   EXPECT_EQ(set.find(file, "https://art/api/pypi/x/simple")->name, "art");
@@ -121,13 +123,13 @@ TEST(IndexTest, EnvVariablesReplaceUrlUserinfo) {
   config::Environment env;
   env.set("UV_INDEX_CORP_PASSWORD", "from-env");
   IndexSet set;
-  auto index = set.add("corp", url("https://user:from-url@h/simple"), AuthPolicy::automatic, env);
+  auto index = set.add("corp", url("https://user:from-url@h/simple"), AuthPolicy::automatic, config::index_variables(env, "corp"));
   ASSERT_TRUE(index.ok());
   EXPECT_EQ((*index)->credentials->username, "user");
   EXPECT_EQ((*index)->credentials->password->reveal(), "from-env");
   EXPECT_FALSE((*index)->url.has_userinfo());
   env.set("UV_INDEX_OTHER_USERNAME", "oauth2accesstoken");
-  auto other = set.add("other", url("https://g/simple"), AuthPolicy::automatic, env);
+  auto other = set.add("other", url("https://g/simple"), AuthPolicy::automatic, config::index_variables(env, "other"));
   ASSERT_TRUE(other.ok());
   EXPECT_EQ((*other)->credentials->username, "oauth2accesstoken");
   EXPECT_FALSE((*other)->credentials->is_authenticated());

@@ -1,6 +1,8 @@
 #include "uvauth/auth/store.hpp"
 
 #include <gtest/gtest.h>
+
+#include "uvauth/config/locations.hpp"
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -188,11 +190,11 @@ TEST(CredentialStoreTest, NormalizesServicesLikeUvAuthLogin) {
 TEST(CredentialStoreTest, DirectoryFollowsUvVariables) {
   config::Environment env;
   env.set("HOME", "/home/me");
-  EXPECT_EQ(*CredentialStore::directory(env), "/home/me/.local/share/uv/credentials");
+  EXPECT_EQ(*config::credentials_store_directory(env), "/home/me/.local/share/uv/credentials");
   env.set("XDG_DATA_HOME", "/xdg");
-  EXPECT_EQ(*CredentialStore::directory(env), "/xdg/uv/credentials");
+  EXPECT_EQ(*config::credentials_store_directory(env), "/xdg/uv/credentials");
   env.set("UV_CREDENTIALS_DIR", "/creds");
-  EXPECT_EQ(*CredentialStore::directory(env), "/creds");
+  EXPECT_EQ(*config::credentials_store_directory(env), "/creds");
 }
 
 }  // namespace

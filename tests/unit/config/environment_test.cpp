@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "uvauth/config/locations.hpp"
+
 #include "uvauth/net/client.hpp"
 
 namespace uvauth {
@@ -28,7 +30,7 @@ TEST(ClientOptionsTest, ReadsUvVariables) {
   env.set("UV_HTTP_TIMEOUT", "3");
   env.set("UV_HTTP_RETRIES", "0");
   env.set("UV_INSECURE_HOST", "a.example b.example:8443");
-  auto options = net::ClientOptions::from_environment(env);
+  auto options = config::network_settings(env);
   ASSERT_TRUE(options.ok()) << options.error().message;
   EXPECT_EQ(options->max_concurrent, 7U);
   EXPECT_EQ(options->idle_timeout.count(), 3);
@@ -43,7 +45,7 @@ TEST(ClientOptionsTest, RejectsBadNumbersNamingTheVariable) {
   for (const auto& [name, value] : cases) {
     config::Environment env;
     env.set(name, value);
-    auto options = net::ClientOptions::from_environment(env);
+    auto options = config::network_settings(env);
     ASSERT_FALSE(options.ok()) << name << "=" << value;
     EXPECT_EQ(options.error().kind, ErrorKind::config);
     EXPECT_NE(options.error().message.find(name), std::string::npos);
@@ -53,7 +55,7 @@ TEST(ClientOptionsTest, RejectsBadNumbersNamingTheVariable) {
 TEST(ClientOptionsTest, IgnoresMissingCertificateFiles) {
   config::Environment env;
   env.set("SSL_CERT_FILE", "/nonexistent/ca.pem");
-  auto options = net::ClientOptions::from_environment(env);
+  auto options = config::network_settings(env);
   ASSERT_TRUE(options.ok());
   EXPECT_TRUE(options->ca_file.empty());
 }

@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "uvauth/auth/credentials.hpp"
-#include "uvauth/config/environment.hpp"
+#include "uvauth/config/locations.hpp"
 
 namespace uvauth::auth {
 
@@ -23,8 +23,7 @@ struct AuthIndex {
   std::optional<Credentials> credentials;
 };
 
-// "UV_INDEX_" + the name upper-cased, every non-alphanumeric character "_".
-[[nodiscard]] std::string index_env_prefix(std::string_view name);
+using config::index_env_prefix;
 // The URL without a final `simple` / `+simple` segment (and its slash).
 [[nodiscard]] Url index_root(const Url& url);
 
@@ -35,7 +34,8 @@ class IndexSet {
   // an index already added (same identity(), trailing slash or not) is that
   // index: its name, policy and credentials; a later name fills in only a
   // nameless entry.
-  Result<const AuthIndex*> add(std::string name, const Url& url, AuthPolicy policy, const config::Environment& env);
+  // `variables`: UV_INDEX_<NAME>_USERNAME/_PASSWORD of that name (config::index_variables).
+  Result<const AuthIndex*> add(std::string name, const Url& url, AuthPolicy policy, const config::IndexVariables& variables = {});
   // The entry whose URL is this index's (same identity), if any.
   [[nodiscard]] const AuthIndex* same_index(const Url& url) const;
 

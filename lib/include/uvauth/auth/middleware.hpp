@@ -15,6 +15,7 @@
 #include <string>
 
 #include "uvauth/auth/cache.hpp"
+#include "uvauth/config/locations.hpp"
 #include "uvauth/auth/index.hpp"
 #include "uvauth/auth/keyring.hpp"
 #include "uvauth/auth/netrc.hpp"
@@ -29,8 +30,8 @@ struct AuthSettings {
   std::optional<std::filesystem::path> store_file;    // uv's credentials.toml
   std::optional<std::string> keyring_executable;      // set when the keyring provider is `subprocess`
 
-  // NETRC, HOME, UV_CREDENTIALS_DIR, XDG_DATA_HOME, UV_KEYRING_PROVIDER.
-  static Result<AuthSettings> from_environment(const config::Environment& env);
+  // From where the configuration pass found the sources to be.
+  static AuthSettings from(const config::CredentialLocations& locations);
 };
 
 class AuthMiddleware final : public net::Middleware {

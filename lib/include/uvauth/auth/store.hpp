@@ -29,9 +29,7 @@ struct StoreEntry {
 
 class CredentialStore {
  public:
-  // $UV_CREDENTIALS_DIR, else $XDG_DATA_HOME/uv/credentials, else
-  // ~/.local/share/uv/credentials.
-  static Result<std::filesystem::path> directory(const config::Environment& env);
+  // (Where the store is comes from config::credentials_store_directory.)
   static std::filesystem::path file_in(const std::filesystem::path& directory) {
     return directory / "credentials.toml";
   }

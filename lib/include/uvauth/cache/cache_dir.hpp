@@ -1,5 +1,6 @@
-// Where cached things live: $UVAUTH_CACHE_DIR, else $XDG_CACHE_HOME/uvauth,
-// else ~/.cache/uvauth (--cache-dir beats all; --no-cache uses none).
+// Where cached things live: the root config::cache_root found
+// ($UVAUTH_CACHE_DIR, else $XDG_CACHE_HOME/uvauth, else ~/.cache/uvauth;
+// --cache-dir beats all; --no-cache uses none).
 // Each bucket carries a layout version in its name, so a changed layout
 // never reads an old one.
 #pragma once
@@ -8,7 +9,6 @@
 #include <optional>
 #include <string_view>
 
-#include "uvauth/config/environment.hpp"
 #include "uvauth/error.hpp"
 #include "uvauth/sha256.hpp"
 
@@ -20,8 +20,6 @@ class CacheDir {
  public:
   // nullopt root: caching disabled.
   explicit CacheDir(std::optional<std::filesystem::path> root) : root_(std::move(root)) {}
-  static Result<CacheDir> resolve(const config::Environment& env, std::optional<std::filesystem::path> explicit_dir,
-                                  bool disabled);
 
   [[nodiscard]] bool enabled() const { return root_.has_value(); }
   [[nodiscard]] const std::optional<std::filesystem::path>& root() const { return root_; }

@@ -10,7 +10,6 @@
 #include <string>
 
 #include "uvauth/cache/cache_dir.hpp"
-#include "uvauth/config/environment.hpp"
 #include "uvauth/pep/target.hpp"
 
 namespace uvauth::index {
@@ -20,10 +19,11 @@ Result<pep::Target> query_interpreter(const std::filesystem::path& python, const
 // The interpreter a `--python` request names: a path (with a `/`), a name
 // on PATH (`python3`, `python3.12`), or a version (`3.12` -> `python3.12` on
 // PATH). No request: `python3` on PATH. `flag` names the option in errors.
-Result<std::filesystem::path> find_python(const std::optional<std::string>& request, const config::Environment& env,
+// `search_path`: $PATH (config::search_path).
+Result<std::filesystem::path> find_python(const std::optional<std::string>& request, const std::string& search_path,
                                           const std::string& flag = "--python");
 
-// The first executable `name` on $PATH (no shell involved).
-[[nodiscard]] std::optional<std::filesystem::path> find_on_path(const std::string& name, const config::Environment& env);
+// The first executable `name` in `search_path` (`:`-separated; no shell involved).
+[[nodiscard]] std::optional<std::filesystem::path> find_on_path(const std::string& name, const std::string& search_path);
 
 }  // namespace uvauth::index

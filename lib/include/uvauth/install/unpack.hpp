@@ -50,6 +50,15 @@ Result<UnpackedWheel> read_unpacked(const std::filesystem::path& root,
 // Ok when `dist_info` ("name-1.0.dist-info") is the expected distribution's.
 Status check_dist_info(const std::string& dist_info, const ExpectedDistribution& expected, const std::string& source);
 
+// One row of a RECORD file (CSV: path,hash,size; `"` quoting and `""`
+// escapes as Python's csv module writes them).
+struct RecordLine {
+  std::string hash;
+  std::string size;
+};
+// The one RECORD reader: path -> its row.
+[[nodiscard]] std::map<std::string, RecordLine> parse_record(const std::string& text);
+
 // RECORD's hash form: "sha256=" + urlsafe base64 without padding.
 [[nodiscard]] std::string record_hash_of_hex(const std::string& sha256_hex);
 

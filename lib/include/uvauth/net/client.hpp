@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "uvauth/config/environment.hpp"
+#include "uvauth/config/locations.hpp"
 #include "uvauth/error.hpp"
 #include "uvauth/net/http.hpp"
 
@@ -36,9 +36,8 @@ struct ClientOptions {
   std::vector<std::string> insecure_hosts;  // "host" or "host:port": no TLS verification
   bool http2 = true;
 
-  // Reads UV_CONCURRENT_DOWNLOADS, UV_HTTP_TIMEOUT, UV_HTTP_RETRIES,
-  // SSL_CERT_FILE, SSL_CERT_DIR, SSL_CLIENT_CERT, UV_INSECURE_HOST.
-  static Result<ClientOptions> from_environment(const config::Environment& env);
+  // From the network settings the configuration pass read.
+  static ClientOptions from(const config::NetworkSettings& settings);
 };
 
 // Where a request stands: which hop of its redirect chain, which attempt.
@@ -47,7 +46,6 @@ struct Exchange {
   Url original_url;
   int hop = 0;          // 0 for the first URL, +1 per redirect followed
   int resend = 0;       // times the middleware asked to send this hop again
-  bool redirected_across_origins = false;  // this hop's origin differs from the previous hop's
   std::any state;       // the middleware's own, kept across hops and attempts
 };
 
