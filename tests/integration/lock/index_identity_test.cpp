@@ -187,3 +187,38 @@ TEST(IndexIdentityTest, LocalWheelsInstallByFileUrlAndFindLinks) {
 
 }  // namespace
 }  // namespace uvauth
+
+namespace uvauth {
+namespace {
+
+// A page of links written into the fixture's tree for this test alone.
+std::string hostile_page(const Case& c, const std::string& body) {
+  const fs::path dir = fs::path(fx().data_dir) / ("hostile-" + c.tag);
+  fs::create_directories(dir);
+  std::ofstream(dir / "links.html") << "<html><body>" << body << "</body></html>\n";
+  return fx().http("/public/hostile-" + c.tag + "/links.html");
+}
+
+// Seen: a `.metadata` hash mismatch exited 1 (as if the requirements were
+// unsatisfiable) and a wheel hash mismatch 2. Both are 2 now: a hash
+// mismatch is nothing the requirements can fix.
+TEST(IndexIdentityTest, HashMismatchesExitTwoAndInstallSpeaksOfNoLock) {
+  Case c;
+  const std::string wrong(64, 'e');
+  const std::string page = hostile_page(c, "<a href=\"../files/gamma-1.5-py3-none-any.whl\" data-core-metadata=\"sha256=" + wrong + "\">g</a>");
+  auto metadata = c.run({"lock", "--no-config", "--no-index", "--find-links", page, "gamma", "-o", c.lock().string()});
+  EXPECT_EQ(metadata.exit_code, 2) << metadata.err;
+  EXPECT_NE(metadata.err.find("hash mismatch for"), std::string::npos) << metadata.err;
+  EXPECT_NE(metadata.err.find(wrong), std::string::npos) << metadata.err;
+  const std::string listed = hostile_page(c, "<a href=\"../files/gamma-1.5-py3-none-any.whl#sha256=" + wrong + "\">g</a>");
+  auto install = c.run({"install", "--no-config", "--no-index", "--find-links", listed, "gamma", "--target", c.target().string()});
+  EXPECT_EQ(install.exit_code, 2) << install.err;
+  EXPECT_NE(install.err.find("hash mismatch for gamma-1.5-py3-none-any.whl"), std::string::npos) << install.err;
+  EXPECT_NE(install.err.find("expected sha256 " + wrong), std::string::npos) << install.err;
+  EXPECT_EQ(install.err.find("the lock says"), std::string::npos) << "install has no lock file:\n" << install.err;
+  EXPECT_FALSE(fs::exists(c.target()));
+  fs::remove_all(fs::path(fx().data_dir) / ("hostile-" + c.tag));
+}
+
+}  // namespace
+}  // namespace uvauth
