@@ -1,4 +1,7 @@
 #include "tool_runner.hpp"
+#include "uvauth/lock/pylock.hpp"
+
+#include <cstdlib>
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -27,7 +30,12 @@ std::string slurp(const std::filesystem::path& path) {
 
 }  // namespace
 
-std::string tool_path() { return UVAUTH_TOOL_PATH; }
+// UVAUTH_TEST_TOOL runs the tests against another build of the tool (e.g.
+// an older one, to see a regression test fail there).
+std::string tool_path() {
+  if (const char* other = std::getenv("UVAUTH_TEST_TOOL"); other && *other) return other;
+  return UVAUTH_TOOL_PATH;
+}
 
 ToolRun run_tool(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
                  const std::string& stdin_text, const std::string& working_directory) {
@@ -79,6 +87,17 @@ ToolRun run_tool(const std::vector<std::string>& args, const std::map<std::strin
   run.err = slurp(dir / "stderr");
   fs::remove_all(dir);
   return run;
+}
+
+std::string locked_pins(const std::string& lock_file) {
+  std::ifstream in(lock_file);
+  std::stringstream text;
+  text << in.rdbuf();
+  auto lock = lock::Lock::parse(text.str(), lock_file);
+  if (!lock) return "unreadable: " + lock.error().message;
+  std::string out;
+  for (const auto& p : lock->packages) out += (out.empty() ? "" : " ") + p.name + "==" + p.version.to_string();
+  return out;
 }
 
 }  // namespace uvauth::testing

@@ -20,4 +20,8 @@ ToolRun run_tool(const std::vector<std::string>& args, const std::map<std::strin
 
 std::string tool_path();
 
+// "name==version" of every package in the lock at `lock_file`, in the lock's
+// (sorted) order, space-separated; "unreadable: ..." when it does not parse.
+std::string locked_pins(const std::string& lock_file);
+
 }  // namespace uvauth::testing

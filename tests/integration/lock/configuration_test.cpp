@@ -40,16 +40,7 @@ struct Project {
     full.insert(full.end(), args.begin(), args.end());
     return run(full, std::move(env));
   }
-  std::string pins() const {
-    std::ifstream in(lock());
-    std::stringstream text;
-    text << in.rdbuf();
-    auto parsed = lock::Lock::parse(text.str(), lock().string());
-    if (!parsed) return "unreadable: " + parsed.error().message;
-    std::string out;
-    for (const auto& p : parsed->packages) out += (out.empty() ? "" : " ") + p.name + "==" + p.version.to_string();
-    return out;
-  }
+  std::string pins() const { return testing::locked_pins(lock().string()); }
 };
 
 // Seen: `[[indexes]]` (and `defualt = true`) fell back silently to PyPI.

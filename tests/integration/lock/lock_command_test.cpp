@@ -42,13 +42,7 @@ struct Locker {
     return out.str();
   }
   // "name==version" for every package in the lock, sorted.
-  std::string pins() const {
-    auto lock = lock::Lock::parse(text(), lock_path());
-    if (!lock) return "unreadable: " + lock.error().message;
-    std::string out;
-    for (const auto& p : lock->packages) out += (out.empty() ? "" : " ") + p.name + "==" + p.version.to_string();
-    return out;
-  }
+  std::string pins() const { return testing::locked_pins(lock_path()); }
 };
 
 TEST(LockCommandTest, ChainWithExtrasAndMarkers) {

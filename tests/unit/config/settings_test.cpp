@@ -54,6 +54,15 @@ struct BadSettings {
   const char* message;
 };
 
+template <std::size_t N>
+void expect_errors(const BadSettings (&cases)[N]) {
+  for (const auto& c : cases) {
+    auto settings = parse_settings(c.text, "uv.toml", false);
+    ASSERT_FALSE(settings.ok()) << c.text;
+    EXPECT_EQ(settings.error().message, c.message);
+  }
+}
+
 TEST(SettingsTest, ErrorsNameFileAndLine) {
   const BadSettings cases[] = {
       {"[[index]]\nname = \"x\"\n", "uv.toml:1: [[index]] needs a `url`"},
@@ -64,11 +73,7 @@ TEST(SettingsTest, ErrorsNameFileAndLine) {
       {"keyring-provider = \"gnome\"\n", "uv.toml:1: `keyring-provider` must be \"disabled\" or \"subprocess\""},
       {"index = 3\n", "uv.toml:1: `index` must be an array of tables ([[index]])"},
   };
-  for (const auto& c : cases) {
-    auto settings = parse_settings(c.text, "uv.toml", false);
-    ASSERT_FALSE(settings.ok()) << c.text;
-    EXPECT_EQ(settings.error().message, c.message);
-  }
+  expect_errors(cases);
   auto broken = parse_settings("[[index]\n", "uv.toml", false);
   ASSERT_FALSE(broken.ok());
   EXPECT_EQ(broken.error().message.rfind("uv.toml:1: ", 0), 0U);
@@ -129,11 +134,7 @@ TEST(SettingsTest, UnknownAndMistypedKeysAreErrorsWithFileLineAndKey) {
       {"prerelease = \"sometimes\"\n", "uv.toml:1: `prerelease` must be allow, disallow, if-necessary, explicit or if-necessary-or-explicit"},
       {"frobnicate = 1\n", "uv.toml:1: unknown field `frobnicate` in the settings"},
   };
-  for (const auto& c : cases) {
-    auto settings = parse_settings(c.text, "uv.toml", false);
-    ASSERT_FALSE(settings.ok()) << c.text;
-    EXPECT_EQ(settings.error().message, c.message);
-  }
+  expect_errors(cases);
   auto in_pyproject = parse_settings("[project]\nname = \"x\"\n[tool.uv]\nextra-index-urls = []\n", "pyproject.toml", true);
   ASSERT_FALSE(in_pyproject.ok());
   EXPECT_EQ(in_pyproject.error().message,
