@@ -222,3 +222,26 @@ TEST(IndexIdentityTest, HashMismatchesExitTwoAndInstallSpeaksOfNoLock) {
 
 }  // namespace
 }  // namespace uvauth
+
+namespace uvauth {
+namespace {
+
+// Seen: a (gzip) page was read up to 512 MiB of memory; pages stop at 64 MiB.
+TEST(IndexIdentityTest, AnOversizedPageIsRefusedEarly) {
+  Case c;
+  const fs::path dir = fs::path(fx().data_dir) / ("huge-" + c.tag) / "simple" / "gamma";
+  fs::create_directories(dir);
+  {
+    std::ofstream out(dir / "index.html", std::ios::binary);
+    const std::string block(1 << 20, ' ');
+    for (int i = 0; i < 66; ++i) out << block;
+  }
+  auto run = c.run({"lock", "--no-config", "--index-url", fx().http("/public/huge-" + c.tag + "/simple/"), "gamma", "-o",
+                    c.lock().string()});
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_NE(run.err.find("is larger than 67108864 bytes"), std::string::npos) << run.err;
+  fs::remove_all(fs::path(fx().data_dir) / ("huge-" + c.tag));
+}
+
+}  // namespace
+}  // namespace uvauth
