@@ -168,7 +168,8 @@ TEST(ConfigurationTest, RequiresPythonAndDevDependenciesOfTheProject) {
   auto below = p.lock_with({"--project", (p.dir() / "pyproject.toml").string()});
   EXPECT_EQ(below.exit_code, 1) << below.err;
   EXPECT_NE(below.err.find("is incompatible with the project's requires-python `>=3.12`"), std::string::npos) << below.err;
-  auto ok = p.run({"lock", "-o", p.lock().string(), "--python-version", "3.12", "--project", (p.dir() / "pyproject.toml").string()});
+  // --project takes the directory too, as in uv.
+  auto ok = p.run({"lock", "-o", p.lock().string(), "--python-version", "3.12", "--project", p.dir().string()});
   ASSERT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_EQ(p.pins(), "alpha==1.0 beta==2.0 epsilon==0.1 gamma==1.5") << "dev-dependencies are the default dev group";
 }
