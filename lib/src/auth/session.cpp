@@ -65,14 +65,18 @@ Result<std::unique_ptr<Session>> Session::open(const SessionOptions& options, co
     auto url = Url::parse(declared.url);
     if (!url) return Error(ErrorKind::config, declared.origin + ": " + url.error().message);
     const AuthPolicy policy = parse_policy(declared.authenticate.value_or("auto")).value_or(AuthPolicy::automatic);
-    auto added = indexes.add(declared.name, *url, policy, config::index_variables(env, declared.name));
+    auto variables = config::read_index_variables(env, declared.name);
+    if (!variables) return std::move(variables).error();
+    auto added = indexes.add(declared.name, *url, policy, *variables);
     if (!added) return Error(ErrorKind::config, declared.origin + ": " + added.error().message);
   }
   for (const auto& argument : options.indexes) {
     const NamedUrl index = split_index_argument(argument);
     auto url = Url::parse(index.url);
     if (!url) return Error(ErrorKind::usage, "--index " + redact_userinfo_in_text(argument) + ": " + url.error().message);
-    auto added = indexes.add(index.name, *url, AuthPolicy::automatic, config::index_variables(env, index.name));
+    auto variables = config::read_index_variables(env, index.name);
+    if (!variables) return std::move(variables).error();
+    auto added = indexes.add(index.name, *url, AuthPolicy::automatic, *variables);
     if (!added) return std::move(added).error();
   }
 

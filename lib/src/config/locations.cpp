@@ -4,6 +4,7 @@
 #include <charconv>
 #include <sstream>
 
+#include "uvauth/fs.hpp"
 #include "uvauth/log.hpp"
 #include "uvauth/text.hpp"
 
@@ -97,6 +98,31 @@ IndexVariables index_variables(const Environment& env, std::string_view name) {
   if (name.empty()) return {};
   const std::string prefix = index_env_prefix(name);
   return IndexVariables{env.get(prefix + "_USERNAME"), env.get(prefix + "_PASSWORD")};
+}
+
+Result<IndexVariables> read_index_variables(const Environment& env, std::string_view name) {
+  IndexVariables out = index_variables(env, name);
+  if (name.empty()) return out;
+  const std::string prefix = index_env_prefix(name);
+  for (auto [suffix, value] : {std::pair{"_USERNAME", &out.username}, std::pair{"_PASSWORD", &out.password}}) {
+    const std::string variable = prefix + suffix + "_FILE";
+    auto file = env.get_nonempty(variable);
+    if (!file) continue;
+    if (*value) {
+      return Error(ErrorKind::config, "both " + prefix + suffix + " and " + variable + " are set; give one of them");
+    }
+    std::error_code ec;
+    if (!fs::is_regular_file(*file, ec)) {
+      return Error(ErrorKind::config, variable + " names " + *file + ", which is not a readable file");
+    }
+    auto text = read_file(*file);
+    if (!text) return Error(ErrorKind::config, variable + " names " + *file + ", which cannot be read");
+    std::string content = std::move(text).value();
+    if (!content.empty() && content.back() == '\n') content.pop_back();
+    if (!content.empty() && content.back() == '\r') content.pop_back();
+    *value = std::move(content);
+  }
+  return out;
 }
 
 Result<std::optional<fs::path>> cache_root(const Environment& env, const std::optional<fs::path>& explicit_dir, bool disabled) {

@@ -68,6 +68,30 @@ TEST(FetchAuthTest, EnvCredentialsForANamedIndexSendNoUnauthenticatedRequest) {
   EXPECT_EQ(log[0].user, "alice");
 }
 
+// Container secrets: UV_INDEX_<NAME>_PASSWORD_FILE names a file holding it.
+TEST(FetchAuthTest, APasswordFileVariableIsReadAndAMissingFileIsANamedError) {
+  TempHome home;
+  const auto secret = home.write("run/secrets/corp", alice() + "\n");
+  const std::map<std::string, std::string> env{{"UV_INDEX_CORP_USERNAME", "alice"},
+                                               {"UV_INDEX_CORP_PASSWORD_FILE", secret.string()}};
+  auto run = fetch(home, {"--index", "corp=" + fx().http("/private/"), fx().http("/private/hello.txt?" + test_tag())}, env);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto log = fx().requests(test_tag());
+  ASSERT_EQ(log.size(), 1U);
+  EXPECT_EQ(log[0].user, "alice");
+  auto missing = fetch(home, {"--index", "corp=" + fx().http("/private/"), fx().http("/private/hello.txt")},
+                       {{"UV_INDEX_CORP_PASSWORD_FILE", (home.path() / "nowhere").string()}});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("UV_INDEX_CORP_PASSWORD_FILE names " + (home.path() / "nowhere").string() +
+                             ", which is not a readable file"),
+            std::string::npos)
+      << missing.err;
+  auto both = fetch(home, {"--index", "corp=" + fx().http("/private/"), fx().http("/private/hello.txt")},
+                    {{"UV_INDEX_CORP_PASSWORD_FILE", secret.string()}, {"UV_INDEX_CORP_PASSWORD", "x"}});
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_NE(both.err.find("both UV_INDEX_CORP_PASSWORD and UV_INDEX_CORP_PASSWORD_FILE are set"), std::string::npos) << both.err;
+}
+
 TEST(FetchAuthTest, NetrcInAutoSucceedsAfterOne401) {
   TempHome home;
   home.write_netrc("machine 127.0.0.1\n  login alice\n  password " + alice() + "\n");

@@ -49,6 +49,11 @@ struct IndexVariables {
   std::optional<std::string> password;
 };
 [[nodiscard]] IndexVariables index_variables(const Environment& env, std::string_view name);
+// The same, with the container-secret convention: UV_INDEX_<NAME>_PASSWORD_FILE
+// and _USERNAME_FILE name a file holding the value (one trailing newline
+// stripped). A missing or unreadable file, or both forms of one variable, is
+// an error naming the variable -- never the content.
+Result<IndexVariables> read_index_variables(const Environment& env, std::string_view name);
 
 // The cache root: `explicit_dir`, else UVAUTH_CACHE_DIR, else
 // $XDG_CACHE_HOME/uvauth, else ~/.cache/uvauth; nullopt when `disabled`.
