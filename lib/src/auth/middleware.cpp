@@ -30,6 +30,19 @@ void attach(net::Request& request, const Credentials& credentials) {
   request.authorization = credentials.to_authorization();
 }
 
+// Where credentials for `url` can be put, in commands that work as written:
+// the index's own variables and a login for the index's root (which the
+// store then matches), or the URL's origin outside every index.
+std::string where_credentials_go(const Url& url, const AuthIndex* index) {
+  const std::string variables = index && !index->name.empty()
+                                    ? index_env_prefix(index->name) + "_USERNAME / " + index_env_prefix(index->name) + "_PASSWORD"
+                                    : std::string("UV_INDEX_<NAME>_USERNAME / _PASSWORD (for a named index)");
+  std::string service = index ? index->root.without_userinfo() : url.origin();
+  if (service.empty() || service.back() != '/') service += '/';
+  return "provide credentials in netrc (machine " + url.host() + "), in " + variables + ", or with `uvauth auth login " +
+         service + " --username USER`";
+}
+
 bool is_auth_status(long status) { return status == 401 || status == 403 || status == 404; }
 
 }  // namespace
@@ -116,13 +129,12 @@ Status AuthMiddleware::before_send(net::Request& request, net::Exchange& exchang
       if (username) {
         return Error(ErrorKind::auth, "Incomplete credentials for " + url.redacted() + ": user '" + *username +
                                           "' has no password in any source")
-            .with_hint("add the password to netrc, UV_INDEX_<NAME>_PASSWORD or `uvauth auth login`");
+            .with_hint(where_credentials_go(url, target.index));
       }
       return Error(ErrorKind::auth, "Missing credentials for " + url.redacted())
           .with_hint((target.index ? describe(target.index) + " has" : std::string("the default policy (--authenticate) is")) +
                      " authenticate = \"always\", so nothing was sent without credentials")
-          .with_hint("provide credentials in netrc (machine " + url.host() +
-                     "), UV_INDEX_<NAME>_USERNAME/_PASSWORD, or `uvauth auth login " + url.host() + "`");
+          .with_hint(where_credentials_go(url, target.index));
     }
     UVAUTH_DEBUG("no password found for user '" << *username << "'; sending the user name alone to "
                                                 << url.redacted());

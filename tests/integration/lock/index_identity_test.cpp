@@ -245,3 +245,32 @@ TEST(IndexIdentityTest, AnOversizedPageIsRefusedEarly) {
 
 }  // namespace
 }  // namespace uvauth
+
+namespace uvauth {
+namespace {
+
+// Seen: the hint's `uvauth auth login 127.0.0.1` stored https://127.0.0.1/,
+// which never matches. The hint's command, run as written, fixes it.
+TEST(IndexIdentityTest, TheMissingCredentialsHintWorksAsWritten) {
+  Case c;
+  const fs::path config = c.home.write("uv.toml", "[[index]]\nname = \"corp\"\nurl = \"" + c.index() +
+                                                      "\"\nauthenticate = \"always\"\ndefault = true\n");
+  auto missing = c.run({"lock", "--config-file", config.string(), "alpha", "-o", c.lock().string()});
+  ASSERT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("UV_INDEX_CORP_USERNAME / UV_INDEX_CORP_PASSWORD"), std::string::npos) << missing.err;
+  const std::string marker = "`uvauth auth login ";
+  const auto at = missing.err.find(marker);
+  ASSERT_NE(at, std::string::npos) << missing.err;
+  std::string command = missing.err.substr(at + marker.size());
+  command = command.substr(0, command.find('`'));
+  const std::string service = command.substr(0, command.find(' '));
+  auto login = run_tool({"auth", "login", service, "--username", "alice", "--password", "-"}, c.home.env(), fx().password("alice") + "\n");
+  ASSERT_EQ(login.exit_code, 0) << login.err;
+  auto locked = c.run({"lock", "--config-file", config.string(), "alpha", "-o", c.lock().string()});
+  ASSERT_EQ(locked.exit_code, 0) << locked.err;
+  auto synced = c.run({"sync", "--config-file", config.string(), "--lock", c.lock().string(), "--target", c.target().string()});
+  ASSERT_EQ(synced.exit_code, 0) << synced.err;
+}
+
+}  // namespace
+}  // namespace uvauth
