@@ -148,8 +148,10 @@ Result<Netrc> Netrc::parse(std::string_view text, const std::string& source) {
       const Lexer::Token key = **attr;
       if (key.text != "login" && key.text != "user" && key.text != "password" && key.text != "passwd" &&
           key.text != "account" && key.text != "port") {
-        return at(source, key.line, "expected `login`, `password`, `account` or `port` in the entry for " +
-                                        (entry.is_default ? std::string("default") : "machine " + escape_nonprintable(entry.machine)) +
+        // Nothing of the file is quoted, not even the host name: a file
+        // broken this way may have a password anywhere.
+        return at(source, key.line, std::string("expected `login`, `password`, `account` or `port` in the entry of ") +
+                                        (entry.is_default ? "`default`" : "a `machine`") +
                                         ", found another word (not shown: it may be a secret)");
       }
       auto value = next();

@@ -54,7 +54,7 @@ TEST(NetrcTest, MalformedFilesNameFileAndLine) {
       {"machine", "test.netrc:1: 'machine' needs a host name"},
       {"machine h login", "test.netrc:1: 'login' needs a value"},
       {"machine h\nlogin u\nfrobnicate x",
-       "test.netrc:3: expected `login`, `password`, `account` or `port` in the entry for machine h, found another word (not shown: it may be a secret)"},
+       "test.netrc:3: expected `login`, `password`, `account` or `port` in the entry of a `machine`, found another word (not shown: it may be a secret)"},
       {"\n\nhello", "test.netrc:3: expected `machine`, `default` or `macdef`, found another word (not shown: it may be a secret)"},
       {"machine h login \"unterminated", "test.netrc:1: unterminated quoted string"},
       {"machine h password machine", "test.netrc:1: 'password' needs a value"},
