@@ -8,6 +8,11 @@ Result<Configuration> configure(const CommonOptions& o, const config::Environmen
   Configuration out;
   UVAUTH_TRY_ASSIGN(out.uv, config::read_uv_environment(env));
   config::SettingsSource& source = o.session->settings_source;
+  std::error_code ec;
+  if (o.project && *o.project && std::filesystem::is_directory(**o.project, ec)) {
+    *o.project = (std::filesystem::path(**o.project) / "pyproject.toml").string();
+  }
+  if (o.project && *o.project) source.project_file = **o.project;
   if (!source.config_file && out.uv.config_file) source.config_file = out.uv.config_file;
   source.no_config = source.no_config || out.uv.no_config;
   if (!source.user_file) source.user_file = config::user_settings_file(env);

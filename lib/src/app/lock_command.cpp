@@ -212,11 +212,7 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
   // One configuration pass: the command line wins, then uv's variables, then
   // the settings files (the project's [tool.uv] after those of --config-file).
   LockArguments a = arguments;
-  // --project names the pyproject.toml or, as in uv, its directory.
-  std::error_code dir_ec;
-  if (a.project && fs::is_directory(*a.project, dir_ec)) a.project = (fs::path(*a.project) / "pyproject.toml").string();
-  if (a.project) a.session.settings_source.project_file = *a.project;
-  auto configured = configure({&a.session, &a.cache_dir, &a.no_cache, &a.offline}, env);
+  auto configured = configure({&a.session, &a.project, &a.cache_dir, &a.no_cache, &a.offline}, env);
   if (!configured) return std::move(configured).error();
   const config::UvEnvironment& uv = configured->uv;
   const config::Settings& settings = configured->settings;

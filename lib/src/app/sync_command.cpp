@@ -29,10 +29,7 @@ Result<SyncOutcome> run_sync(const SyncArguments& a, const config::Environment& 
 Result<SyncOutcome> sync_lock(const SyncArguments& arguments, const lock::Lock& lock, const std::string& text,
                               const config::Environment& env) {
   SyncArguments a = arguments;
-  std::error_code dir_ec;
-  if (a.project && fs::is_directory(*a.project, dir_ec)) a.project = (fs::path(*a.project) / "pyproject.toml").string();
-  if (a.project) a.session.settings_source.project_file = *a.project;
-  auto configured = configure({&a.session, &a.cache_dir, &a.no_cache, &a.offline}, env);
+  auto configured = configure({&a.session, &a.project, &a.cache_dir, &a.no_cache, &a.offline}, env);
   if (!configured) return std::move(configured).error();
   if (!a.python) a.python = configured->uv.python;
   const auto start = std::chrono::steady_clock::now();

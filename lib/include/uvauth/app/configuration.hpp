@@ -15,6 +15,7 @@ namespace uvauth::app {
 
 struct CommonOptions {
   auth::SessionOptions* session = nullptr;  // settings source in, loaded settings out
+  std::optional<std::string>* project = nullptr;  // --project: a pyproject.toml or, as in uv, its directory
   std::optional<std::filesystem::path>* cache_dir = nullptr;
   bool* no_cache = nullptr;
   bool* offline = nullptr;
