@@ -83,6 +83,7 @@ Result<PageResult> IndexClient::project_page(const Url& index_url, std::string_v
     PageResult result;
     result.status = PageResult::Status::not_found;
     result.url = *url;
+    result.http_status = response->status;
     return result;
   }
   if (response->status == 401 || response->status == 403) {

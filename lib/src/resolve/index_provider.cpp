@@ -73,11 +73,22 @@ Result<IndexProvider::Project> IndexProvider::load(const std::string& name) {
   std::vector<std::pair<index::DistributionFile, std::string>> files;  // file, listing source
   // First index that has the project wins (uv's first-index strategy).
   const auto pinned = options_.pinned_index.find(name);
+  std::vector<std::string> asked;  // where it was not found, for the message
   for (const auto& idx : options_.indexes) {
     if (pinned != options_.pinned_index.end() ? idx.name != pinned->second : idx.is_explicit) continue;
     auto page = client_.project_page(idx.url, name);
     if (!page) return std::move(page).error();
-    if (page->status == index::PageResult::Status::not_found || page->page.files.empty()) continue;
+    {
+      std::lock_guard lock(mutex_);
+      auto& [found, missing] = index_answers_[idx.url.without_userinfo()];
+      ++(page->status == index::PageResult::Status::not_found ? missing : found);
+    }
+    if (page->status == index::PageResult::Status::not_found || page->page.files.empty()) {
+      const std::string answer = page->status == index::PageResult::Status::not_found ? std::to_string(page->http_status) : "no files";
+      asked.push_back(idx.name.empty() ? "index " + idx.url.redacted() + " (" + answer + ")"
+                                       : "index '" + idx.name + "' (" + idx.url.redacted() + ": " + answer + ")");
+      continue;
+    }
     for (const auto& f : page->page.files) files.emplace_back(f, idx.url.with_userinfo_removed().without_userinfo());
     break;
   }
@@ -99,6 +110,10 @@ Result<IndexProvider::Project> IndexProvider::load(const std::string& name) {
     }
   }
 
+  if (files.empty() && !asked.empty()) {
+    for (std::size_t i = 0; i < asked.size(); ++i) project.not_found += (i ? (i + 1 == asked.size() ? " or " : ", ") : "") + asked[i];
+    if (!options_.find_links.empty()) project.not_found += " (nor in the find-links locations)";
+  }
   const pep::Version python = options_.target.python_full_version();
   std::map<pep::Version, std::size_t> best_rank;
   std::set<std::string> sdist_only;
@@ -188,6 +203,26 @@ Result<std::vector<pep::Version>> IndexProvider::versions(const std::string& nam
   if (!p) return std::move(p).error();
   std::vector<pep::Version> out;
   for (const auto& [v, c] : (*p)->candidates) out.push_back(v);
+  return out;
+}
+
+std::string IndexProvider::not_found(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  auto it = projects_.find(name);
+  return it == projects_.end() ? std::string() : it->second.not_found;
+}
+
+std::vector<std::string> IndexProvider::indexes_with_nothing() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> out;
+  for (const auto& idx : options_.indexes) {
+    auto it = index_answers_.find(idx.url.without_userinfo());
+    if (it == index_answers_.end() || it->second.first > 0 || it->second.second == 0) continue;
+    const std::string label = (idx.name.empty() ? "index " : "index '" + idx.name + "' ") + idx.url.redacted();
+    out.push_back(it->second.second == 1 ? label + " answered 404 for the only project asked: if it is there, the index URL is probably wrong"
+                                         : label + " answered 404 for every project asked (" + std::to_string(it->second.second) +
+                                               "): its URL is probably wrong");
+  }
   return out;
 }
 

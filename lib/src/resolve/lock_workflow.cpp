@@ -48,7 +48,13 @@ Result<lock::Lock> make_lock(index::IndexClient& client, LockInputs inputs) {
   const std::string fingerprint = inputs_fingerprint(inputs);
   IndexProvider provider(client, inputs.provider);
   auto resolution = resolve(provider, options);
-  if (!resolution) return std::move(resolution).error();
+  if (!resolution) {
+    Error error = std::move(resolution).error();
+    for (const auto& index : provider.indexes_with_nothing()) {
+      error.with_hint(index + " (a missing or mistyped `/simple`?)");
+    }
+    return error;
+  }
 
   lock::Lock out;
   out.requires_python = "==" + std::to_string(inputs.provider.target.interpreter.major) + "." +

@@ -458,6 +458,10 @@ class Solver {
   std::string available_text(int package) {
     const Package& p = packages_[static_cast<std::size_t>(package)];
     std::string out;
+    const std::string missing = p.versions.empty() ? provider_.not_found(p.project) : std::string();
+    if (!missing.empty()) {
+      return p.key + " was not found on " + missing;
+    }
     if (p.versions.empty()) {
       out = p.key + " has no usable versions";
     } else if (p.versions.size() <= 3) {

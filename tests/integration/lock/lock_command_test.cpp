@@ -320,3 +320,26 @@ TEST(HashCheckingTest, MalformedHashesAreRefusedWithFileAndLine) {
 
 }  // namespace
 }  // namespace uvauth
+
+namespace uvauth {
+namespace {
+
+// Seen: "six has no usable versions" for a project no index has, and no word
+// about an index URL that answers 404 for everything.
+TEST(LockMessagesTest, AProjectOnNoIndexAndAWrongIndexUrlAreNamed) {
+  Locker l;
+  auto missing = l.lock({"nosuchpkg", "--index", "corp=" + primary(), "--default-index", second()});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("nosuchpkg was not found on index 'corp' (" + primary() + ": 404) or index " + second() + " (404)"),
+            std::string::npos)
+      << missing.err;
+  const std::string typo = fx().http("/public/index-html/simpel/");
+  auto wrong = l.lock({"alpha", "gamma", "--index-url", typo});
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_NE(wrong.err.find("hint: index " + typo + " answered 404 for every project asked (2): its URL is probably wrong"),
+            std::string::npos)
+      << wrong.err;
+}
+
+}  // namespace
+}  // namespace uvauth

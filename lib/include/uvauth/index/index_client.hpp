@@ -24,6 +24,7 @@ struct PageResult {
   enum class Status { found, not_found };
   Status status = Status::found;
   Url url;  // the page's URL
+  long http_status = 200;  // 404 or 410 for not_found
   ProjectPage page;
   bool from_cache = false;
 };

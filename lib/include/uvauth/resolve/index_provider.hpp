@@ -60,6 +60,10 @@ class IndexProvider : public Provider {
   Result<std::vector<pep::Version>> versions(const std::string& name) override;
   Result<std::vector<pep::Requirement>> requirements(const std::string& name, const pep::Version& version) override;
   std::vector<std::string> excluded(const std::string& name) override;
+  std::string not_found(const std::string& name) override;
+  // Indexes that answered 404/410 for every project asked and had none: their
+  // URL is probably wrong. One hint line each.
+  [[nodiscard]] std::vector<std::string> indexes_with_nothing() const;
   void prefetch(const std::vector<std::string>& names) override;
 
   [[nodiscard]] std::optional<Candidate> candidate(const std::string& name, const pep::Version& version) const;
@@ -68,6 +72,7 @@ class IndexProvider : public Provider {
   struct Project {
     std::map<pep::Version, Candidate> candidates;
     std::vector<std::string> excluded;
+    std::string not_found;  // where it was looked for, when nothing has it
   };
   Result<Project> load(const std::string& name);
   Result<Project*> project(const std::string& name);
@@ -82,6 +87,7 @@ class IndexProvider : public Provider {
   std::mutex flat_mutex_;
   std::vector<index::ProjectPage> flat_;  // find-links pages, read once
   bool flat_loaded_ = false;
+  std::map<std::string, std::pair<int, int>> index_answers_;  // index URL -> (found, not found)
 };
 
 }  // namespace uvauth::resolve

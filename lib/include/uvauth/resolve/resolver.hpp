@@ -34,6 +34,9 @@ class Provider {
   // Why versions of `name` that exist were left out ("2.0 needs Python >=3.9"),
   // for explanations. Optional.
   virtual std::vector<std::string> excluded(const std::string& /*name*/) { return {}; }
+  // Where `name` was looked for and not found ("index 'corp' (URL, 404)"),
+  // when no index or find-links location has it at all; empty otherwise.
+  virtual std::string not_found(const std::string& /*name*/) { return {}; }
   // A hint that these packages will probably be needed soon.
   virtual void prefetch(const std::vector<std::string>& /*names*/) {}
 };
