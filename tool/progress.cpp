@@ -21,7 +21,7 @@ std::function<void(const install::SyncProgress&)> progress_display(bool quiet) {
   // Plain lines: when downloading starts, then every quarter of the installs.
   return [](const install::SyncProgress& p) {
     const std::size_t quarter = std::max<std::size_t>(1, p.to_install / 4);
-    if (p.installed == 0 && p.downloaded == 1) std::cerr << "Downloading " << p.to_download << " wheels\n";
+    if (p.installed == 0 && p.downloaded == 1) std::cerr << "Downloading " << p.to_download << (p.to_download == 1 ? " wheel\n" : " wheels\n");
     if (p.installed > 0 && (p.installed % quarter == 0 || p.installed == p.to_install)) {
       std::cerr << "Installed " << p.installed << "/" << p.to_install << "\n";
     }

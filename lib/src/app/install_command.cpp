@@ -3,6 +3,8 @@
 namespace uvauth::app {
 
 Result<InstallOutcome> run_install(LockArguments lock, SyncArguments sync, const config::Environment& env) {
+  // Usage errors before any request.
+  if (sync.target.has_value() == sync.venv.has_value()) return Error(ErrorKind::usage, "give exactly one of --target DIR and --venv DIR");
   lock.write = false;
   auto locked = run_lock(lock, env);
   if (!locked) return std::move(locked).error();

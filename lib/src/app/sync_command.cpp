@@ -94,7 +94,8 @@ Result<SyncOutcome> sync_lock(const SyncArguments& arguments, const lock::Lock& 
   char seconds[32];
   std::snprintf(seconds, sizeof seconds, "%.2f", static_cast<double>(ms) / 1000.0);
   if (report->unchanged) {
-    outcome.summary = options.dir.string() + " is up to date (" + std::to_string(lock.packages.size()) + " packages)";
+    outcome.summary = options.dir.string() + " is up to date (" + std::to_string(lock.packages.size()) + " package" +
+                      (lock.packages.size() == 1 ? "" : "s") + ")";
   } else {
     outcome.summary = "Installed " + std::to_string(report->installed) + " package" + (report->installed == 1 ? "" : "s") +
                       ", removed " + std::to_string(report->removed) + ", kept " + std::to_string(report->kept) + " in " +

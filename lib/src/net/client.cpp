@@ -200,6 +200,9 @@ class Client::Impl {
         const auto delay = backoff(job->transient_retries);
         retry_later(std::move(job), delay, error.message);
       } else {
+        if (job->transient_retries > 0) {
+          error.message += " (after " + std::to_string(job->transient_retries) + " retr" + (job->transient_retries == 1 ? "y" : "ies") + ")";
+        }
         UVAUTH_DEBUG("failed: " << error.message);
         complete(std::move(job), std::move(error));
       }
@@ -208,6 +211,7 @@ class Client::Impl {
 
     Response response = transfer.take_response();
     response.redirects = job->exchange.hop;
+    response.retries = job->transient_retries;
     UVAUTH_DEBUG(response.status << " " << reason_phrase(response.status) << " for "
                                  << job->request.url.redacted() << " (HTTP/" << response.http_version << ", "
                                  << response.body_size << " bytes)");

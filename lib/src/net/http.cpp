@@ -58,6 +58,7 @@ Error status_error(const Response& response) {
   if (auto phrase = reason_phrase(response.status); !phrase.empty()) message += " " + std::string(phrase);
   message += " for " + response.url.redacted();
   if (!response.rejected.empty()) message += ": " + response.rejected + " was rejected";
+  if (response.retries > 0) message += " (after " + std::to_string(response.retries) + " retr" + (response.retries == 1 ? "y" : "ies") + ")";
   Error error(response.status == 401 || response.status == 403 ? ErrorKind::auth : ErrorKind::http, message);
   if (response.status == 401) {
     error.with_hint("the server wants credentials: put them in netrc, in UV_INDEX_<NAME>_USERNAME/_PASSWORD, or store them with `uvauth auth login`");

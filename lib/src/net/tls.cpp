@@ -54,6 +54,11 @@ Error tls_error(CURLcode code, const Url& url, std::string_view detail, const Cl
                                      ": " + what)
         .with_hint("check that SSL_CERT_FILE names a readable PEM file");
   }
+  // OpenSSL's "wrong version number": what came back was not TLS at all.
+  if (what.find("wrong version number") != std::string::npos || what.find("packet length too long") != std::string::npos) {
+    return Error(ErrorKind::tls, host + " does not speak TLS (" + url.redacted() + "): it is probably a plain http server")
+        .with_hint("use http:// for it, if it really serves plain http");
+  }
   Error error(ErrorKind::tls, "TLS verification failed for host " + host + " (" + url.redacted() + "): " + what);
   if (code == CURLE_PEER_FAILED_VERIFICATION) {
     error.with_hint("if " + url.host() + " uses a private certificate authority, set SSL_CERT_FILE to a PEM bundle that contains it");

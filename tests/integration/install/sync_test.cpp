@@ -363,6 +363,21 @@ TEST(SyncTest, InstallLocksInMemoryThenSyncs) {
   EXPECT_FALSE(fs::exists(s.home.path() / "pylock.toml")) << "install writes no lock";
 }
 
+TEST(SyncTest, UsageErrorsComeBeforeAnyRequestAndPluralsAreRight) {
+  Syncer s;
+  auto both = run_tool({"install", "--no-config", "--index-url", fx().http("/public/index-html/simple/?" + testing::test_tag()),
+                        "epsilon", "--target", (s.home.path() / "a").string(), "--venv", (s.home.path() / "b").string()},
+                       s.home.env());
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_NE(both.err.find("give exactly one of --target DIR and --venv DIR"), std::string::npos) << both.err;
+  EXPECT_TRUE(fx().requests(testing::test_tag(), 0, std::chrono::milliseconds(300)).empty()) << "no request was sent";
+  ASSERT_EQ(s.lock_for({"epsilon"}).exit_code, 0);
+  auto first = s.sync();
+  EXPECT_NE(first.err.find("Downloading 1 wheel\n"), std::string::npos) << first.err;
+  auto again = s.sync();
+  EXPECT_NE(again.err.find("is up to date (1 package)"), std::string::npos) << again.err;
+}
+
 TEST(SyncTest, TwoSyncsShareOneEmptyCacheAtOnce) {
   Syncer s;
   ASSERT_EQ(s.lock_for({"alpha[fast]", "dia-a", "dia-b"}).exit_code, 0);

@@ -199,6 +199,18 @@ TEST(ClientTest, RetriesAreBounded) {
   ASSERT_TRUE(response.ok());
   EXPECT_EQ(response->status, 503);
   EXPECT_EQ(fx().requests(test_tag(), 3).size(), 3U);
+  // The final error says how hard it tried.
+  EXPECT_NE(status_error(*response).message.find("(after 2 retries)"), std::string::npos) << status_error(*response).message;
+}
+
+// Seen: https:// to a plain-http server said "verification failed".
+TEST(ClientTest, HttpsToAPlainHttpServerSaysItIsNotTls) {
+  Client client(fast_options());
+  const std::string url = "https://127.0.0.1:" + std::to_string(fx().http_port) + "/public/hello.txt";
+  auto response = client.fetch(get(url));
+  ASSERT_FALSE(response.ok());
+  EXPECT_NE(response.error().message.find("does not speak TLS"), std::string::npos) << response.error().message;
+  EXPECT_EQ(response.error().message.find("verification failed"), std::string::npos) << response.error().message;
 }
 
 TEST(ClientTest, HonoursRetryAfterOn429) {

@@ -66,6 +66,7 @@ struct Response {
   std::uint64_t body_size = 0;
   std::string sha256;  // hex digest of the body as received
   int redirects = 0;
+  unsigned retries = 0;  // transient failures retried before this response
   std::string http_version;  // "1.1", "2"
   // Set by the auth layer on a final 401/403: which user from which source
   // was refused ("user 'alice' from netrc file ~/.netrc"); never a secret.
