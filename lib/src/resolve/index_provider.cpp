@@ -212,6 +212,13 @@ std::string IndexProvider::not_found(const std::string& name) {
   return it == projects_.end() ? std::string() : it->second.not_found;
 }
 
+std::optional<std::vector<std::string>> IndexProvider::provided_extras(const std::string& name, const pep::Version& version) const {
+  std::lock_guard lock(mutex_);
+  auto it = provides_extra_.find({name, version.to_string()});
+  if (it == provides_extra_.end()) return std::nullopt;
+  return it->second;
+}
+
 std::vector<std::string> IndexProvider::indexes_with_nothing() const {
   std::lock_guard lock(mutex_);
   std::vector<std::string> out;
@@ -264,6 +271,7 @@ Result<std::vector<pep::Requirement>> IndexProvider::requirements(const std::str
   }
   std::vector<pep::Requirement> requires_dist = apply_overrides(metadata->requires_dist, options_.overrides);
   std::lock_guard lock(mutex_);
+  provides_extra_[key] = metadata->provides_extra;
   return requirements_.emplace(key, std::move(requires_dist)).first->second;
 }
 

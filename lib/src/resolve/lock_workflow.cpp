@@ -5,6 +5,7 @@
 #include "uvauth/log.hpp"
 #include "uvauth/pep/names.hpp"
 #include "uvauth/sha256.hpp"
+#include "uvauth/text.hpp"
 
 namespace uvauth::resolve {
 
@@ -54,6 +55,22 @@ Result<lock::Lock> make_lock(index::IndexClient& client, LockInputs inputs) {
       error.with_hint(index + " (a missing or mistyped `/simple`?)");
     }
     return error;
+  }
+
+  // An extra the chosen version does not provide is a warning, as in uv and pip.
+  for (const auto& r : inputs.requirements) {
+    const std::string name = pep::canonicalize_name(r.name);
+    for (const auto& p : resolution->packages) {
+      if (p.name != name) continue;
+      const auto provided = provider.provided_extras(p.name, p.version);
+      if (!provided) continue;
+      for (const auto& extra : r.extras) {
+        const std::string wanted = pep::canonicalize_name(extra);
+        if (std::find(provided->begin(), provided->end(), wanted) == provided->end()) {
+          UVAUTH_WARN(p.name << " " << p.version.to_string() << " does not provide the extra '" << escape_nonprintable(extra) << "'");
+        }
+      }
+    }
   }
 
   lock::Lock out;

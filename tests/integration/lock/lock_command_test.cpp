@@ -324,6 +324,17 @@ TEST(HashCheckingTest, MalformedHashesAreRefusedWithFileAndLine) {
 namespace uvauth {
 namespace {
 
+// Seen: `flask[nonextra]` was taken without a word; uv and pip warn.
+TEST(LockMessagesTest, AnUnknownExtraIsAWarning) {
+  Locker l;
+  auto unknown = l.lock({"alpha[nonextra]", "--index-url", primary()});
+  ASSERT_EQ(unknown.exit_code, 0) << unknown.err;
+  EXPECT_NE(unknown.err.find("warning: alpha 1.0 does not provide the extra 'nonextra'"), std::string::npos) << unknown.err;
+  auto known = l.lock({"alpha[fast]", "--index-url", primary()});
+  ASSERT_EQ(known.exit_code, 0) << known.err;
+  EXPECT_EQ(known.err.find("does not provide the extra"), std::string::npos) << known.err;
+}
+
 // Seen: "six has no usable versions" for a project no index has, and no word
 // about an index URL that answers 404 for everything.
 TEST(LockMessagesTest, AProjectOnNoIndexAndAWrongIndexUrlAreNamed) {

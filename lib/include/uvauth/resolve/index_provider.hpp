@@ -64,6 +64,8 @@ class IndexProvider : public Provider {
   // Indexes that answered 404/410 for every project asked and had none: their
   // URL is probably wrong. One hint line each.
   [[nodiscard]] std::vector<std::string> indexes_with_nothing() const;
+  // The extras a version's metadata provides (after its requirements were read).
+  [[nodiscard]] std::optional<std::vector<std::string>> provided_extras(const std::string& name, const pep::Version& version) const;
   void prefetch(const std::vector<std::string>& names) override;
 
   [[nodiscard]] std::optional<Candidate> candidate(const std::string& name, const pep::Version& version) const;
@@ -88,6 +90,7 @@ class IndexProvider : public Provider {
   std::vector<index::ProjectPage> flat_;  // find-links pages, read once
   bool flat_loaded_ = false;
   std::map<std::string, std::pair<int, int>> index_answers_;  // index URL -> (found, not found)
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>> provides_extra_;  // (name, version) -> extras
 };
 
 }  // namespace uvauth::resolve
