@@ -95,6 +95,7 @@ Status AuthMiddleware::before_send(net::Request& request, net::Exchange& exchang
     if ((*from_url)->is_authenticated()) {
       UVAUTH_DEBUG("using " << (*from_url)->describe() << " from the URL " << url.redacted());
       attach(request, **from_url);
+      state.current_source = "the URL";
       state.remember_on_success = true;
       state.explicit_credentials = true;
       return {};
@@ -106,6 +107,8 @@ Status AuthMiddleware::before_send(net::Request& request, net::Exchange& exchang
       UVAUTH_DEBUG("using " << own.describe() << " of " << describe(target.index)
                             << " (from its URL or UV_INDEX_*) for " << url.redacted());
       attach(request, own);
+      state.current_source = target.index->name.empty() ? std::string("the index URL")
+                                                        : index_env_prefix(target.index->name) + "_* or the index URL";
       state.remember_on_success = true;
       state.explicit_credentials = true;
       return {};
@@ -116,12 +119,14 @@ Status AuthMiddleware::before_send(net::Request& request, net::Exchange& exchang
   if (auto cached = known(url, target.index, username); cached && cached->is_authenticated()) {
     UVAUTH_DEBUG("using cached " << cached->describe() << " for " << url.redacted());
     attach(request, *cached);
+    state.current_source = "credentials that worked for this host";
     return {};
   }
 
   if (target.policy == AuthPolicy::always || username) {
-    if (auto found = lookup(url, target, username); found && found->is_authenticated()) {
-      attach(request, *found);
+    if (auto found = lookup(url, target, username); found && found->credentials.is_authenticated()) {
+      attach(request, found->credentials);
+      state.current_source = found->source;
       state.remember_on_success = true;
       return {};
     }
@@ -155,7 +160,7 @@ bool AuthMiddleware::should_resend(net::Request& request, const net::Response& r
     const Credentials sent = Credentials::from_authorization(*request.authorization);
     state.refused.push_back(sent);
     state.refused_sources.push_back((sent.username ? "user '" + *sent.username + "'" : std::string("a token")) + " from " +
-                                    (state.current_source.empty() ? source_of(sent, request.url, target) : state.current_source));
+                                    (state.current_source.empty() ? std::string("the request") : state.current_source));
   }
   if (state.explicit_credentials && request.authorization) {
     UVAUTH_DEBUG("HTTP " << response.status << " from " << request.url.redacted()
@@ -177,30 +182,30 @@ bool AuthMiddleware::should_resend(net::Request& request, const net::Response& r
   };
   // Something other than what was refused: what worked in the realm, else
   // the look-up chain, else (after a rejection) the chain's next source.
-  std::optional<std::pair<Credentials, std::string>> found;
+  std::optional<Sourced> found;
   if (auto cached = cache_.by_realm(Realm::of(request.url), username); cached && usable(*cached)) {
-    found = std::make_pair(*cached, std::string("credentials that worked for this host"));
+    found = Sourced{*cached, "credentials that worked for this host"};
   }
   if (!found) {
-    if (auto first = lookup(request.url, target, username); first && usable(*first)) {
-      found = std::make_pair(*first, source_of(*first, request.url, target));
-    }
+    if (auto first = lookup(request.url, target, username); first && usable(first->credentials)) found = first;
   }
-  if (!found && rejected && !state.refused.empty()) found = next_in_chain(request.url, target, username, state.refused);
-  // Another user of another source, unless the URL or the index named the user.
-  const bool user_named = request.url.has_username() ||
-                          (target.index && target.index->credentials && target.index->credentials->username);
-  if (!found && rejected && !state.refused.empty() && username && !user_named) {
-    found = next_in_chain(request.url, target, std::nullopt, state.refused);
+  if (!found && rejected && !state.refused.empty()) {
+    // Another user of another source too, unless the URL or the index named the user.
+    const bool user_named = request.url.has_username() ||
+                            (target.index && target.index->credentials && target.index->credentials->username);
+    std::lock_guard lock(lookup_mutex_);
+    found = chain(request.url, target, username, state.refused);
+    if (!found && username && !user_named) found = chain(request.url, target, std::nullopt, state.refused);
+    if (found && !found->credentials.is_authenticated()) found.reset();
   }
   if (!found) {
     UVAUTH_DEBUG("HTTP " << response.status << " from " << request.url.redacted() << ": no other credentials found");
     return false;
   }
   UVAUTH_DEBUG("HTTP " << response.status << " from " << request.url.redacted() << ": retrying with "
-                       << found->first.describe() << " from " << found->second);
-  attach(request, found->first);
-  state.current_source = found->second;
+                       << found->credentials.describe() << " from " << found->source);
+  attach(request, found->credentials);
+  state.current_source = found->source;
   state.remember_on_success = true;
   return true;
 }
@@ -211,38 +216,6 @@ void AuthMiddleware::on_final_response(const net::Request&, net::Response& respo
   std::string text;
   for (const auto& s : state.refused_sources) text += (text.empty() ? "" : ", then ") + s;
   response.rejected = text;
-}
-
-std::string AuthMiddleware::source_of(const Credentials& credentials, const Url& url, const Target& target) {
-  if (Credentials::from_url(url).ok() && url.has_userinfo()) return "the URL";
-  if (target.index && target.index->credentials && *target.index->credentials == credentials) {
-    return target.index->name.empty() ? std::string("the index URL") : index_env_prefix(target.index->name) + "_* or the index URL";
-  }
-  if (netrc_ && settings_.netrc_file && netrc_->find(url.host(), credentials.username) == credentials) {
-    return "netrc file " + settings_.netrc_file->string();
-  }
-  if (store_ && settings_.store_file && store_->find(url, credentials.username) == credentials) {
-    return "the credentials store " + settings_.store_file->string();
-  }
-  return "the look-up chain";
-}
-
-std::optional<std::pair<Credentials, std::string>> AuthMiddleware::next_in_chain(const Url& url, const Target& target,
-                                                                                 const std::optional<std::string>& username,
-                                                                                 const std::vector<Credentials>& refused) {
-  std::lock_guard lock(lookup_mutex_);
-  auto fresh = [&](const std::optional<Credentials>& c) {
-    return c && c->is_authenticated() && std::find(refused.begin(), refused.end(), *c) == refused.end();
-  };
-  if (auto c = from_netrc(url, username); fresh(c)) return std::make_pair(*c, "netrc file " + settings_.netrc_file->string());
-  if (auto c = from_store(url, username); fresh(c)) return std::make_pair(*c, "the credentials store " + settings_.store_file->string());
-  if (target.index) {
-    if (auto c = from_store(target.index->url, username); fresh(c)) {
-      return std::make_pair(*c, "the credentials store " + settings_.store_file->string());
-    }
-  }
-  if (auto c = from_keyring(url, target, username); fresh(c)) return std::make_pair(*c, std::string("the keyring"));
-  return std::nullopt;
 }
 
 bool AuthMiddleware::hold(net::Request& request, net::Exchange& exchange) {
@@ -284,8 +257,8 @@ std::optional<Credentials> AuthMiddleware::known(const Url& url, const AuthIndex
   return std::nullopt;
 }
 
-std::optional<Credentials> AuthMiddleware::lookup(const Url& url, const Target& target,
-                                                  const std::optional<std::string>& username) {
+std::optional<AuthMiddleware::Sourced> AuthMiddleware::lookup(const Url& url, const Target& target,
+                                                              const std::optional<std::string>& username) {
   const std::string key = (target.index ? "index " + target.index->url.without_userinfo()
                                         : "realm " + Realm::of(url).to_string()) +
                           " user " + username.value_or("*");
@@ -296,15 +269,29 @@ std::optional<Credentials> AuthMiddleware::lookup(const Url& url, const Target& 
   }
   ++lookups_;
   UVAUTH_DEBUG("looking up credentials for " << url.redacted() << (username ? " (user '" + *username + "')" : ""));
-  std::optional<Credentials> found = from_netrc(url, username);
-  if (!found) found = from_store(url, username);
-  // A file an index linked may live outside the index's path (Artifactory's
-  // /api/pypi/x/simple links /pypi/x/...); the index's own entry covers it.
-  if (!found && target.index) found = from_store(target.index->url, username);
-  if (!found) found = from_keyring(url, target, username);
+  auto found = chain(url, target, username, {});
   if (!found) UVAUTH_DEBUG("no credentials found for " << url.redacted());
   looked_up_[key] = found;
   return found;
+}
+
+std::optional<AuthMiddleware::Sourced> AuthMiddleware::chain(const Url& url, const Target& target,
+                                                             const std::optional<std::string>& username,
+                                                             const std::vector<Credentials>& refused) {
+  auto fresh = [&](const std::optional<Credentials>& c) {
+    return c && std::find(refused.begin(), refused.end(), *c) == refused.end();
+  };
+  if (auto c = from_netrc(url, username); fresh(c)) return Sourced{*c, "netrc file " + settings_.netrc_file->string()};
+  if (auto c = from_store(url, username); fresh(c)) return Sourced{*c, "the credentials store " + settings_.store_file->string()};
+  // A file an index linked may live outside the index's path (Artifactory's
+  // /api/pypi/x/simple links /pypi/x/...); the index's own entry covers it.
+  if (target.index) {
+    if (auto c = from_store(target.index->url, username); fresh(c)) {
+      return Sourced{*c, "the credentials store " + settings_.store_file->string()};
+    }
+  }
+  if (auto c = from_keyring(url, target, username); fresh(c)) return Sourced{*c, "the keyring"};
+  return std::nullopt;
 }
 
 std::optional<Credentials> AuthMiddleware::from_netrc(const Url& url, const std::optional<std::string>& username) {

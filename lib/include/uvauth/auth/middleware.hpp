@@ -60,15 +60,18 @@ class AuthMiddleware final : public net::Middleware {
   [[nodiscard]] Target target_of(const net::Request& request) const;
   [[nodiscard]] std::optional<Credentials> known(const Url& url, const AuthIndex* index,
                                                  const std::optional<std::string>& username) const;
-  std::optional<Credentials> lookup(const Url& url, const Target& target, const std::optional<std::string>& username);
-  // The first credentials in the chain (netrc, store, keyring) that are none
-  // of `refused`, with where they came from: after a rejection, the next
-  // source is tried, once each.
-  std::optional<std::pair<Credentials, std::string>> next_in_chain(const Url& url, const Target& target,
-                                                                   const std::optional<std::string>& username,
-                                                                   const std::vector<Credentials>& refused);
-  // Where credentials for `url` would come from, for messages.
-  std::string source_of(const Credentials& credentials, const Url& url, const Target& target);
+  // Credentials with where they came from ("netrc file ~/.netrc"), for messages.
+  struct Sourced {
+    Credentials credentials;
+    std::string source;
+  };
+  // The look-up chain, once per index-or-realm and user (cached, hit or miss).
+  std::optional<Sourced> lookup(const Url& url, const Target& target, const std::optional<std::string>& username);
+  // The chain itself: netrc, the store (for the URL, then the index URL), the
+  // keyring; the first answer that is none of `refused` (after a rejection
+  // the next source is tried, once each). Called with lookup_mutex_ held.
+  std::optional<Sourced> chain(const Url& url, const Target& target, const std::optional<std::string>& username,
+                               const std::vector<Credentials>& refused);
   std::optional<Credentials> from_netrc(const Url& url, const std::optional<std::string>& username);
   std::optional<Credentials> from_store(const Url& url, const std::optional<std::string>& username);
   std::optional<Credentials> from_keyring(const Url& url, const Target& target, const std::optional<std::string>& username);
@@ -81,7 +84,7 @@ class AuthMiddleware final : public net::Middleware {
   std::map<std::string, bool> probes_;  // key -> true while its first request is out, false once it ended
 
   mutable std::mutex lookup_mutex_;  // held during a look-up: concurrent askers wait for its answer
-  std::map<std::string, std::optional<Credentials>> looked_up_;
+  std::map<std::string, std::optional<Sourced>> looked_up_;
   int lookups_ = 0;
   bool netrc_loaded_ = false;
   std::optional<Netrc> netrc_;
