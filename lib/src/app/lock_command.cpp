@@ -225,7 +225,7 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
   a.no_index = a.no_index || uv.no_index || settings.no_index;
   if (!a.python) a.python = uv.python;
   if (!a.prerelease) a.prerelease = uv.prerelease;
-  a.locked = a.locked || uv.locked;
+  a.locked = a.locked || (uv.locked && a.write);  // UV_LOCKED is about a lock file; `install` has none
 
   Collected collected;
   UVAUTH_TRY(read_requirement_files(a, env, collected));

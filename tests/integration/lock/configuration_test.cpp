@@ -80,6 +80,12 @@ TEST(ConfigurationTest, UvsIndexVariablesAreHonoured) {
   EXPECT_EQ(p.pins(), "beta==3.0") << "the extra index comes first";
   auto none = p.lock_with({"alpha"}, {{"UV_NO_INDEX", "1"}, {"UV_INDEX_URL", primary()}});
   EXPECT_NE(none.exit_code, 0);
+  // UV_LOCKED (set for a CI job) holds lock files to their content; `install`, which writes none, still works.
+  auto installed = p.run({"install", "--no-config", "--index-url", primary(), "gamma", "--target", (p.dir() / "t").string()},
+                         {{"UV_LOCKED", "1"}});
+  EXPECT_EQ(installed.exit_code, 0) << installed.err;
+  auto locked = p.lock_with({"alpha", "epsilon"}, {{"UV_LOCKED", "1"}, {"UV_INDEX_URL", primary()}});
+  EXPECT_EQ(locked.exit_code, 1) << "UV_LOCKED refuses to change the lock:\n" << locked.err;
   auto bad = p.lock_with({"alpha"}, {{"UV_NO_INDEX", "maybe"}});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("UV_NO_INDEX must be a boolean"), std::string::npos) << bad.err;
