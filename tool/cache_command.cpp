@@ -14,8 +14,8 @@ void register_cache(CLI::App& app, RunState& state) {
     return [action, &state] {
       auto outcome = app::run_cache(action, state.global.cache_dir.empty() ? std::nullopt
                                                                            : std::optional<std::filesystem::path>(state.global.cache_dir),
-                                    config::Environment::from_process());
-      if (!outcome) return report(outcome.error());
+                                    state.env);
+      if (!outcome) return report(outcome.error(), state.global);
       if (!outcome->stdout_text.empty()) std::cout << outcome->stdout_text;
       if (!outcome->stderr_text.empty() && !state.global.quiet) std::cerr << outcome->stderr_text;
       return 0;

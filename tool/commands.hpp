@@ -12,6 +12,7 @@ namespace uvauth::tool {
 
 // Each command stores its exit code here when it runs.
 struct RunState {
+  config::Environment env;  // taken once, in main
   GlobalOptions global;
   int exit_code = 0;
 };
@@ -21,6 +22,7 @@ struct RunState {
 inline void set_runner(CLI::App* command, RunState& state, std::function<int()> run) {
   command->callback([&state, run = std::move(run)] {
     apply_logging(state.global);
+    resolve_color(state.global, state.env);
     state.exit_code = run();
   });
 }
@@ -31,5 +33,8 @@ void register_lock(CLI::App& app, RunState& state);
 void register_sync(CLI::App& app, RunState& state);
 void register_install(CLI::App& app, RunState& state);
 void register_cache(CLI::App& app, RunState& state);
+void register_tree(CLI::App& app, RunState& state);
+void register_list(CLI::App& app, RunState& state);
+void register_export(CLI::App& app, RunState& state);
 
 }  // namespace uvauth::tool

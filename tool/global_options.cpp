@@ -1,5 +1,7 @@
 #include "global_options.hpp"
 
+#include <unistd.h>
+
 #include <iostream>
 
 #include "uvauth/log.hpp"
@@ -44,10 +46,41 @@ auth::SessionOptions session_options(const GlobalOptions& options, std::vector<s
   return session;
 }
 
-int report(const Error& error) {
+void resolve_color(GlobalOptions& options, const config::Environment& env) {
+  if (options.color == "always") {
+    options.use_color = true;
+  } else if (options.color == "never") {
+    options.use_color = false;
+  } else if (env.get_nonempty("NO_COLOR")) {
+    options.use_color = false;
+  } else if (env.get_nonempty("FORCE_COLOR") || env.get_nonempty("CLICOLOR_FORCE")) {
+    options.use_color = true;
+  } else {
+    const auto term = env.get("TERM");
+    options.use_color = ::isatty(STDERR_FILENO) != 0 && !(term && *term == "dumb");
+  }
+}
+
+std::string paint(const GlobalOptions& options, Tint tint, const std::string& text) {
+  if (!options.use_color) return text;
+  const char* code = "";
+  switch (tint) {
+    case Tint::error: code = "\033[1;31m"; break;
+    case Tint::warning: code = "\033[1;33m"; break;
+    case Tint::hint: code = "\033[1;36m"; break;
+    case Tint::added: code = "\033[32m"; break;
+    case Tint::removed: code = "\033[31m"; break;
+    case Tint::bold: code = "\033[1m"; break;
+  }
+  return code + text + "\033[0m";
+}
+
+int report(const Error& error, const GlobalOptions& options) {
   // Messages quote servers and files: their control characters are escaped.
-  std::cerr << "error: " << escape_nonprintable(redact_userinfo_in_text(error.message)) << '\n';
-  for (const auto& hint : error.hints) std::cerr << "hint: " << escape_nonprintable(redact_userinfo_in_text(hint)) << '\n';
+  std::cerr << paint(options, Tint::error, "error") << ": " << escape_nonprintable(redact_userinfo_in_text(error.message)) << '\n';
+  for (const auto& hint : error.hints) {
+    std::cerr << paint(options, Tint::hint, "hint") << ": " << escape_nonprintable(redact_userinfo_in_text(hint)) << '\n';
+  }
   return error.exit_code();
 }
 

@@ -26,6 +26,7 @@ struct GlobalOptions {
   std::string authenticate;  // auto|always|never
   std::string color = "auto";
   bool json = false;
+  bool use_color = false;  // decided once after parsing (resolve_color)
 };
 
 void add_global_options(CLI::App& app, GlobalOptions& options);
@@ -34,7 +35,16 @@ void apply_logging(const GlobalOptions& options);
 // The session options the global flags ask for, plus command-line indexes.
 auth::SessionOptions session_options(const GlobalOptions& options, std::vector<std::string> indexes = {});
 
+// Decides options.use_color from --color, NO_COLOR / FORCE_COLOR (as uv
+// reads them) and whether stderr is a terminal.
+void resolve_color(GlobalOptions& options, const config::Environment& env);
+
+// Text in a colour when colour is on: red errors, yellow warnings and hints,
+// green additions, red removals, bold names.
+enum class Tint { error, warning, hint, added, removed, bold };
+[[nodiscard]] std::string paint(const GlobalOptions& options, Tint tint, const std::string& text);
+
 // Prints an error and its hints on stderr; returns the exit code.
-int report(const Error& error);
+int report(const Error& error, const GlobalOptions& options);
 
 }  // namespace uvauth::tool

@@ -9,6 +9,66 @@
 #include "uvauth/url.hpp"
 #include "uvauth/version.hpp"
 
+namespace {
+
+// The deepest subcommand the command line chose (the app itself if none).
+CLI::App* chosen_command(CLI::App& app) {
+  CLI::App* at = &app;
+  for (int depth = 0; depth < 8; ++depth) {
+    auto parsed = at->get_subcommands();
+    if (parsed.empty()) break;
+    at = parsed.front();
+  }
+  return at;
+}
+
+// "did you mean" for words the parser did not take: a flag among the
+// command's (and the global) flags, a word among its subcommands.
+std::string suggestion(CLI::App& app, const std::vector<std::string>& words) {
+  CLI::App* command = chosen_command(app);
+  std::vector<std::string> flags;
+  std::vector<std::string> commands;
+  for (CLI::App* at : {command, &app}) {
+    for (const CLI::Option* o : at->get_options()) {
+      for (const auto& name : o->get_lnames()) flags.push_back("--" + name);
+    }
+  }
+  for (const CLI::App* sub : command->get_subcommands([](CLI::App*) { return true; })) commands.push_back(sub->get_name());
+  for (const auto& word : words) {
+    const bool flag = word.rfind("--", 0) == 0;
+    const std::string key = flag ? word.substr(0, word.find('=')) : word;
+    const auto& pool = flag ? flags : commands;
+    const std::vector<std::string_view> candidates(pool.begin(), pool.end());
+    const std::string best = uvauth::closest_match(key, candidates, key.size() <= 4 ? 1 : 2);
+    if (!best.empty()) return "did you mean `" + best + "`? (`" + uvauth::escape_nonprintable(key) + "` is not a " +
+                              (flag ? "flag of " : "command of ") + (command == &app ? "uvauth" : "`" + command->get_name() + "`") + ")";
+  }
+  return {};
+}
+
+// The global flags, listed under every subcommand's --help.
+std::string global_flags_footer(CLI::App& app) {
+  std::string out = "Global flags (before or after the command):\n";
+  for (const CLI::Option* o : app.get_options()) {
+    if (o->get_lnames().empty()) continue;
+    std::string name = o->get_name(false, true);
+    if (o->get_type_size() != 0) name += " " + o->get_type_name();
+    out += "  " + name;
+    if (name.size() < 32) out += std::string(32 - name.size(), ' ');
+    out += " " + o->get_description() + "\n";
+  }
+  return out;
+}
+
+void add_footer(CLI::App* command, const std::string& footer) {
+  for (CLI::App* sub : command->get_subcommands([](CLI::App*) { return true; })) {
+    sub->footer(footer);
+    add_footer(sub, footer);
+  }
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{"uvauth: authenticated Python package fetching, locking and installing for CMake projects"};
   app.set_version_flag("-V,--version", std::string("uvauth ") + uvauth::version);
@@ -16,22 +76,38 @@ int main(int argc, char** argv) {
   app.fallthrough();  // global flags are accepted after the subcommand too
 
   uvauth::tool::RunState state;
+  state.env = uvauth::config::Environment::from_process();  // the one snapshot every command reads
   uvauth::tool::add_global_options(app, state.global);
   uvauth::tool::register_fetch(app, state);
   uvauth::tool::register_auth(app, state);
   uvauth::tool::register_lock(app, state);
   uvauth::tool::register_sync(app, state);
   uvauth::tool::register_install(app, state);
+  uvauth::tool::register_tree(app, state);
+  uvauth::tool::register_list(app, state);
+  uvauth::tool::register_export(app, state);
   uvauth::tool::register_cache(app, state);
+  add_footer(&app, global_flags_footer(app));
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "error: " << uvauth::escape_nonprintable(uvauth::redact_userinfo_in_text(e.what())) << "\nhint: run `uvauth --help` for usage\n";
+    std::cerr << "error: " << uvauth::escape_nonprintable(uvauth::redact_userinfo_in_text(e.what())) << '\n';
+    std::vector<std::string> words;
+    for (int i = 1; i < argc; ++i) {
+      const std::string word = argv[i];
+      if (std::string(e.what()).find(word) != std::string::npos) words.push_back(word);
+    }
+    const std::string hint = suggestion(app, words);
+    if (!hint.empty()) std::cerr << "hint: " << hint << '\n';
+    const CLI::App* command = chosen_command(app);
+    std::cerr << "hint: run `uvauth " << (command == &app ? "" : command->get_name() + " ") << "--help` for usage\n";
     return 2;
   }
   return state.exit_code;

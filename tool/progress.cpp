@@ -10,8 +10,8 @@ namespace {
 std::atomic<bool> bar_drawn{false};
 }  // namespace
 
-std::function<void(const install::SyncProgress&)> progress_display(bool quiet) {
-  if (quiet) return {};
+std::function<void(const install::SyncProgress&)> progress_display(const GlobalOptions& options) {
+  if (options.quiet) return {};
   if (::isatty(STDERR_FILENO)) {
     return [](const install::SyncProgress& p) {
       std::cerr << "\r\033[2K" << install::render_progress(p) << std::flush;

@@ -6,10 +6,12 @@
 
 #include "uvauth/install/sync.hpp"
 
+#include "global_options.hpp"
+
 namespace uvauth::tool {
 
 // A display for SyncArguments::on_progress; empty when `quiet`.
-std::function<void(const install::SyncProgress&)> progress_display(bool quiet);
+std::function<void(const install::SyncProgress&)> progress_display(const GlobalOptions& options);
 // Ends a bar line, if one was drawn.
 void finish_progress();
 

@@ -5,6 +5,7 @@
 #include "commands.hpp"
 #include "json_output.hpp"
 #include "progress.hpp"
+#include "shared_options.hpp"
 #include "uvauth/app/sync_command.hpp"
 
 namespace uvauth::tool {
@@ -12,32 +13,33 @@ namespace uvauth::tool {
 void register_sync(CLI::App& app, RunState& state) {
   auto args = std::make_shared<app::SyncArguments>();
   auto lock_file = std::make_shared<std::string>("pylock.toml");
-  auto target = std::make_shared<std::string>();
-  auto venv = std::make_shared<std::string>();
+  auto flags = std::make_shared<InstallFlags>();
   CLI::App* cmd = app.add_subcommand("sync", "Make a directory hold exactly the packages of a lock");
   cmd->add_option("--lock", *lock_file, "The lock file (default pylock.toml)");
-  cmd->add_option("--target", *target, "Install into DIR with pip's --target layout");
-  cmd->add_option("--venv", *venv, "Install into a virtual environment at DIR (created if missing)");
-  cmd->add_option("--python", args->python, "The target interpreter (default: python3 on PATH)");
-  cmd->add_flag("--frozen", args->frozen, "Never resolve: install the lock as it is (sync never resolves)");
+  add_install_options(cmd, *args, *flags);
+  cmd->add_option("--python,-p", args->python, "The target interpreter: a version (3.12), a name on PATH or a path (default: python3)");
+  cmd->add_flag("--frozen", args->frozen, "Install the lock as it is, never resolving (what sync always does; also UV_FROZEN=1)");
+  cmd->add_flag("--locked", args->locked, "Accepted for uv's contract: sync installs the lock as it is and never rewrites it");
+  cmd->add_flag("--dry-run", args->dry_run, "Say what would change; touch nothing");
   cmd->add_option("--index", args->indexes, "An index, NAME=URL: the lock's URLs under it get its name's credentials (repeatable)")->expected(1)->allow_extra_args(false)->take_all();
-  cmd->add_option("--project", args->project, "A pyproject.toml whose [tool.uv] indexes apply");
-  cmd->add_option("--link-mode", args->link_mode, "clone (default: copy-on-write where the file system can, else hard links, else copies), hardlink or copy");
-  set_runner(cmd, state, [args, lock_file, target, venv, &state] {
+  cmd->add_option("--project", args->project, "A project directory or its pyproject.toml, whose [tool.uv] indexes apply");
+  set_runner(cmd, state, [args, lock_file, flags, &state] {
     app::SyncArguments arguments = *args;
     arguments.lock_file = *lock_file;
-    if (!target->empty()) arguments.target = *target;
-    if (!venv->empty()) arguments.venv = *venv;
-    arguments.session = session_options(state.global);
-    if (!state.global.cache_dir.empty()) arguments.cache_dir = state.global.cache_dir;
-    arguments.no_cache = state.global.no_cache;
-    arguments.offline = state.global.offline;
-    arguments.on_progress = progress_display(state.global.quiet);
-    auto outcome = app::run_sync(arguments, config::Environment::from_process());
+    apply(*flags, arguments);
+    apply_global(state.global, arguments);
+    arguments.on_progress = progress_display(state.global);
+    auto outcome = app::run_sync(arguments, state.env);
     finish_progress();
-    if (!outcome) return report(outcome.error());
+    if (!outcome) {
+      if (state.global.json) print_error_json("sync", outcome.error(), {});
+      return report(outcome.error(), state.global);
+    }
     if (state.global.json) print_sync_json(*outcome);
-    if (!state.global.quiet) std::cerr << outcome->summary << '\n';
+    if (!state.global.quiet) {
+      std::cerr << outcome->summary << '\n';
+      print_sync_changes(outcome->report, state.global);
+    }
     return 0;
   });
 }

@@ -342,7 +342,7 @@ uvauth_add_requirements(tools REQUIREMENTS ${{REQS}} ${{MODE}})
         out = p.configure(build="b3", defines=["REQS=delta;epsilon", "MODE=LOCKED"], check=False)
         self.assertNotEqual(out.returncode, 0)
         self.assertIn("out of date", flat(out.stdout))
-        self.assertIn("add epsilon==0.1", flat(out.stdout))
+        self.assertIn("Added epsilon v0.1", flat(out.stdout))
         self.assertIn("hint:", flat(out.stdout))
         self.assertEqual(lock.read_bytes(), first)
         # LOCKED with no lock at all.

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace uvauth {
 
@@ -13,6 +14,12 @@ namespace uvauth {
 // UTF-8 become `\xNN`; a backslash stays as it is.
 [[nodiscard]] std::string escape_nonprintable(std::string_view text);
 [[nodiscard]] std::string_view trim(std::string_view text);
+// Levenshtein distance (for short words: keys, flags, commands).
+[[nodiscard]] std::size_t edit_distance(std::string_view a, std::string_view b);
+// The candidate closest to `word` within `max_edits` edits, for "did you
+// mean"; empty when none is that close.
+[[nodiscard]] std::string closest_match(std::string_view word, const std::vector<std::string_view>& candidates,
+                                        std::size_t max_edits = 2);
 
 }  // namespace uvauth
 

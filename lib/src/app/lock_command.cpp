@@ -18,6 +18,7 @@
 #include "uvauth/pep/requirements_txt.hpp"
 #include "uvauth/process.hpp"
 #include "uvauth/resolve/lock_workflow.hpp"
+#include "uvauth/text.hpp"
 
 namespace uvauth::app {
 namespace fs = std::filesystem;
@@ -116,8 +117,30 @@ Status read_group(const toml::table& groups, const std::string& name, const fs::
   return {};
 }
 
-// [project].dependencies, [dependency-groups] and [tool.uv.sources] pins to an index.
-Status read_project(const fs::path& file, const std::vector<std::string>& wanted_groups, Collected& out) {
+// Which groups and extras of the project to take (uv's flags).
+struct Selection {
+  std::vector<std::string> groups;
+  bool all_groups = false;
+  bool no_dev = false;
+  bool no_default_groups = false;
+  std::vector<std::string> extras;
+  bool all_extras = false;
+};
+
+Status read_requirement_list(const toml::array& list, const std::string& where, Collected& out) {
+  for (const auto& d : list) {
+    auto s = d.value<std::string>();
+    if (!s) return Error(ErrorKind::config, where + " must hold strings");
+    auto r = pep::Requirement::parse(*s);
+    if (!r) return Error(ErrorKind::config, where + ": " + r.error().message);
+    out.requirements.push_back(std::move(r).value());
+  }
+  return {};
+}
+
+// [project].dependencies and optional-dependencies, [dependency-groups] and
+// [tool.uv.sources] pins to an index.
+Status read_project(const fs::path& file, const Selection& selection, Collected& out) {
   auto text = read_file(file);
   if (!text) return std::move(text).error();
   auto parsed_document = config::parse_toml(*text, file.string());
@@ -132,29 +155,89 @@ Status read_project(const fs::path& file, const std::vector<std::string>& wanted
     out.requires_python_origin = config::toml_where(file.string(), *rp);
   }
   if (auto deps = document["project"]["dependencies"].as_array()) {
-    for (const auto& d : *deps) {
-      auto s = d.value<std::string>();
-      if (!s) return Error(ErrorKind::config, file.string() + ": [project].dependencies must hold strings");
-      auto r = pep::Requirement::parse(*s);
-      if (!r) return Error(ErrorKind::config, file.string() + ": " + r.error().message);
-      out.requirements.push_back(std::move(r).value());
+    UVAUTH_TRY(read_requirement_list(*deps, file.string() + ": [project].dependencies", out));
+  }
+  // Extras: --extra NAME (each must exist, as in uv) or --all-extras.
+  const toml::table* optional = document["project"]["optional-dependencies"].as_table();
+  std::vector<std::string> extra_names;
+  if (optional) {
+    for (const auto& [key, value] : *optional) extra_names.emplace_back(key.str());
+  }
+  for (const auto& extra : selection.extras) {
+    const std::string wanted = pep::canonicalize_name(extra);
+    const bool found = std::any_of(extra_names.begin(), extra_names.end(), [&](const auto& n) { return pep::canonicalize_name(n) == wanted; });
+    if (!found) {
+      std::string known;
+      for (const auto& n : extra_names) known += (known.empty() ? "" : ", ") + n;
+      return Error(ErrorKind::usage, "--extra " + escape_nonprintable(extra) + ": " + file.string() +
+                                         " defines no such extra in [project.optional-dependencies]" +
+                                         (known.empty() ? std::string(" (it defines none)") : " (it defines: " + known + ")"));
     }
   }
-  std::vector<std::string> groups = wanted_groups;
+  if (optional) {
+    for (const auto& [key, value] : *optional) {
+      const std::string name = pep::canonicalize_name(key.str());
+      const bool wanted = selection.all_extras || std::any_of(selection.extras.begin(), selection.extras.end(),
+                                                               [&](const auto& e) { return pep::canonicalize_name(e) == name; });
+      if (!wanted) continue;
+      const toml::array* list = value.as_array();
+      if (!list) return Error(ErrorKind::config, file.string() + ": [project.optional-dependencies] " + std::string(key.str()) + " must be a list");
+      UVAUTH_TRY(read_requirement_list(*list, file.string() + ": [project.optional-dependencies] " + std::string(key.str()), out));
+    }
+  }
+
+  // Groups: uv's default groups ([tool.uv] default-groups, else `dev`), less
+  // --no-dev / --no-default-groups, plus --group, or --all-groups.
   const toml::table* declared = document["dependency-groups"].as_table();
-  // uv's legacy [tool.uv] dev-dependencies: part of the default `dev` group.
-  if (wanted_groups.empty()) {
-    if (auto dev = document["tool"]["uv"]["dev-dependencies"].as_array()) {
-      for (const auto& d : *dev) {
-        auto s = d.value<std::string>();
-        if (!s) return Error(ErrorKind::config, file.string() + ": [tool.uv] dev-dependencies must hold strings");
-        auto r = pep::Requirement::parse(*s);
-        if (!r) return Error(ErrorKind::config, file.string() + ": [tool.uv] dev-dependencies: " + r.error().message);
-        out.requirements.push_back(std::move(r).value());
+  std::vector<std::string> defaults{"dev"};
+  if (const toml::node* d = document["tool"]["uv"]["default-groups"].node()) {
+    if (d->value<std::string>() == std::optional<std::string>("all")) {
+      defaults.clear();
+      if (declared) {
+        for (const auto& [key, value] : *declared) defaults.emplace_back(key.str());
       }
+    } else if (const toml::array* list = d->as_array()) {
+      defaults.clear();
+      for (const auto& g : *list) {
+        auto name = g.value<std::string>();
+        if (!name) return Error(ErrorKind::config, config::toml_where(file.string(), *d) + ": [tool.uv] default-groups must hold strings");
+        defaults.push_back(*name);
+      }
+    } else {
+      return Error(ErrorKind::config, config::toml_where(file.string(), *d) + ": [tool.uv] default-groups must be a list of group names or \"all\"");
     }
   }
-  if (groups.empty() && declared && declared->contains("dev")) groups.push_back("dev");  // uv's default group
+  std::vector<std::string> groups;
+  auto add_group = [&groups](const std::string& g) {
+    const std::string name = pep::canonicalize_name(g);
+    if (std::none_of(groups.begin(), groups.end(), [&](const auto& x) { return pep::canonicalize_name(x) == name; })) groups.push_back(g);
+  };
+  bool dev_wanted = false;
+  if (!selection.no_default_groups) {
+    for (const auto& g : defaults) {
+      if (selection.no_dev && pep::canonicalize_name(g) == "dev") continue;
+      if (pep::canonicalize_name(g) == "dev") {
+        dev_wanted = true;
+        if (!declared || !std::any_of(declared->begin(), declared->end(), [](const auto& kv) { return pep::canonicalize_name(kv.first.str()) == "dev"; })) {
+          continue;  // the default `dev` group need not exist
+        }
+      }
+      add_group(g);
+    }
+  }
+  if (selection.all_groups && declared) {
+    for (const auto& [key, value] : *declared) add_group(std::string(key.str()));
+  }
+  for (const auto& g : selection.groups) {
+    add_group(g);
+    if (pep::canonicalize_name(g) == "dev") dev_wanted = true;
+  }
+  // uv's legacy [tool.uv] dev-dependencies: part of the `dev` group.
+  if (dev_wanted || selection.all_groups) {
+    if (auto dev = document["tool"]["uv"]["dev-dependencies"].as_array()) {
+      UVAUTH_TRY(read_requirement_list(*dev, file.string() + ": [tool.uv] dev-dependencies", out));
+    }
+  }
   for (const auto& group : groups) {
     if (!declared) return Error(ErrorKind::config, file.string() + ": no [dependency-groups] (asked for '" + group + "')");
     std::vector<std::string> stack;
@@ -186,28 +269,65 @@ Result<pep::Target> choose_target(const LockArguments& a, const cache::CacheDir&
 
 // What changed between two locks, for --locked.
 std::string difference(const lock::Lock& before, const lock::Lock& after) {
-  std::map<std::string, std::string> a;
-  std::map<std::string, std::string> b;
-  for (const auto& p : before.packages) a[p.name] = p.version.to_string();
-  for (const auto& p : after.packages) b[p.name] = p.version.to_string();
   std::vector<std::string> changes;
-  for (const auto& [name, v] : b) {
-    if (!a.count(name)) changes.push_back("add " + name + "==" + v);
-    else if (a[name] != v) changes.push_back(name + " " + a[name] + " -> " + v);
-  }
-  for (const auto& [name, v] : a) {
-    if (!b.count(name)) changes.push_back("remove " + name + "==" + v);
-  }
+  for (const auto& c : lock_changes(&before, after)) changes.push_back(describe(c));
   if (changes.empty() && before.inputs != after.inputs) changes.push_back("the requirements, indexes or target changed");
   if (changes.empty()) changes.push_back("its content differs (wheels, URLs or hashes)");
   std::string out;
   for (std::size_t i = 0; i < changes.size() && i < 10; ++i) out += (i ? "; " : "") + changes[i];
+  if (changes.size() > 10) out += "; and " + std::to_string(changes.size() - 10) + " more";
   return out;
 }
 
 }  // namespace
 
-Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Environment& env) {
+const char* to_string(PackageChange::Kind kind) {
+  switch (kind) {
+    case PackageChange::Kind::added: return "added";
+    case PackageChange::Kind::updated: return "updated";
+    case PackageChange::Kind::downgraded: return "downgraded";
+    case PackageChange::Kind::removed: return "removed";
+  }
+  return "";
+}
+
+std::vector<PackageChange> lock_changes(const lock::Lock* before, const lock::Lock& after) {
+  std::map<std::string, const lock::LockedPackage*> a;
+  std::map<std::string, const lock::LockedPackage*> b;
+  if (before) {
+    for (const auto& p : before->packages) a[p.name] = &p;
+  }
+  for (const auto& p : after.packages) b[p.name] = &p;
+  std::vector<PackageChange> out;
+  for (const auto& [name, p] : b) {
+    auto it = a.find(name);
+    if (it == a.end()) {
+      out.push_back({PackageChange::Kind::added, name, "", p->version.to_string()});
+    } else if (!(it->second->version == p->version)) {
+      const bool down = p->version < it->second->version;
+      out.push_back({down ? PackageChange::Kind::downgraded : PackageChange::Kind::updated, name,
+                     it->second->version.to_string(), p->version.to_string()});
+    }
+  }
+  for (const auto& [name, p] : a) {
+    if (!b.count(name)) out.push_back({PackageChange::Kind::removed, name, p->version.to_string(), ""});
+  }
+  std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) { return x.name < y.name; });
+  return out;
+}
+
+std::string describe(const PackageChange& c) {
+  switch (c.kind) {
+    case PackageChange::Kind::added: return "Added " + c.name + " v" + c.to;
+    case PackageChange::Kind::updated: return "Updated " + c.name + " v" + c.from + " -> v" + c.to;
+    case PackageChange::Kind::downgraded: return "Downgraded " + c.name + " v" + c.from + " -> v" + c.to;
+    case PackageChange::Kind::removed: return "Removed " + c.name + " v" + c.from;
+  }
+  return c.name;
+}
+
+Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Environment& env,
+                             std::vector<PackageChange>* changes_seen) {
   const auto start = std::chrono::steady_clock::now();
   // One configuration pass: the command line wins, then uv's variables, then
   // the settings files (the project's [tool.uv] after those of --config-file).
@@ -231,9 +351,13 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
   UVAUTH_TRY(read_requirement_files(a, env, collected));
   if (a.project) {
     collected.files_read.push_back(*a.project);
-    UVAUTH_TRY(read_project(*a.project, a.groups, collected));
-  } else if (!a.groups.empty()) {
-    return Error(ErrorKind::usage, "--group needs --project");
+    const Selection selection{a.groups, a.all_groups, a.no_dev, a.no_default_groups, a.extras, a.all_extras};
+    UVAUTH_TRY(read_project(*a.project, selection, collected));
+  } else if (!a.groups.empty() || a.all_groups) {
+    return Error(ErrorKind::usage, std::string(a.groups.empty() ? "--all-groups" : "--group") + " needs --project (a project directory or its pyproject.toml)");
+  } else if (!a.extras.empty() || a.all_extras) {
+    return Error(ErrorKind::usage, std::string(a.extras.empty() ? "--all-extras" : "--extra") + " needs --project (a project directory or its pyproject.toml)")
+        .with_hint("for a package's extras, write them in the requirement: `name[extra]`");
   }
   for (const auto& text : a.requirements) {
     auto r = pep::Requirement::parse(text);
@@ -382,6 +506,9 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
   inputs.constraints = collected.constraints;
   inputs.provider = provider;
   inputs.previous = previous;
+  inputs.upgrade_all = a.upgrade;
+  for (const auto& name : a.upgrade_packages) inputs.upgrade.insert(pep::canonicalize_name(name));
+  inputs.no_deps = a.no_deps;
   inputs.hashes = collected.hashes;
   inputs.require_hashes = a.require_hashes || collected.require_hashes || settings.require_hashes;
   auto made = resolve::make_lock(index_client, std::move(inputs));
@@ -410,8 +537,14 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
     if (!previous->indexes.empty()) outcome.lock.indexes = previous->indexes;
   }
   const std::string text = outcome.lock.serialize();
+  // An older lock without [tool.uvauth] indexes or dependencies is completed
+  // by a plain `lock` (never counted as a change under --locked).
   outcome.changed = !previous || !previous->same_content(outcome.lock) ||
-                    (!a.locked && previous->indexes.empty() && !outcome.lock.indexes.empty());
+                    (!a.locked && previous->indexes.empty() && !outcome.lock.indexes.empty()) ||
+                    (!a.locked && !previous->has_dependencies && outcome.lock.has_dependencies);
+  outcome.had_previous = previous.has_value();
+  outcome.changes = lock_changes(previous ? &*previous : nullptr, outcome.lock);
+  if (changes_seen) *changes_seen = outcome.changes;
   if (a.locked && outcome.changed) {
     if (!previous) {
       return Error(ErrorKind::resolution, a.output.string() + " does not exist, and --locked forbids creating it")
@@ -420,7 +553,7 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
     return Error(ErrorKind::resolution, a.output.string() + " is out of date: " + difference(*previous, outcome.lock))
         .with_hint("run `uvauth lock` without --locked and commit the lock");
   }
-  if (outcome.changed && a.write) {
+  if (outcome.changed && a.write && !a.dry_run) {
     if (auto written = write_file_atomically(a.output, text, fs::perms::owner_read | fs::perms::owner_write |
                                                                  fs::perms::group_read | fs::perms::others_read);
         !written) {

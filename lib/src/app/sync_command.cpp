@@ -9,6 +9,7 @@
 #include "uvauth/config/locations.hpp"
 #include "uvauth/fs.hpp"
 #include "uvauth/index/interpreter.hpp"
+#include "uvauth/pep/names.hpp"
 #include "uvauth/sha256.hpp"
 
 namespace uvauth::app {
@@ -63,9 +64,14 @@ Result<SyncOutcome> sync_lock(const SyncArguments& arguments, const lock::Lock& 
   options.requested.insert(lock.requested.begin(), lock.requested.end());
   options.on_progress = a.on_progress;
   options.from_lock_file = a.from_lock_file;
+  options.reinstall_all = a.reinstall;
+  for (const auto& name : a.reinstall_packages) options.reinstall.insert(pep::canonicalize_name(name));
+  options.exact = a.exact;
 
   Result<install::SyncReport> report = install::SyncReport{};
-  if (install::up_to_date(options)) {
+  if (a.dry_run) {
+    report = install::plan(options);
+  } else if (!a.reinstall && a.reinstall_packages.empty() && install::up_to_date(options)) {
     report->unchanged = true;  // answered from the stamp: no client, no network
   } else {
     // The lock's URLs are bound to indexes as when it was made: settings
@@ -89,11 +95,19 @@ Result<SyncOutcome> sync_lock(const SyncArguments& arguments, const lock::Lock& 
   SyncOutcome outcome;
   outcome.report = *report;
   outcome.dir = options.dir;
+  outcome.stamp = install::stamp_file(options.dir);
+  outcome.dry_run = a.dry_run;
   for (const auto& p : lock.packages) outcome.packages.emplace_back(p.name, p.version.to_string());
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
   char seconds[32];
   std::snprintf(seconds, sizeof seconds, "%.2f", static_cast<double>(ms) / 1000.0);
-  if (report->unchanged) {
+  if (a.dry_run) {
+    outcome.summary = report->unchanged ? options.dir.string() + " is up to date; nothing would change (dry run)"
+                                        : "Would install " + std::to_string(report->additions.size()) + " package" +
+                                              (report->additions.size() == 1 ? "" : "s") + " and remove " +
+                                              std::to_string(report->removals.size()) + " in " + options.dir.string() +
+                                              " (dry run: nothing changed)";
+  } else if (report->unchanged) {
     outcome.summary = options.dir.string() + " is up to date (" + std::to_string(lock.packages.size()) + " package" +
                       (lock.packages.size() == 1 ? "" : "s") + ")";
   } else {

@@ -69,34 +69,10 @@ bool in(const std::array<std::string_view, N>& list, std::string_view key) {
   return std::find(list.begin(), list.end(), key) != list.end();
 }
 
-// Edit distance, for "did you mean" (keys are short: quadratic is fine).
-std::size_t distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 template <std::size_t N>
 std::string suggestion(std::string_view key, const std::array<std::string_view, N>& candidates) {
-  std::string_view best;
-  std::size_t best_distance = 3;  // at most two edits away
-  for (std::string_view c : candidates) {
-    const std::size_t d = distance(key, c);
-    if (d < best_distance) {
-      best = c;
-      best_distance = d;
-    }
-  }
-  return best.empty() ? "" : "; did you mean `" + std::string(best) + "`?";
+  const std::string best = closest_match(key, std::vector<std::string_view>(candidates.begin(), candidates.end()));
+  return best.empty() ? "" : "; did you mean `" + best + "`?";
 }
 
 Error bad(const std::string& source, const toml::node& node, const std::string& message) {

@@ -16,7 +16,9 @@ const std::vector<VariableDoc>& environment_variables() {
       {"UV_CONSTRAINT", "constraint files, space-separated (`-c`)"},
       {"UV_PRERELEASE", "the pre-release mode (`--prerelease`)"},
       {"UV_PYTHON", "the target interpreter: a path, a name on PATH or a version (`--python`)"},
-      {"UV_LOCKED", "fail if the lock would change (`--locked`)"},
+      {"UV_LOCKED", "fail if the lock would change (`--locked`; the CMake functions' `LOCKED`)"},
+      {"UV_FROZEN", "use the lock as it is, never resolving (`sync --frozen`; the CMake functions' `FROZEN`)"},
+      {"NO_COLOR", "no colours (`--color never`); `FORCE_COLOR` forces them"},
       // Settings and cache
       {"UV_CONFIG_FILE", "the settings file (`--config-file`)"},
       {"UV_NO_CONFIG", "read no settings file (`--no-config`)"},
@@ -90,7 +92,7 @@ Result<UvEnvironment> read_uv_environment(const Environment& env) {
   if (auto v = env.get_nonempty("UV_CONSTRAINT")) out.constraints = split_on(*v, ' ');
   for (auto [name, flag] : {std::pair{"UV_NO_INDEX", &out.no_index}, std::pair{"UV_OFFLINE", &out.offline},
                             std::pair{"UV_NO_CACHE", &out.no_cache}, std::pair{"UV_NO_CONFIG", &out.no_config},
-                            std::pair{"UV_LOCKED", &out.locked}}) {
+                            std::pair{"UV_LOCKED", &out.locked}, std::pair{"UV_FROZEN", &out.frozen}}) {
     auto value = read_flag(env, name);
     if (!value) return std::move(value).error();
     *flag = value->value_or(false);

@@ -33,6 +33,13 @@ constexpr const char* stamp_name = ".uvauth-sync.json";
 std::string stamp_text(const SyncOptions& o) {
   nlohmann::json j{{"lock", o.lock_digest}, {"kind", o.kind == TargetKind::venv ? "venv" : "target"},
                    {"python", o.python.string()}, {"link", o.link_mode == LinkMode::copy ? "copy" : o.link_mode == LinkMode::hardlink ? "hardlink" : "clone"}};
+  // Where each package came from, for `uvauth list` (URLs hold no credentials).
+  nlohmann::json packages = nlohmann::json::object();
+  for (const auto& p : o.lock.packages) {
+    const std::string from = !p.index.empty() ? p.index : p.wheels.empty() ? std::string() : p.wheels.front().url;
+    packages[p.name] = {{"version", p.version.to_string()}, {"from", escape_nonprintable(from)}};
+  }
+  j["packages"] = std::move(packages);
   return j.dump() + "\n";
 }
 
@@ -116,6 +123,7 @@ Status clone_tree(const fs::path& from, const fs::path& to, LinkMode mode) {
 struct Installed {
   std::string dist_info;
   std::string version;
+  bool by_uvauth = false;  // its INSTALLER says uvauth
 };
 
 std::map<std::string, Installed> installed_in(const fs::path& site) {
@@ -127,9 +135,70 @@ std::map<std::string, Installed> installed_in(const fs::path& site) {
     const std::string stem = name.substr(0, name.size() - 10);
     const auto dash = stem.rfind('-');
     if (dash == std::string::npos) continue;
-    out[pep::canonicalize_name(stem.substr(0, dash))] = Installed{name, stem.substr(dash + 1)};
+    auto installer = read_file(entry.path() / "INSTALLER");
+    const bool ours = installer && trim(*installer) == "uvauth";
+    out[pep::canonicalize_name(stem.substr(0, dash))] = Installed{name, stem.substr(dash + 1), ours};
   }
   return out;
+}
+
+// The venv's activate scripts for sh/bash/zsh, fish and csh, as `python -m
+// venv` and `uv venv` write them; `venv` is the final location (not staging).
+Status write_activate_scripts(const fs::path& root, const fs::path& venv) {
+  const auto perms = fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read;
+  // Single-quoted for the shells: a ' in the path ends the quote, is escaped, and reopens it.
+  std::string quoted = "'";
+  for (char c : venv.string()) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  quoted += "'";
+  const std::string prompt = venv.filename().string();
+  std::string prompt_quoted = "'";
+  for (char c : prompt) prompt_quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  prompt_quoted += "'";
+  const std::string sh =
+      "# Source this file (`. bin/activate`) from sh, bash or zsh.\n"
+      "deactivate () {\n"
+      "    if [ -n \"${_OLD_VIRTUAL_PATH:-}\" ]; then PATH=\"$_OLD_VIRTUAL_PATH\"; export PATH; unset _OLD_VIRTUAL_PATH; fi\n"
+      "    if [ -n \"${_OLD_VIRTUAL_PYTHONHOME:-}\" ]; then PYTHONHOME=\"$_OLD_VIRTUAL_PYTHONHOME\"; export PYTHONHOME; unset _OLD_VIRTUAL_PYTHONHOME; fi\n"
+      "    if [ -n \"${_OLD_VIRTUAL_PS1+set}\" ]; then PS1=\"$_OLD_VIRTUAL_PS1\"; export PS1; unset _OLD_VIRTUAL_PS1; fi\n"
+      "    hash -r 2>/dev/null\n"
+      "    unset VIRTUAL_ENV VIRTUAL_ENV_PROMPT\n"
+      "    if [ \"${1:-}\" != \"nondestructive\" ]; then unset -f deactivate; fi\n"
+      "}\n"
+      "deactivate nondestructive\n"
+      "VIRTUAL_ENV=" + quoted + "\nexport VIRTUAL_ENV\n"
+      "VIRTUAL_ENV_PROMPT=" + prompt_quoted + "\nexport VIRTUAL_ENV_PROMPT\n"
+      "_OLD_VIRTUAL_PATH=\"$PATH\"\nPATH=\"$VIRTUAL_ENV/bin:$PATH\"\nexport PATH\n"
+      "if [ -n \"${PYTHONHOME:-}\" ]; then _OLD_VIRTUAL_PYTHONHOME=\"$PYTHONHOME\"; unset PYTHONHOME; fi\n"
+      "if [ -z \"${VIRTUAL_ENV_DISABLE_PROMPT:-}\" ]; then _OLD_VIRTUAL_PS1=\"${PS1:-}\"; PS1=\"($VIRTUAL_ENV_PROMPT) ${PS1:-}\"; export PS1; fi\n"
+      "hash -r 2>/dev/null\n";
+  const std::string fish =
+      "# Source this file (`source bin/activate.fish`) from fish.\n"
+      "function deactivate -d 'Leave the virtual environment'\n"
+      "    if set -q _OLD_VIRTUAL_PATH; set -gx PATH $_OLD_VIRTUAL_PATH; set -e _OLD_VIRTUAL_PATH; end\n"
+      "    if set -q _OLD_VIRTUAL_PYTHONHOME; set -gx PYTHONHOME $_OLD_VIRTUAL_PYTHONHOME; set -e _OLD_VIRTUAL_PYTHONHOME; end\n"
+      "    set -e VIRTUAL_ENV; set -e VIRTUAL_ENV_PROMPT\n"
+      "    if test \"$argv[1]\" != nondestructive; functions -e deactivate; end\n"
+      "end\n"
+      "deactivate nondestructive\n"
+      "set -gx VIRTUAL_ENV " + quoted + "\n"
+      "set -gx VIRTUAL_ENV_PROMPT " + prompt_quoted + "\n"
+      "set -gx _OLD_VIRTUAL_PATH $PATH\n"
+      "set -gx PATH \"$VIRTUAL_ENV/bin\" $PATH\n"
+      "if set -q PYTHONHOME; set -gx _OLD_VIRTUAL_PYTHONHOME $PYTHONHOME; set -e PYTHONHOME; end\n";
+  const std::string csh =
+      "# Source this file (`source bin/activate.csh`) from csh or tcsh.\n"
+      "alias deactivate 'test $?_OLD_VIRTUAL_PATH != 0 && setenv PATH \"$_OLD_VIRTUAL_PATH\" && unset _OLD_VIRTUAL_PATH; "
+      "rehash; unsetenv VIRTUAL_ENV; unsetenv VIRTUAL_ENV_PROMPT; test \"\\!:*\" != \"nondestructive\" && unalias deactivate'\n"
+      "deactivate nondestructive\n"
+      "setenv VIRTUAL_ENV " + quoted + "\n"
+      "setenv VIRTUAL_ENV_PROMPT " + prompt_quoted + "\n"
+      "set _OLD_VIRTUAL_PATH=\"$PATH\"\n"
+      "setenv PATH \"$VIRTUAL_ENV/bin:$PATH\"\n"
+      "rehash\n";
+  UVAUTH_TRY(write_file_atomically(root / "bin" / "activate", sh, perms));
+  UVAUTH_TRY(write_file_atomically(root / "bin" / "activate.fish", fish, perms));
+  UVAUTH_TRY(write_file_atomically(root / "bin" / "activate.csh", csh, perms));
+  return {};
 }
 
 Status make_venv(const SyncOptions& o, const fs::path& root) {
@@ -142,6 +211,7 @@ Status make_venv(const SyncOptions& o, const fs::path& root) {
     fs::create_symlink(o.python, root / "bin" / name, ec);
     if (ec) return Error(ErrorKind::install, "cannot link the interpreter into " + (root / "bin").string() + ": " + ec.message());
   }
+  UVAUTH_TRY(write_activate_scripts(root, o.dir));
   return write_file_atomically(root / "pyvenv.cfg", "home = " + o.python.parent_path().string() +
                                                         "\ninclude-system-site-packages = false\nversion = " +
                                                         o.python_version + "\nimplementation = CPython\n" +
@@ -185,6 +255,63 @@ bool up_to_date(const SyncOptions& o) {
 
 fs::path sync_lock_file(const fs::path& dir) { return dir.string() + ".uvauth.lock"; }
 
+fs::path stamp_file(const fs::path& dir) { return dir / stamp_name; }
+
+namespace {
+
+// What a sync of `o` changes in the tree whose site-packages is `site`.
+struct Plan {
+  std::vector<const lock::LockedPackage*> to_install;
+  std::vector<std::string> to_remove;  // dist-info directory names
+};
+
+Plan plan_of(const SyncOptions& o, const fs::path& site, SyncReport& report) {
+  std::error_code ec;
+  Plan plan;
+  const auto current = fs::exists(site, ec) ? installed_in(site) : std::map<std::string, Installed>{};
+  std::set<std::string> wanted;
+  for (const auto& p : o.lock.packages) {
+    wanted.insert(p.name);
+    auto it = current.find(p.name);
+    const bool again = o.reinstall_all || o.reinstall.count(p.name) > 0;
+    if (!again && it != current.end() && pep::Version::parse(it->second.version) &&
+        *pep::Version::parse(it->second.version) == p.version) {
+      ++report.kept;
+      continue;
+    }
+    plan.to_install.push_back(&p);
+    report.additions.push_back({p.name, p.version.to_string()});
+  }
+  const bool exact = o.exact || o.kind == TargetKind::target;
+  for (const auto& [installed_name, installed] : current) {
+    const std::string& name = installed_name;  // clang 14 cannot capture structured bindings
+    const bool replaced = std::any_of(plan.to_install.begin(), plan.to_install.end(), [&](const auto* p) { return p->name == name; });
+    const bool named = wanted.count(name) > 0;
+    if (named && !replaced) continue;
+    if (!named && !exact && !installed.by_uvauth) {
+      UVAUTH_DEBUG("keeping " << name << " " << installed.version << ": the lock does not name it (--exact removes it)");
+      continue;
+    }
+    plan.to_remove.push_back(installed.dist_info);
+    report.removals.push_back({name, installed.version});
+  }
+  return plan;
+}
+
+}  // namespace
+
+SyncReport plan(const SyncOptions& o) {
+  SyncReport report;
+  if (!o.reinstall_all && o.reinstall.empty() && up_to_date(o)) {
+    report.unchanged = true;
+    return report;
+  }
+  plan_of(o, site_of(o, o.dir), report);
+  report.installed = static_cast<int>(report.additions.size());
+  report.removed = static_cast<int>(report.removals.size());
+  return report;
+}
+
 Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache_dir, const SyncOptions& o) {
   SyncReport report;
   std::error_code ec;
@@ -193,7 +320,7 @@ Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache_dir, c
   if (!held) return std::move(held).error();
   recover(o.dir);
   const std::string stamp = stamp_text(o);
-  if (auto current = read_file(o.dir / stamp_name); current && *current == stamp) {
+  if (auto current = read_file(o.dir / stamp_name); current && *current == stamp && !o.reinstall_all && o.reinstall.empty()) {
     report.unchanged = true;
     return report;
   }
@@ -217,24 +344,9 @@ Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache_dir, c
 
   // What is there, what should be.
   const fs::path site = site_of(o, o.dir);
-  const auto current = fs::exists(site, ec) ? installed_in(site) : std::map<std::string, Installed>{};
-  std::vector<const lock::LockedPackage*> to_install;
-  std::set<std::string> wanted;
-  for (const auto& p : o.lock.packages) {
-    wanted.insert(p.name);
-    auto it = current.find(p.name);
-    if (it != current.end() && pep::Version::parse(it->second.version) && *pep::Version::parse(it->second.version) == p.version) {
-      ++report.kept;
-      continue;
-    }
-    to_install.push_back(&p);
-  }
-  std::vector<std::string> to_remove;
-  for (const auto& [installed_name, installed] : current) {
-    const std::string& name = installed_name;  // clang 14 cannot capture structured bindings
-    const bool keep = wanted.count(name) && std::none_of(to_install.begin(), to_install.end(), [&](const auto* p) { return p->name == name; });
-    if (!keep) to_remove.push_back(installed.dist_info);
-  }
+  Plan plan = plan_of(o, site, report);
+  std::vector<const lock::LockedPackage*>& to_install = plan.to_install;
+  const std::vector<std::string>& to_remove = plan.to_remove;
 
   // Build the new tree beside the old one: a linked copy, less what goes.
   const fs::path staging = o.dir.string() + ".uvauth-staging-" + std::to_string(::getpid());

@@ -65,6 +65,11 @@ std::string Lock::serialize() const {
       wheels.push_back(std::move(wheel));
     }
     package.insert("wheels", std::move(wheels));
+    if (has_dependencies) {
+      toml::array dependencies;
+      for (const auto& d : p.dependencies) dependencies.push_back(toml::table{{"name", d}});
+      package.insert("dependencies", std::move(dependencies));
+    }
     packages_array.push_back(std::move(package));
   }
   document.insert("packages", std::move(packages_array));
@@ -173,18 +178,36 @@ Result<Lock> Lock::parse(std::string_view text, const std::string& source) {
       }
       p.wheels.push_back(std::move(wheel));
     }
+    if (const toml::node* deps = table->get("dependencies")) {
+      const toml::array* list = deps->as_array();
+      if (!list) return bad(source, *deps, "`dependencies` of " + p.name + " must be an array of tables");
+      for (const auto& d : *list) {
+        auto dep = d.as_table() ? (*d.as_table())["name"].value<std::string>() : std::nullopt;
+        if (!dep) return bad(source, d, "each of the `dependencies` of " + p.name + " needs a `name`");
+        p.dependencies.push_back(pep::canonicalize_name(*dep));
+      }
+      std::sort(p.dependencies.begin(), p.dependencies.end());
+      p.dependencies.erase(std::unique(p.dependencies.begin(), p.dependencies.end()), p.dependencies.end());
+    } else {
+      lock.has_dependencies = false;
+    }
     lock.packages.push_back(std::move(p));
   }
   return lock;
 }
 
 bool Lock::same_content(const Lock& other) const {
-  auto key = [](const Lock& lock) {
+  // Dependencies count when both record them (an older lock has none).
+  const bool dependencies = has_dependencies && other.has_dependencies;
+  auto key = [dependencies](const Lock& lock) {
     std::vector<std::string> lines{lock.lock_version, lock.requires_python};
     for (const auto& e : lock.environments) lines.push_back("env " + e);
     for (const auto& p : lock.packages) {
       std::string line = "pkg " + p.name + " " + p.version.to_string() + " " + without_userinfo(p.index);
       for (const auto& w : p.wheels) line += " " + w.name + " " + without_userinfo(w.url) + " " + std::to_string(w.size) + " " + w.sha256;
+      if (dependencies) {
+        for (const auto& d : p.dependencies) line += " dep " + d;
+      }
       lines.push_back(std::move(line));
     }
     std::sort(lines.begin() + 2, lines.end());

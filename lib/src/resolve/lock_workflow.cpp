@@ -25,18 +25,70 @@ std::string inputs_fingerprint(const LockInputs& inputs) {
   }
   lines.push_back("env " + lock::environment_marker(inputs.provider.target.markers));
   lines.push_back("pre " + std::to_string(static_cast<int>(inputs.provider.prereleases)));
+  if (inputs.no_deps) lines.push_back("no-deps");
   std::string text;
   for (const auto& l : lines) text += l + "\n";
   return "sha256:" + Sha256::hex_of(text);
 }
+
+namespace {
+
+// --no-deps: the provider's answers, but no package requires anything.
+class NoDependencies final : public Provider {
+ public:
+  explicit NoDependencies(Provider& inner) : inner_(inner) {}
+  Result<std::vector<pep::Version>> versions(const std::string& name) override { return inner_.versions(name); }
+  Result<std::vector<pep::Requirement>> requirements(const std::string& /*name*/, const pep::Version& /*version*/) override {
+    return std::vector<pep::Requirement>{};
+  }
+  std::vector<std::string> excluded(const std::string& name) override { return inner_.excluded(name); }
+  std::string not_found(const std::string& name) override { return inner_.not_found(name); }
+
+ private:
+  Provider& inner_;
+};
+
+// The locked packages `package` requires on the target: its Requires-Dist
+// whose markers hold (for no extra, or one of its selected extras).
+std::vector<std::string> dependencies_of(Provider& provider, const ResolvedPackage& package, const Resolution& resolution,
+                                         const pep::MarkerEnvironment& environment) {
+  std::vector<std::string> out;
+  auto requirements = provider.requirements(package.name, package.version);
+  if (!requirements) return out;
+  for (const auto& r : *requirements) {
+    const std::string name = pep::canonicalize_name(r.name);
+    if (name == package.name) continue;
+    bool applies = !r.marker;
+    if (r.marker) {
+      std::vector<std::string> contexts{""};
+      contexts.insert(contexts.end(), package.extras.begin(), package.extras.end());
+      for (const auto& extra : contexts) {
+        pep::MarkerContext context;
+        context.extra = extra;
+        auto value = r.marker->evaluate(environment, context);
+        if (value && *value) applies = true;
+      }
+    }
+    if (!applies) continue;
+    const bool locked = std::any_of(resolution.packages.begin(), resolution.packages.end(), [&](const auto& p) { return p.name == name; });
+    if (locked) out.push_back(name);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+}  // namespace
 
 Result<lock::Lock> make_lock(index::IndexClient& client, LockInputs inputs) {
   ResolveOptions options;
   options.environment = inputs.provider.target.markers;
   options.requirements = apply_overrides(inputs.requirements, inputs.provider.overrides);
   options.constraints = inputs.constraints;
-  if (inputs.previous) {
-    for (const auto& p : inputs.previous->packages) options.preferences[p.name] = p.version;
+  if (inputs.previous && !inputs.upgrade_all) {
+    for (const auto& p : inputs.previous->packages) {
+      if (!inputs.upgrade.count(p.name)) options.preferences[p.name] = p.version;
+    }
   }
   for (const auto& r : inputs.requirements) {
     const std::string name = pep::canonicalize_name(r.name);
@@ -48,7 +100,8 @@ Result<lock::Lock> make_lock(index::IndexClient& client, LockInputs inputs) {
   }
   const std::string fingerprint = inputs_fingerprint(inputs);
   IndexProvider provider(client, inputs.provider);
-  auto resolution = resolve(provider, options);
+  NoDependencies without_dependencies(provider);
+  auto resolution = inputs.no_deps ? resolve(without_dependencies, options) : resolve(provider, options);
   if (!resolution) {
     Error error = std::move(resolution).error();
     for (const auto& index : provider.indexes_with_nothing()) {
@@ -111,7 +164,9 @@ Result<lock::Lock> make_lock(index::IndexClient& client, LockInputs inputs) {
             .with_hint("nothing was locked or installed; check the --hash, or the index serves another file than expected");
       }
     }
-    out.packages.push_back(lock::LockedPackage{p.name, p.version, candidate->index_url, {wheel}});
+    lock::LockedPackage locked{p.name, p.version, candidate->index_url, {wheel}, {}};
+    if (!inputs.no_deps) locked.dependencies = dependencies_of(provider, p, *resolution, options.environment);
+    out.packages.push_back(std::move(locked));
   }
   if (!missing.empty()) {
     std::string lines;

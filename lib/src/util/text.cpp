@@ -1,5 +1,6 @@
 #include "uvauth/text.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 namespace uvauth {
@@ -126,6 +127,36 @@ std::string percent_decode(std::string_view text) {
     }
   }
   return out;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string closest_match(std::string_view word, const std::vector<std::string_view>& candidates, std::size_t max_edits) {
+  if (word.size() > 64) return {};  // quadratic in the word: long input is no typo
+  std::string_view best;
+  std::size_t best_distance = max_edits + 1;
+  for (std::string_view c : candidates) {
+    if (c.size() > 64) continue;
+    const std::size_t d = edit_distance(word, c);
+    if (d < best_distance) {
+      best = c;
+      best_distance = d;
+    }
+  }
+  return std::string(best);
 }
 
 }  // namespace uvauth

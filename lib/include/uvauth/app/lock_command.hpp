@@ -20,6 +20,15 @@ struct LockArguments {
   std::vector<std::string> constraint_files;   // -c
   std::optional<std::string> project;          // --project pyproject.toml
   std::vector<std::string> groups;             // --group: dependency groups of the project (default: `dev` when it exists)
+  bool all_groups = false;                     // --all-groups
+  bool no_dev = false;                         // --no-dev: not the default `dev` group
+  bool no_default_groups = false;              // --no-default-groups: only --group ones
+  std::vector<std::string> extras;             // --extra: optional-dependencies of the project
+  bool all_extras = false;                     // --all-extras
+  bool upgrade = false;                        // --upgrade: the previous lock's pins are not preferred
+  std::vector<std::string> upgrade_packages;   // --upgrade-package NAME: those are not
+  bool no_deps = false;                        // --no-deps: the requirements only, not their dependencies
+  bool dry_run = false;                        // --dry-run: resolve and report, write nothing
   std::vector<std::string> indexes;            // --index NAME=URL or URL
   std::optional<std::string> default_index;    // --default-index
   std::optional<std::string> index_url;        // --index-url
@@ -41,13 +50,33 @@ struct LockArguments {
   bool offline = false;
 };
 
+// One package's change between the previous lock (or target) and the new one.
+struct PackageChange {
+  enum class Kind { added, updated, downgraded, removed };
+  Kind kind = Kind::added;
+  std::string name;
+  std::string from;  // empty when added
+  std::string to;    // empty when removed
+};
+
+// What changed between two locks, sorted by name.
+[[nodiscard]] std::vector<PackageChange> lock_changes(const lock::Lock* before, const lock::Lock& after);
+// uv's lines: "Added six v1.17.0", "Updated x v1.0 -> v2.0", "Downgraded ...", "Removed ...".
+[[nodiscard]] std::string describe(const PackageChange& change);
+[[nodiscard]] const char* to_string(PackageChange::Kind kind);
+
 struct LockOutcome {
   lock::Lock lock;
-  bool changed = false;  // the file was (or, with --locked, would be) rewritten
+  std::vector<PackageChange> changes;  // against the previous lock (empty when there was none and nothing was written)
+  bool changed = false;  // the file was (or, with --locked or --dry-run, would be) rewritten
+  bool had_previous = false;  // a lock was there before
   std::string summary;   // "Resolved 12 packages in 0.8 s"
   std::vector<std::filesystem::path> files_read;  // requirement files (nested too) and the project
 };
 
-Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Environment& env);
+// `changes_seen`, when given, receives the changes the run found even when
+// it then fails (--locked), for --json.
+Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Environment& env,
+                             std::vector<PackageChange>* changes_seen = nullptr);
 
 }  // namespace uvauth::app

@@ -20,7 +20,12 @@ struct SyncArguments {
   std::optional<std::filesystem::path> target;
   std::optional<std::filesystem::path> venv;
   std::optional<std::string> python;
+  bool locked = false;  // accepted as in uv: sync never rewrites the lock
   bool frozen = false;  // never resolve (sync never does; kept for the CLI contract)
+  bool reinstall = false;                      // --reinstall: every package again
+  std::vector<std::string> reinstall_packages; // --reinstall-package NAME
+  bool exact = false;                          // --exact: a venv also loses what the lock does not name
+  bool dry_run = false;                        // --dry-run: say what would change, touch nothing
   std::string link_mode = "clone";  // clone (else hardlink, else copy) | hardlink | copy
   bool from_lock_file = true;  // false: the lock was resolved in memory (uvauth install)
   std::vector<std::string> indexes;     // --index NAME=URL: names (and credentials) for the lock's index URLs
@@ -37,6 +42,8 @@ struct SyncOutcome {
   install::SyncReport report;
   std::string summary;
   std::filesystem::path dir;                                  // the target or venv, absolute
+  std::filesystem::path stamp;                                // the file that changes when DIR's set changes
+  bool dry_run = false;
   std::vector<std::pair<std::string, std::string>> packages;  // name, version: what DIR now holds
 };
 

@@ -39,6 +39,7 @@ struct UvEnvironment {
   std::optional<std::string> python;              // UV_PYTHON
   std::optional<std::string> prerelease;          // UV_PRERELEASE
   bool locked = false;                            // UV_LOCKED
+  bool frozen = false;                            // UV_FROZEN
 };
 
 // Errors name the variable: a boolean must be one of uv's words (1/0,

@@ -11,6 +11,7 @@
 #include <functional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "uvauth/cache/cache_dir.hpp"
 #include "uvauth/install/installer.hpp"
@@ -43,14 +44,31 @@ struct SyncOptions {
   LinkMode link_mode = LinkMode::hardlink;
   std::set<std::string> requested;   // canonical names of direct requirements (REQUESTED)
   bool from_lock_file = true;        // false for `uvauth install` (messages do not speak of a lock)
+  // Installed again even when the version is there (--reinstall, --reinstall-package).
+  bool reinstall_all = false;
+  std::set<std::string> reinstall;   // canonical names
+  // What the lock does not name is removed: always from a --target (uvauth's
+  // own directory); from a venv only with --exact, else only what uvauth
+  // itself installed there (pip, setuptools and the user's own stay).
+  bool exact = false;
+
   // How long a sync waits for another sync of the same directory to finish.
   std::chrono::milliseconds lock_timeout = std::chrono::minutes(10);
   // Called (from any thread, one call at a time) as downloads and installs finish.
   std::function<void(const SyncProgress&)> on_progress;
 };
 
+// A distribution a sync put in or took out.
+struct DistributionChange {
+  std::string name;  // canonical
+  std::string version;
+  friend bool operator==(const DistributionChange&, const DistributionChange&) = default;
+};
+
 struct SyncReport {
   bool unchanged = false;  // answered from the stamp
+  std::vector<DistributionChange> additions;  // installed (new, changed version, or reinstalled), by name
+  std::vector<DistributionChange> removals;   // uninstalled (gone, replaced or reinstalled), by name
   int installed = 0;
   int removed = 0;
   int kept = 0;
@@ -59,9 +77,17 @@ struct SyncReport {
 
 Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache, const SyncOptions& options);
 
+// What sync would change (--dry-run), touching nothing: no lock file, no
+// recovery of leftovers, no download.
+[[nodiscard]] SyncReport plan(const SyncOptions& options);
+
 // The lock file a sync of DIR holds while it runs (beside DIR: DIR itself is
 // swapped by rename).
 [[nodiscard]] std::filesystem::path sync_lock_file(const std::filesystem::path& dir);
+
+// The stamp a sync writes in DIR: rewritten whenever what DIR holds changes,
+// so build rules can depend on it.
+[[nodiscard]] std::filesystem::path stamp_file(const std::filesystem::path& dir);
 
 // True when DIR's stamp says it already holds this lock (no network, no scan).
 [[nodiscard]] bool up_to_date(const SyncOptions& options);

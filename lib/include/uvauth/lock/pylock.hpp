@@ -27,6 +27,9 @@ struct LockedPackage {
   pep::Version version;
   std::string index;  // the index (or find-links location) it came from
   std::vector<LockedWheel> wheels;
+  // PEP 751 `dependencies`: the canonical names of the locked packages this
+  // one requires on the lock's target (for `tree`), sorted.
+  std::vector<std::string> dependencies;
 };
 
 // An index a lock's packages came from, as [tool.uvauth] records it, so that
@@ -51,6 +54,9 @@ struct Lock {
   std::string target;  // human description of the target
   std::vector<std::string> requested;  // canonical names of the direct requirements
   std::vector<LockedIndex> indexes;    // the indexes the packages came from
+  // Whether the packages record `dependencies` (locks of uvauth before 0.2
+  // do not; they are rewritten with them by the next `lock`).
+  bool has_dependencies = true;
 
   // Same packages, wheels, environments and requires-python: what a lock
   // *means*. [tool.uvauth] (the inputs' fingerprint, the description of the

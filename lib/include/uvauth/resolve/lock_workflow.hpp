@@ -24,7 +24,10 @@ struct LockInputs {
   std::vector<pep::Requirement> requirements;
   std::vector<pep::Requirement> constraints;
   ProviderOptions provider;              // indexes, find-links, target, pre-release mode
-  std::optional<lock::Lock> previous;    // its pins are kept while still allowed
+  std::optional<lock::Lock> previous;    // its pins are kept while still allowed...
+  bool upgrade_all = false;              // ...unless --upgrade
+  std::set<std::string> upgrade;         // ...or --upgrade-package (canonical names)
+  bool no_deps = false;                  // --no-deps: the requirements alone
   // Hash-checking mode (pip's and uv's): on when any requirement or
   // constraint has a --hash, or --require-hashes. Then every locked wheel's
   // sha256 must be one its project's lines allow.

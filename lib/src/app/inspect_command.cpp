@@ -1,0 +1,193 @@
+#include "uvauth/app/inspect_command.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "uvauth/fs.hpp"
+#include "uvauth/install/sync.hpp"
+#include "uvauth/pep/names.hpp"
+#include "uvauth/text.hpp"
+#include "uvauth/url.hpp"
+
+namespace uvauth::app {
+namespace fs = std::filesystem;
+namespace {
+
+struct Graph {
+  std::map<std::string, const lock::LockedPackage*> packages;
+  std::map<std::string, std::vector<std::string>> edges;  // name -> children
+};
+
+Graph graph_of(const lock::Lock& lock, bool invert) {
+  Graph g;
+  for (const auto& p : lock.packages) {
+    g.packages[p.name] = &p;
+    g.edges[p.name];
+  }
+  for (const auto& p : lock.packages) {
+    for (const auto& d : p.dependencies) {
+      if (!g.packages.count(d)) continue;
+      if (invert) {
+        g.edges[d].push_back(p.name);
+      } else {
+        g.edges[p.name].push_back(d);
+      }
+    }
+  }
+  for (auto& [name, children] : g.edges) std::sort(children.begin(), children.end());
+  return g;
+}
+
+// Depth-first, iterative (a hostile lock may be deep): each subtree is
+// printed once; later mentions end in "(*)"; a cycle ends in "(cycle)".
+void render(const Graph& g, const std::string& root, const TreeOptions& options, std::set<std::string>& shown, std::string& out) {
+  struct Frame {
+    std::string name;
+    std::string prefix;  // what goes before the branch of this line
+    bool last = true;
+    int depth = 0;
+    std::vector<std::string> path;  // ancestors, for cycles
+  };
+  std::vector<Frame> stack{{root, "", true, 0, {}}};
+  std::size_t lines = 0;
+  while (!stack.empty() && lines < 100000) {
+    Frame f = std::move(stack.back());
+    stack.pop_back();
+    ++lines;
+    const auto* p = g.packages.at(f.name);
+    std::string line = f.depth == 0 ? "" : f.prefix + (f.last ? "└── " : "├── ");
+    line += f.name + " v" + p->version.to_string();
+    const auto& children = g.edges.at(f.name);
+    const bool cycle = std::find(f.path.begin(), f.path.end(), f.name) != f.path.end();
+    const bool repeated = !cycle && shown.count(f.name) && !children.empty();
+    if (cycle) line += " (cycle)";
+    if (repeated) line += " (*)";
+    out += line + "\n";
+    if (cycle || repeated) continue;
+    shown.insert(f.name);
+    if (options.depth && f.depth >= *options.depth) continue;
+    const std::string child_prefix = f.depth == 0 ? "" : f.prefix + (f.last ? "    " : "│   ");
+    std::vector<std::string> path = f.path;
+    path.push_back(f.name);
+    for (std::size_t i = children.size(); i-- > 0;) {
+      stack.push_back({children[i], child_prefix, i + 1 == children.size(), f.depth + 1, path});
+    }
+  }
+}
+
+}  // namespace
+
+Result<std::string> render_tree(const lock::Lock& lock, const TreeOptions& options, const std::string& source) {
+  const Graph g = graph_of(lock, options.invert);
+  std::vector<std::string> roots;
+  if (!options.packages.empty()) {
+    for (const auto& name : options.packages) {
+      const std::string wanted = pep::canonicalize_name(name);
+      if (!g.packages.count(wanted)) {
+        return Error(ErrorKind::usage, "--package " + escape_nonprintable(name) + ": " + source + " locks no such package");
+      }
+      roots.push_back(wanted);
+    }
+  } else if (options.invert) {
+    // The packages that require nothing, each with what requires it below.
+    for (const auto& p : lock.packages) {
+      if (std::none_of(p.dependencies.begin(), p.dependencies.end(), [&](const auto& d) { return g.packages.count(d) > 0; })) {
+        roots.push_back(p.name);
+      }
+    }
+  } else {
+    for (const auto& r : lock.requested) {
+      if (g.packages.count(r) && std::find(roots.begin(), roots.end(), r) == roots.end()) roots.push_back(r);
+    }
+    // Packages nothing reaches (a lock without `requested`): roots too.
+    std::set<std::string> reached(roots.begin(), roots.end());
+    for (const auto& p : lock.packages) {
+      for (const auto& d : p.dependencies) reached.insert(d);
+    }
+    for (const auto& p : lock.packages) {
+      if (!reached.count(p.name)) roots.push_back(p.name);
+    }
+  }
+  std::string out;
+  std::set<std::string> shown;
+  for (const auto& root : roots) render(g, root, options, shown, out);
+  if (!lock.has_dependencies) {
+    out += "(" + source + " records no dependencies, so every package is shown as a root; `uvauth lock` records them)\n";
+  }
+  return out;
+}
+
+Result<std::string> export_lock(const lock::Lock& lock, const ExportOptions& options, const std::string& source) {
+  if (options.format != "requirements.txt" && options.format != "requirements-txt") {
+    return Error(ErrorKind::usage, "--format " + escape_nonprintable(options.format) + ": the only format is requirements.txt");
+  }
+  std::string out = "# This file was exported by uvauth from " + escape_nonprintable(source) + "\n";
+  if (!lock.environments.empty()) out += "# for: " + lock.environments.front() + "\n";
+  for (const auto& p : lock.packages) {
+    out += p.name + "==" + p.version.to_string();
+    if (options.hashes) {
+      for (const auto& w : p.wheels) out += " \\\n    --hash=sha256:" + w.sha256;
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+Result<std::vector<ListedDistribution>> list_installed(const fs::path& dir, bool is_venv) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return Error(ErrorKind::usage, dir.string() + " is not a directory");
+  fs::path site = dir;
+  if (is_venv) {
+    const fs::path lib = dir / "lib";
+    site.clear();
+    for (const auto& entry : fs::directory_iterator(lib, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.rfind("python", 0) == 0 && fs::is_directory(entry.path() / "site-packages", ec)) site = entry.path() / "site-packages";
+    }
+    if (site.empty()) return Error(ErrorKind::usage, dir.string() + " is not a virtual environment (no lib/python*/site-packages)");
+  }
+  // Where uvauth put each package from (its stamp), when it did.
+  std::map<std::string, std::pair<std::string, std::string>> from;  // name -> version, from
+  if (auto stamp = read_file(install::stamp_file(dir))) {
+    auto j = nlohmann::json::parse(*stamp, nullptr, false);
+    if (j.is_object() && j.contains("packages") && j["packages"].is_object()) {
+      for (const auto& [name, value] : j["packages"].items()) {
+        if (value.is_object() && value.value("version", nlohmann::json()).is_string() && value.value("from", nlohmann::json()).is_string()) {
+          from[name] = {value["version"].get<std::string>(), value["from"].get<std::string>()};
+        }
+      }
+    }
+  }
+  std::vector<ListedDistribution> out;
+  for (const auto& entry : fs::directory_iterator(site, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() <= 10 || name.substr(name.size() - 10) != ".dist-info" || !entry.is_directory(ec)) continue;
+    const std::string stem = name.substr(0, name.size() - 10);
+    const auto dash = stem.rfind('-');
+    if (dash == std::string::npos) continue;
+    ListedDistribution d;
+    d.name = pep::canonicalize_name(stem.substr(0, dash));
+    d.version = stem.substr(dash + 1);
+    if (auto installer = read_file(entry.path() / "INSTALLER")) {
+      d.installer = std::string(trim(installer->substr(0, std::min<std::size_t>(installer->find('\n'), 100))));
+    }
+    if (auto it = from.find(d.name); it != from.end() && it->second.first == d.version && d.installer == "uvauth") {
+      d.from = it->second.second;
+    } else if (auto direct = read_file(entry.path() / "direct_url.json")) {
+      auto j = nlohmann::json::parse(*direct, nullptr, false);
+      if (j.is_object() && j.value("url", nlohmann::json()).is_string()) d.from = redact_userinfo_in_text(j["url"].get<std::string>());
+    }
+    d.name = escape_nonprintable(d.name);
+    d.version = escape_nonprintable(d.version);
+    d.installer = escape_nonprintable(d.installer);
+    d.from = escape_nonprintable(d.from);
+    out.push_back(std::move(d));
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  return out;
+}
+
+}  // namespace uvauth::app
