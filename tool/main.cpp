@@ -99,15 +99,20 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::cerr << "error: " << uvauth::escape_nonprintable(uvauth::redact_userinfo_in_text(e.what())) << '\n';
+    // The words the parser named, or (a missing subcommand) every plain word.
+    const std::string what = e.what();
+    const bool no_command = what.find("subcommand is required") != std::string::npos;
     std::vector<std::string> words;
     for (int i = 1; i < argc; ++i) {
       const std::string word = argv[i];
-      if (std::string(e.what()).find(word) != std::string::npos) words.push_back(word);
+      if (word.empty()) continue;
+      if (no_command ? word[0] != '-' : what.find(word) != std::string::npos) words.push_back(word);
     }
     const std::string hint = suggestion(app, words);
     if (!hint.empty()) std::cerr << "hint: " << hint << '\n';
-    const CLI::App* command = chosen_command(app);
-    std::cerr << "hint: run `uvauth " << (command == &app ? "" : command->get_name() + " ") << "--help` for usage\n";
+    std::string path;
+    for (const CLI::App* at = chosen_command(app); at && at != &app; at = at->get_parent()) path = at->get_name() + " " + path;
+    std::cerr << "hint: run `uvauth " << path << "--help` for usage\n";
     return 2;
   }
   return state.exit_code;

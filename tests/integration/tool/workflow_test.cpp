@@ -1,0 +1,378 @@
+// The everyday workflows uv and pip users reach for, through the CLI as a
+// user runs it: upgrading, dry runs, reinstalling, extras and groups, what
+// changed, tree / list / export, and the messages around them.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "nginx_fixture.hpp"
+#include "temp_home.hpp"
+#include "tool_runner.hpp"
+#include "uvauth/fs.hpp"
+#include "uvauth/process.hpp"
+
+namespace uvauth {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::NginxFixture;
+using testing::run_tool;
+using testing::TempHome;
+using testing::ToolRun;
+
+const NginxFixture& fx() { return NginxFixture::get(); }
+std::string primary() { return fx().http("/public/index-html/simple/"); }
+std::string slurp(const fs::path& file) {
+  auto text = read_file(file);
+  return text ? *text : std::string();
+}
+
+struct Workspace {
+  TempHome home;
+  fs::path lock() const { return home.path() / "pylock.toml"; }
+  fs::path target() const { return home.path() / "target"; }
+  std::vector<std::string> common() const {
+    return {"--no-config", "--cache-dir", (home.path() / "cache").string(), "--index-url", primary()};
+  }
+  ToolRun run(const std::string& command, std::vector<std::string> args, std::map<std::string, std::string> env = {}) const {
+    std::vector<std::string> full{command};
+    if (command == "lock") full.insert(full.end(), {"-o", lock().string(), "--python-version", "3.11"});
+    if (command == "lock" || command == "install") {
+      auto c = common();
+      full.insert(full.end(), c.begin(), c.end());
+    }
+    full.insert(full.end(), args.begin(), args.end());
+    return run_tool(full, home.env(std::move(env)));
+  }
+  std::string pins() const { return testing::locked_pins(lock().string()); }
+  std::string text() const { return slurp(lock()); }
+};
+
+TEST(WorkflowTest, RelockingKeepsPinsUpgradeAndUpgradePackageDoNot) {
+  Workspace w;
+  ASSERT_EQ(w.run("lock", {"alpha", "beta<2"}).exit_code, 0);
+  EXPECT_EQ(w.pins(), "alpha==1.0 beta==1.0");
+  auto kept = w.run("lock", {"alpha"});
+  ASSERT_EQ(kept.exit_code, 0) << kept.err;
+  EXPECT_EQ(w.pins(), "alpha==1.0 beta==1.0") << "the previous pin still fits and is kept";
+  auto upgraded = w.run("lock", {"alpha", "--upgrade-package", "beta"});
+  ASSERT_EQ(upgraded.exit_code, 0) << upgraded.err;
+  EXPECT_EQ(w.pins(), "alpha==1.0 beta==2.0 gamma==1.5");
+  EXPECT_NE(upgraded.err.find("Updated beta v1.0 -> v2.0\n"), std::string::npos) << upgraded.err;
+  EXPECT_NE(upgraded.err.find("Added gamma v1.5\n"), std::string::npos) << upgraded.err;
+  auto down = w.run("lock", {"alpha", "beta<2"});
+  EXPECT_NE(down.err.find("Downgraded beta v2.0 -> v1.0\n"), std::string::npos) << down.err;
+  EXPECT_NE(down.err.find("Removed gamma v1.5\n"), std::string::npos) << down.err;
+  ASSERT_EQ(w.run("lock", {"alpha"}).exit_code, 0);
+  EXPECT_EQ(w.pins(), "alpha==1.0 beta==1.0");
+  auto all = w.run("lock", {"alpha", "-U"});
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_EQ(w.pins(), "alpha==1.0 beta==2.0 gamma==1.5") << "--upgrade resolves afresh";
+}
+
+TEST(WorkflowTest, ADryRunLockWritesNothingAndSaysWhatWouldChange) {
+  Workspace w;
+  auto fresh = w.run("lock", {"alpha", "--dry-run"});
+  ASSERT_EQ(fresh.exit_code, 0) << fresh.err;
+  EXPECT_FALSE(fs::exists(w.lock()));
+  EXPECT_NE(fresh.err.find("Added alpha v1.0"), std::string::npos) << fresh.err;
+  EXPECT_NE(fresh.err.find("Would write"), std::string::npos) << fresh.err;
+  ASSERT_EQ(w.run("lock", {"alpha"}).exit_code, 0);
+  const std::string before = w.text();
+  auto dry = w.run("lock", {"alpha", "beta<2", "--dry-run", "--json"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_EQ(w.text(), before);
+  const auto j = nlohmann::json::parse(dry.out);
+  EXPECT_TRUE(j["dry_run"].get<bool>());
+  EXPECT_TRUE(j["changed"].get<bool>());
+  ASSERT_EQ(j["changes"].size(), 2U) << dry.out;
+  EXPECT_EQ(j["changes"][0]["kind"], "downgraded");
+  EXPECT_EQ(j["changes"][0]["name"], "beta");
+  EXPECT_EQ(j["changes"][1]["kind"], "removed");
+}
+
+TEST(WorkflowTest, JsonIsPrintedOnFailureWithTheErrorAndTheChanges) {
+  Workspace w;
+  ASSERT_EQ(w.run("lock", {"alpha"}).exit_code, 0);
+  auto stale = w.run("lock", {"alpha", "beta<2", "--locked", "--json"});
+  EXPECT_EQ(stale.exit_code, 1);
+  const auto j = nlohmann::json::parse(stale.out);
+  EXPECT_FALSE(j["ok"].get<bool>());
+  EXPECT_NE(j["error"]["message"].get<std::string>().find("is out of date"), std::string::npos) << stale.out;
+  ASSERT_EQ(j["changes"].size(), 2U) << stale.out;
+  EXPECT_EQ(j["changes"][0]["from"], "2.0");
+  EXPECT_EQ(j["changes"][0]["to"], "1.0");
+  auto missing = w.run("install", {"no-such-project", "--target", w.target().string(), "--json"});
+  EXPECT_NE(missing.exit_code, 0);
+  const auto m = nlohmann::json::parse(missing.out);
+  EXPECT_FALSE(m["ok"].get<bool>());
+  EXPECT_EQ(m["command"], "install");
+}
+
+TEST(WorkflowTest, NoDepsLocksTheRequirementsAlone) {
+  Workspace w;
+  ASSERT_EQ(w.run("lock", {"alpha", "--no-deps"}).exit_code, 0);
+  EXPECT_EQ(w.pins(), "alpha==1.0");
+  auto run = w.run("install", {"alpha", "--no-deps", "--target", w.target().string()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_TRUE(fs::exists(w.target() / "alpha"));
+  EXPECT_FALSE(fs::exists(w.target() / "beta"));
+}
+
+TEST(WorkflowTest, ExtrasOfTheProject) {
+  Workspace w;
+  w.home.write("proj/pyproject.toml",
+               "[project]\nname = \"app\"\nversion = \"0\"\ndependencies = [\"gamma\"]\n"
+               "[project.optional-dependencies]\ncli = [\"eta\"]\nDocs = [\"epsilon\"]\n");
+  const std::string project = (w.home.path() / "proj").string();
+  ASSERT_EQ(w.run("lock", {"--project", project}).exit_code, 0);
+  EXPECT_EQ(w.pins(), "gamma==1.5");
+  ASSERT_EQ(w.run("lock", {"--project", project, "--extra", "cli"}).exit_code, 0);
+  EXPECT_EQ(w.pins(), "eta==1.0 gamma==1.5");
+  ASSERT_EQ(w.run("lock", {"--project", project, "--all-extras"}).exit_code, 0);
+  EXPECT_EQ(w.pins(), "epsilon==0.1 eta==1.0 gamma==1.5");
+  ASSERT_EQ(w.run("lock", {"--project", project, "--extra", "docs"}).exit_code, 0) << "extra names are normalized";
+  EXPECT_EQ(w.pins(), "epsilon==0.1 gamma==1.5");
+  auto unknown = w.run("lock", {"--project", project, "--extra", "nope"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("defines no such extra"), std::string::npos) << unknown.err;
+  EXPECT_NE(unknown.err.find("it defines: Docs, cli"), std::string::npos) << unknown.err;
+  auto without = w.run("lock", {"alpha", "--extra", "cli"});
+  EXPECT_EQ(without.exit_code, 2);
+  EXPECT_NE(without.err.find("--extra needs --project"), std::string::npos) << without.err;
+}
+
+TEST(WorkflowTest, InstallPrintsPlusAndMinusLinesAndADryRunTouchesNothing) {
+  Workspace w;
+  auto first = w.run("install", {"alpha", "--target", w.target().string()});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.err.find(" + alpha==1.0\n + beta==2.0\n + gamma==1.5\n"), std::string::npos) << first.err;
+  const auto stamp = fs::last_write_time(w.target() / ".uvauth-sync.json");
+  fs::remove(w.target().string() + ".uvauth.lock");
+  auto dry = w.run("install", {"alpha", "beta<2", "--target", w.target().string(), "--dry-run"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_NE(dry.err.find(" - beta==2.0\n + beta==1.0\n - gamma==1.5\n"), std::string::npos) << dry.err;
+  EXPECT_NE(dry.err.find("dry run"), std::string::npos) << dry.err;
+  EXPECT_TRUE(fs::exists(w.target() / "gamma")) << "nothing was removed";
+  EXPECT_EQ(fs::last_write_time(w.target() / ".uvauth-sync.json"), stamp);
+  EXPECT_FALSE(fs::exists(w.target().string() + ".uvauth.lock")) << "a dry run takes no lock either";
+  auto changed = w.run("install", {"alpha", "beta<2", "--target", w.target().string()});
+  ASSERT_EQ(changed.exit_code, 0) << changed.err;
+  EXPECT_NE(changed.err.find(" - beta==2.0\n + beta==1.0\n - gamma==1.5\n"), std::string::npos) << changed.err;
+  EXPECT_FALSE(fs::exists(w.target() / "gamma"));
+}
+
+TEST(WorkflowTest, ReinstallInstallsAgain) {
+  Workspace w;
+  ASSERT_EQ(w.run("install", {"alpha", "--target", w.target().string()}).exit_code, 0);
+  // Damage one package by hand: a reinstall of it puts it right.
+  fs::remove_all(w.target() / "beta");
+  auto again = w.run("install", {"alpha", "--target", w.target().string()});
+  EXPECT_NE(again.err.find("is up to date"), std::string::npos) << again.err;
+  auto one = w.run("install", {"alpha", "--target", w.target().string(), "--reinstall-package", "Beta"});
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_NE(one.err.find(" - beta==2.0\n + beta==2.0\n"), std::string::npos) << one.err;
+  EXPECT_EQ(one.err.find("alpha=="), std::string::npos) << one.err;
+  EXPECT_TRUE(fs::exists(w.target() / "beta"));
+  auto all = w.run("install", {"alpha", "--target", w.target().string(), "--reinstall", "--json"});
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  const auto j = nlohmann::json::parse(all.out);
+  EXPECT_EQ(j["installed"], 3);
+  EXPECT_EQ(j["added"].size(), 3U);
+}
+
+TEST(WorkflowTest, AnExistingVenvKeepsWhatNoLockNamesUnlessExact) {
+  Workspace w;
+  const fs::path venv = w.home.path() / "venv";
+  auto made = run_process({"python3", "-m", "venv", "--without-pip", venv.string()});
+  ASSERT_TRUE(made.ok() && made->exit_code == 0);
+  // A distribution another installer put there (as pip and setuptools are).
+  const std::string site = venv.string() + "/lib/python3.11/site-packages";
+  auto version = run_process({(venv / "bin" / "python").string(), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"});
+  ASSERT_TRUE(version.ok());
+  const fs::path purelib = std::string(version->out.substr(0, version->out.size() - 1));
+  fs::create_directories(purelib / "foreign-1.0.dist-info");
+  std::ofstream(purelib / "foreign-1.0.dist-info" / "METADATA") << "Metadata-Version: 2.1\nName: foreign\nVersion: 1.0\n";
+  std::ofstream(purelib / "foreign-1.0.dist-info" / "INSTALLER") << "pip\n";
+  std::ofstream(purelib / "foreign-1.0.dist-info" / "RECORD") << "foreign-1.0.dist-info/METADATA,,\n";
+  ASSERT_EQ(w.run("lock", {"alpha"}).exit_code, 0);
+  auto sync = w.run("sync", {"--lock", w.lock().string(), "--venv", venv.string(), "--no-config", "--cache-dir",
+                             (w.home.path() / "cache").string(), "--python", (venv / "bin" / "python").string()});
+  ASSERT_EQ(sync.exit_code, 0) << sync.err;
+  EXPECT_TRUE(fs::exists(purelib / "foreign-1.0.dist-info")) << "not named by the lock, not installed by uvauth: kept";
+  EXPECT_TRUE(fs::exists(purelib / "alpha"));
+  // A lock that drops beta/gamma: uvauth's own installs go, the foreign one stays.
+  ASSERT_EQ(w.run("lock", {"alpha", "--no-deps"}).exit_code, 0);
+  auto smaller = w.run("sync", {"--lock", w.lock().string(), "--venv", venv.string(), "--no-config", "--cache-dir",
+                                (w.home.path() / "cache").string(), "--python", (venv / "bin" / "python").string()});
+  ASSERT_EQ(smaller.exit_code, 0) << smaller.err;
+  EXPECT_NE(smaller.err.find(" - beta==2.0\n - gamma==1.5\n"), std::string::npos) << smaller.err;
+  EXPECT_TRUE(fs::exists(purelib / "foreign-1.0.dist-info"));
+  auto exact = w.run("sync", {"--lock", w.lock().string(), "--venv", venv.string(), "--no-config", "--cache-dir",
+                              (w.home.path() / "cache").string(), "--python", (venv / "bin" / "python").string(), "--exact",
+                              "--reinstall-package", "alpha"});
+  ASSERT_EQ(exact.exit_code, 0) << exact.err;
+  EXPECT_NE(exact.err.find(" - foreign==1.0\n"), std::string::npos) << exact.err;
+  EXPECT_FALSE(fs::exists(purelib / "foreign-1.0.dist-info"));
+  (void)site;
+}
+
+TEST(WorkflowTest, ACreatedVenvHasActivateScripts) {
+  Workspace w;
+  const fs::path venv = w.home.path() / "my env";
+  auto run = w.run("install", {"alpha", "--venv", venv.string()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  for (const char* script : {"activate", "activate.fish", "activate.csh"}) EXPECT_TRUE(fs::exists(venv / "bin" / script)) << script;
+  auto shell = run_process({"bash", "-c", "set -u; . '" + (venv / "bin" / "activate").string() +
+                                              "'; echo \"$VIRTUAL_ENV\"; command -v alpha-cli; python -c 'import alpha; print(alpha.VERSION)'; "
+                                              "deactivate; echo \"${VIRTUAL_ENV:-none}\""});
+  ASSERT_TRUE(shell.ok());
+  EXPECT_EQ(shell->out, venv.string() + "\n" + (venv / "bin" / "alpha-cli").string() + "\n1.0\nnone\n") << shell->err;
+}
+
+TEST(WorkflowTest, TreeShowsTheLockedGraph) {
+  Workspace w;
+  ASSERT_EQ(w.run("lock", {"alpha", "epsilon"}).exit_code, 0);
+  EXPECT_NE(w.text().find("[[packages.dependencies]]\n    name = 'beta'"), std::string::npos) << w.text();
+  auto tree = run_tool({"tree", "--lock", w.lock().string()}, w.home.env());
+  ASSERT_EQ(tree.exit_code, 0) << tree.err;
+  EXPECT_EQ(tree.out, "alpha v1.0\n└── beta v2.0\n    └── gamma v1.5\nepsilon v0.1\n");
+  auto shallow = run_tool({"tree", "--lock", w.lock().string(), "--depth", "1"}, w.home.env());
+  EXPECT_EQ(shallow.out, "alpha v1.0\n└── beta v2.0\nepsilon v0.1\n");
+  auto inverted = run_tool({"tree", "--lock", w.lock().string(), "--invert"}, w.home.env());
+  EXPECT_EQ(inverted.out, "epsilon v0.1\ngamma v1.5\n└── beta v2.0\n    └── alpha v1.0\n");
+  auto one = run_tool({"tree", "--lock", w.lock().string(), "--package", "beta"}, w.home.env());
+  EXPECT_EQ(one.out, "beta v2.0\n└── gamma v1.5\n");
+  auto resolved = run_tool({"tree", "alpha", "--no-config", "--index-url", primary(), "--cache-dir", (w.home.path() / "cache").string()},
+                           w.home.env());
+  ASSERT_EQ(resolved.exit_code, 0) << resolved.err;
+  EXPECT_EQ(resolved.out, "alpha v1.0\n└── beta v2.0\n    └── gamma v1.5\n");
+  auto missing = run_tool({"tree", "--lock", (w.home.path() / "nope.toml").string()}, w.home.env());
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("cannot read the lock"), std::string::npos) << missing.err;
+}
+
+TEST(WorkflowTest, AnOlderLockWithoutDependenciesIsStillCurrentAndGetsThemOnTheNextLock) {
+  Workspace w;
+  ASSERT_EQ(w.run("lock", {"alpha"}).exit_code, 0);
+  std::string old = w.text();
+  std::string stripped;
+  std::istringstream lines(old);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("dependencies = ", 0) != 0) stripped += line + "\n";
+  }
+  ASSERT_NE(stripped, old);
+  ASSERT_TRUE(write_file_atomically(w.lock(), stripped).ok());
+  auto locked = w.run("lock", {"alpha", "--locked"});
+  EXPECT_EQ(locked.exit_code, 0) << "an older lock is not out of date for lacking dependencies: " << locked.err;
+  auto tree = run_tool({"tree", "--lock", w.lock().string()}, w.home.env());
+  EXPECT_NE(tree.out.find("records no dependencies"), std::string::npos) << tree.out;
+  ASSERT_EQ(w.run("lock", {"alpha"}).exit_code, 0);
+  EXPECT_EQ(w.text(), old) << "a plain lock records them";
+}
+
+TEST(WorkflowTest, ExportWritesRequirementsWithHashesPipAccepts) {
+  Workspace w;
+  ASSERT_EQ(w.run("lock", {"alpha"}).exit_code, 0);
+  const fs::path out = w.home.path() / "requirements.txt";
+  auto exported = run_tool({"export", "--lock", w.lock().string(), "--format", "requirements.txt", "-o", out.string()}, w.home.env());
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  const std::string text = slurp(out);
+  EXPECT_NE(text.find("alpha==1.0 \\\n    --hash=sha256:"), std::string::npos) << text;
+  // The oracle: pip in hash-checking mode installs exactly this.
+  auto pip = run_process({"python3", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-cache-dir",
+                          "--require-hashes", "--no-deps", "-r", out.string(), "--target", (w.home.path() / "pip-target").string(),
+                          "--index-url", primary()});
+  ASSERT_TRUE(pip.ok());
+  EXPECT_EQ(pip->exit_code, 0) << pip->out << pip->err;
+  EXPECT_TRUE(fs::exists(w.home.path() / "pip-target" / "gamma"));
+  auto plain = run_tool({"export", "--lock", w.lock().string(), "--no-hashes"}, w.home.env());
+  EXPECT_NE(plain.out.find("\nalpha==1.0\nbeta==2.0\ngamma==1.5\n"), std::string::npos) << plain.out;
+  auto other = run_tool({"export", "--lock", w.lock().string(), "--format", "pylock"}, w.home.env());
+  EXPECT_EQ(other.exit_code, 2);
+}
+
+TEST(WorkflowTest, ListShowsNameVersionAndWhereFrom) {
+  Workspace w;
+  ASSERT_EQ(w.run("install", {"alpha", "--target", w.target().string()}).exit_code, 0);
+  auto listed = run_tool({"list", "--target", w.target().string(), "--format", "json"}, w.home.env());
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  const auto j = nlohmann::json::parse(listed.out);
+  ASSERT_EQ(j.size(), 3U);
+  EXPECT_EQ(j[0]["name"], "alpha");
+  EXPECT_EQ(j[0]["version"], "1.0");
+  EXPECT_EQ(j[0]["installer"], "uvauth");
+  EXPECT_EQ(j[0]["from"], primary());
+  auto columns = run_tool({"list", "--target", w.target().string()}, w.home.env());
+  EXPECT_NE(columns.out.find("gamma   1.5     " + primary()), std::string::npos) << columns.out;
+  auto freeze = run_tool({"list", "--target", w.target().string(), "--format", "freeze"}, w.home.env());
+  EXPECT_EQ(freeze.out, "alpha==1.0\nbeta==2.0\ngamma==1.5\n");
+  auto neither = run_tool({"list"}, w.home.env());
+  EXPECT_EQ(neither.exit_code, 2);
+}
+
+TEST(WorkflowTest, UnknownCommandsAndFlagsGetASuggestion) {
+  Workspace w;
+  auto command = run_tool({"lok", "alpha"}, w.home.env());
+  EXPECT_EQ(command.exit_code, 2);
+  EXPECT_NE(command.err.find("did you mean `lock`?"), std::string::npos) << command.err;
+  auto flag = run_tool({"lock", "alpha", "--upgrde"}, w.home.env());
+  EXPECT_EQ(flag.exit_code, 2);
+  EXPECT_NE(flag.err.find("did you mean `--upgrade`?"), std::string::npos) << flag.err;
+  EXPECT_NE(flag.err.find("run `uvauth lock --help`"), std::string::npos) << flag.err;
+  auto nested = run_tool({"auth", "lgoin", "x"}, w.home.env());
+  EXPECT_NE(nested.err.find("did you mean `login`?"), std::string::npos) << nested.err;
+  auto help = run_tool({"lock", "--help"}, w.home.env());
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("Global flags"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("--offline"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("--upgrade-package"), std::string::npos) << help.out;
+}
+
+TEST(WorkflowTest, ColourFollowsTheFlagAndNoColor) {
+  Workspace w;
+  auto plain = run_tool({"sync", "--lock", (w.home.path() / "nope.toml").string(), "--target", "x"}, w.home.env());
+  EXPECT_EQ(plain.err.find('\033'), std::string::npos) << "a pipe gets no colour";
+  auto always = run_tool({"--color", "always", "sync", "--lock", (w.home.path() / "nope.toml").string(), "--target", "x"}, w.home.env());
+  EXPECT_NE(always.err.find("\033[1;31merror\033[0m: "), std::string::npos) << always.err;
+  auto forced = run_tool({"sync", "--lock", (w.home.path() / "nope.toml").string(), "--target", "x"}, w.home.env({{"FORCE_COLOR", "1"}}));
+  EXPECT_NE(forced.err.find('\033'), std::string::npos);
+  auto never = run_tool({"sync", "--lock", (w.home.path() / "nope.toml").string(), "--target", "x", "--color", "never"},
+                        w.home.env({{"FORCE_COLOR", "1"}}));
+  EXPECT_EQ(never.err.find('\033'), std::string::npos);
+  auto bad = run_tool({"--color", "sometimes", "cache", "dir"}, w.home.env());
+  EXPECT_EQ(bad.exit_code, 2);
+}
+
+TEST(WorkflowTest, TokenAndLogoutWithoutUsernameSayWhichUsersAreStored) {
+  Workspace w;
+  auto login = run_tool({"auth", "login", "https://pypi.corp.example/simple", "--username", "alice", "--password", "s3cret-xyz"}, w.home.env());
+  ASSERT_EQ(login.exit_code, 0) << login.err;
+  auto token = run_tool({"auth", "token", "https://pypi.corp.example/simple"}, w.home.env());
+  EXPECT_NE(token.exit_code, 0);
+  EXPECT_NE(token.err.find("stored for this host: `alice` for https://pypi.corp.example/"), std::string::npos) << token.err;
+  EXPECT_NE(token.err.find("--username USER"), std::string::npos) << token.err;
+  auto logout = run_tool({"auth", "logout", "pypi.corp.example"}, w.home.env());
+  EXPECT_NE(logout.exit_code, 0);
+  EXPECT_NE(logout.err.find("`alice`"), std::string::npos) << logout.err;
+  for (const auto* run : {&token, &logout}) EXPECT_EQ(run->err.find("s3cret-xyz"), std::string::npos);
+  auto right = run_tool({"auth", "token", "https://pypi.corp.example/simple", "--username", "alice"}, w.home.env());
+  EXPECT_EQ(right.out, "s3cret-xyz\n");
+}
+
+TEST(WorkflowTest, UvFrozenAndLockedTakeUvsWords) {
+  Workspace w;
+  ASSERT_EQ(w.run("lock", {"alpha"}).exit_code, 0);
+  auto frozen = w.run("sync", {"--lock", w.lock().string(), "--target", w.target().string(), "--no-config"}, {{"UV_FROZEN", "1"}});
+  EXPECT_EQ(frozen.exit_code, 0) << frozen.err;
+  auto bad = w.run("sync", {"--lock", w.lock().string(), "--target", w.target().string(), "--no-config"}, {{"UV_FROZEN", "maybe"}});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("UV_FROZEN"), std::string::npos) << bad.err;
+}
+
+}  // namespace
+}  // namespace uvauth
