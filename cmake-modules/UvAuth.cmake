@@ -84,6 +84,13 @@ and when UvAuth is added with ``FetchContent`` or ``add_subdirectory``.
     Console scripts of the installed packages.
   ``<set>_PACKAGES``
     The installed packages as a list of ``name==version``.
+  ``<set>_PYTHON``
+    The interpreter the set was installed for.
+  ``<set>_STAMP``
+    A file that changes when the installed set changes: put it in the
+    ``DEPENDS`` of a custom command that runs the set's tools.
+
+  A custom target ``uvauth_<set>`` is made too (it depends on the stamp).
 
   Requirement files, the pyproject and the lock become configure
   dependencies. Reconfiguring with nothing changed starts no process: the
@@ -95,9 +102,11 @@ and when UvAuth is added with ``FetchContent`` or ``add_subdirectory``.
 
     uvauth_python_environment(<set> <out-var>)
 
-  Sets ``<out-var>`` to ``PYTHONPATH=<site>;PATH=<bin>:$PATH``, usable as the
-  ``ENVIRONMENT`` of a test or after ``${CMAKE_COMMAND} -E env`` in a custom
-  command.
+  Sets ``<out-var>`` to the arguments of ``${CMAKE_COMMAND} -E env`` that
+  prepend ``<bin>`` to ``PATH`` and ``<site>`` to ``PYTHONPATH`` when the
+  command runs (``--modify PATH=path_list_prepend:<bin>`` ...), and
+  ``<out-var>_MODIFICATION`` to the same for a test's
+  ``ENVIRONMENT_MODIFICATION`` property.
 
 .. command:: uvauth_add_python_test
 
@@ -107,7 +116,9 @@ and when UvAuth is added with ``FetchContent`` or ``add_subdirectory``.
                            COMMAND <command> [<arg>...]
                            [WORKING_DIRECTORY <dir>])
 
-  ``add_test()`` with the environment of the sets.
+  ``add_test()`` with the sets' directories prepended to ``PATH`` and
+  ``PYTHONPATH`` when the test runs. Sets that pin one package at different
+  versions are a configure error naming both.
 
 Variables
 ^^^^^^^^^
@@ -120,17 +131,30 @@ Variables
   ``$XDG_CACHE_HOME/uvauth``, else ``~/.cache/uvauth``.
 ``UVAUTH_OFFLINE``
   (cache) Never touch the network (``--offline``).
+``UVAUTH_LOCKED`` / ``UVAUTH_FROZEN``
+  (cache) Every set is ``LOCKED`` / ``FROZEN`` (for CI, without editing
+  CMakeLists). ``UV_LOCKED=1`` / ``UV_FROZEN=1`` in the environment do the
+  same, as they do for uv. A set's own ``LOCKED`` wins over a global
+  ``FROZEN``.
 #]=======================================================================]
 
 include_guard(GLOBAL)
 
-if(CMAKE_VERSION VERSION_LESS 3.19)
-  message(FATAL_ERROR "UvAuth needs CMake 3.19 or newer (string(JSON)); this is ${CMAKE_VERSION}")
+if(CMAKE_VERSION VERSION_LESS 3.25)
+  message(FATAL_ERROR "UvAuth needs CMake 3.25 or newer (`cmake -E env --modify`, string(JSON)); this is ${CMAKE_VERSION}")
 endif()
+
+# The functions below are defined under these policies whatever the
+# including project sets (as CMake's own modules do); POP at the end.
+cmake_policy(PUSH)
+cmake_policy(SET CMP0057 NEW)  # if(IN_LIST)
+cmake_policy(SET CMP0054 NEW)  # quoted arguments are not dereferenced in if()
 
 set(UVAUTH_VERBOSE OFF CACHE BOOL "Run uvauth with -v and show its output (secrets stay hidden)")
 set(UVAUTH_CACHE_DIR "" CACHE PATH "The uvauth cache directory (empty: the tool's default)")
 set(UVAUTH_OFFLINE OFF CACHE BOOL "Never let uvauth touch the network")
+set(UVAUTH_LOCKED OFF CACHE BOOL "Every uvauth_add_requirements() is LOCKED: fail when a lock would change (CI)")
+set(UVAUTH_FROZEN OFF CACHE BOOL "Every uvauth_add_requirements() is FROZEN: install the locks as they are")
 
 # The tool: set by UvAuthConfig.cmake, FindUvAuth.cmake or the bootstrap.
 function(_uvauth_executable out)
@@ -212,38 +236,50 @@ function(uvauth_add_index name)
     message(FATAL_ERROR "uvauth_add_index(${name}): an index cannot be both DEFAULT and EXPLICIT")
   endif()
 
-  _uvauth_toml_string("${name}" toml_name)
-  _uvauth_toml_string("${arg_URL}" toml_url)
-  set(entry "[[index]]\nname = ${toml_name}\nurl = ${toml_url}\nformat = \"${arg_FORMAT}\"\nauthenticate = \"${arg_AUTHENTICATE}\"\n")
-  if(arg_DEFAULT)
-    string(APPEND entry "default = true\n")
-  endif()
-  if(arg_EXPLICIT)
-    string(APPEND entry "explicit = true\n")
-  endif()
-
+  # Stored as the normalized arguments; rendered as TOML only when a set
+  # writes its settings file (_uvauth_index_toml).
+  set(declaration "URL" "${arg_URL}" "FORMAT" "${arg_FORMAT}" "AUTHENTICATE" "${arg_AUTHENTICATE}"
+                  "DEFAULT" "${arg_DEFAULT}" "EXPLICIT" "${arg_EXPLICIT}")
   get_property(known GLOBAL PROPERTY _UVAUTH_INDEX_NAMES)
   if(name IN_LIST known)
     get_property(previous GLOBAL PROPERTY "_UVAUTH_INDEX_${name}")
-    if(NOT previous STREQUAL entry)
+    if(NOT previous STREQUAL declaration)
       message(FATAL_ERROR "uvauth_add_index(${name}): an index of that name is already declared differently")
     endif()
     return()
   endif()
   if(arg_DEFAULT)
     foreach(other IN LISTS known)
-      get_property(other_entry GLOBAL PROPERTY "_UVAUTH_INDEX_${other}")
-      if(other_entry MATCHES "default = true")
+      get_property(other_declaration GLOBAL PROPERTY "_UVAUTH_INDEX_${other}")
+      cmake_parse_arguments(other "" "URL;FORMAT;AUTHENTICATE;DEFAULT;EXPLICIT" "" ${other_declaration})
+      if(other_DEFAULT)
         message(FATAL_ERROR "uvauth_add_index(${name}): '${other}' is already the DEFAULT index")
       endif()
     endforeach()
   endif()
   set_property(GLOBAL APPEND PROPERTY _UVAUTH_INDEX_NAMES "${name}")
-  set_property(GLOBAL PROPERTY "_UVAUTH_INDEX_${name}" "${entry}")
+  set_property(GLOBAL PROPERTY "_UVAUTH_INDEX_${name}" "${declaration}")
 endfunction()
 
-# Runs the tool; on failure, a configure error with its (already redacted) message.
-function(_uvauth_run set_name what json_out)
+# The [[index]] table of a declared index.
+function(_uvauth_index_toml name out)
+  get_property(declaration GLOBAL PROPERTY "_UVAUTH_INDEX_${name}")
+  cmake_parse_arguments(index "" "URL;FORMAT;AUTHENTICATE;DEFAULT;EXPLICIT" "" ${declaration})
+  _uvauth_toml_string("${name}" toml_name)
+  _uvauth_toml_string("${index_URL}" toml_url)
+  set(entry "[[index]]\nname = ${toml_name}\nurl = ${toml_url}\nformat = \"${index_FORMAT}\"\nauthenticate = \"${index_AUTHENTICATE}\"\n")
+  if(index_DEFAULT)
+    string(APPEND entry "default = true\n")
+  endif()
+  if(index_EXPLICIT)
+    string(APPEND entry "explicit = true\n")
+  endif()
+  set(${out} "${entry}" PARENT_SCOPE)
+endfunction()
+
+# Runs the tool; on failure, a configure error with its (already redacted)
+# message and CMake's advice.
+function(_uvauth_run fn set_name what locked_by json_out)
   _uvauth_executable(exe)
   set(global_flags --json)
   if(UVAUTH_VERBOSE)
@@ -266,7 +302,8 @@ function(_uvauth_run set_name what json_out)
     ${echo})
   if(NOT result EQUAL 0)
     string(STRIP "${errors}" errors)
-    message(FATAL_ERROR "uvauth_add_requirements(${set_name}): ${what} failed (exit code ${result}):\n${errors}")
+    _uvauth_advice("${fn}" "${set_name}" "${what}" "${errors}" "${locked_by}" text)
+    message(FATAL_ERROR "${text}\n(uvauth exit code ${result})")
   endif()
   set(${json_out} "${output}" PARENT_SCOPE)
 endfunction()
@@ -285,7 +322,7 @@ endfunction()
 # Everything that decides the outcome, hashed: when it is unchanged, the
 # previous outcome is still true and no process needs to run.
 function(_uvauth_fingerprint out)
-  cmake_parse_arguments(PARSE_ARGV 1 fp "" "CONFIG;LOCKFILE;TARGET;PYTHON;EXE" "FILES;OPTIONS")
+  cmake_parse_arguments(PARSE_ARGV 1 fp "" "CONFIG;LOCKFILE;STAMP;PYTHON;EXE" "FILES;OPTIONS")
   set(text "uvauth-fingerprint-1\n")
   foreach(file IN LISTS fp_CONFIG fp_FILES fp_LOCKFILE)
     if(EXISTS "${file}")
@@ -295,12 +332,13 @@ function(_uvauth_fingerprint out)
     endif()
     string(APPEND text "file ${file} ${digest}\n")
   endforeach()
-  if(EXISTS "${fp_TARGET}/.uvauth-sync.json")
-    file(SHA256 "${fp_TARGET}/.uvauth-sync.json" digest)
+  # The stamp the tool reported last time (it changes with the installed set).
+  if(fp_STAMP AND EXISTS "${fp_STAMP}")
+    file(SHA256 "${fp_STAMP}" digest)
   else()
     set(digest missing)
   endif()
-  string(APPEND text "target ${fp_TARGET} ${digest}\n")
+  string(APPEND text "stamp ${fp_STAMP} ${digest}\n")
   foreach(program IN ITEMS "${fp_PYTHON}" "${fp_EXE}")
     file(TIMESTAMP "${program}" stamp "%s" UTC)
     string(APPEND text "program ${program} ${stamp}\n")
@@ -310,27 +348,10 @@ function(_uvauth_fingerprint out)
   set(${out} "${digest}" PARENT_SCOPE)
 endfunction()
 
-function(uvauth_add_requirements set_name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "LOCKED;FROZEN" "PYPROJECT;PYTHON;LOCKFILE;TARGET_DIR"
-                        "REQUIREMENTS;REQUIREMENTS_FILE;GROUPS")
-  set(fn "uvauth_add_requirements(${set_name})")
-  _uvauth_reject_unparsed("${fn}" arg)
-  if(NOT set_name MATCHES "^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
-    message(FATAL_ERROR "uvauth_add_requirements: invalid set name '${set_name}' (use letters, digits, '.', '_' and '-')")
-  endif()
-  if(arg_LOCKED AND arg_FROZEN)
-    message(FATAL_ERROR "${fn}: LOCKED and FROZEN exclude each other (FROZEN never resolves, LOCKED resolves and compares)")
-  endif()
-  if(arg_GROUPS AND NOT arg_PYPROJECT)
-    message(FATAL_ERROR "${fn}: GROUPS needs PYPROJECT")
-  endif()
-  if(NOT arg_FROZEN AND NOT arg_REQUIREMENTS AND NOT arg_REQUIREMENTS_FILE AND NOT arg_PYPROJECT)
-    message(FATAL_ERROR "${fn}: nothing to install; give REQUIREMENTS, REQUIREMENTS_FILE or PYPROJECT (or FROZEN with a LOCKFILE)")
-  endif()
-
-  _uvauth_executable(exe)
-  if(arg_PYTHON)
-    set(python "${arg_PYTHON}")
+# The interpreter of a set: PYTHON, else Python3_EXECUTABLE, else FindPython3.
+function(_uvauth_choose_python fn requested out)
+  if(requested)
+    set(python "${requested}")
   elseif(Python3_EXECUTABLE)
     set(python "${Python3_EXECUTABLE}")
   elseif(_UVAUTH_PYTHON3)
@@ -346,6 +367,181 @@ function(uvauth_add_requirements set_name)
   if(NOT EXISTS "${python}")
     message(FATAL_ERROR "${fn}: PYTHON '${python}' does not exist")
   endif()
+  set(${out} "${python}" PARENT_SCOPE)
+endfunction()
+
+# REQUIREMENTS as requirements.txt lines, one per requirement. A CMake list
+# splits a requirement at its marker's `;` (set(REQS "six" "colorama;
+# sys_platform == 'win32'") then REQUIREMENTS ${REQS} or "${REQS}"): a piece
+# that is only a marker is put back on the requirement before it.
+function(_uvauth_requirement_lines fn out)
+  set(pieces "")
+  foreach(argument IN LISTS ARGN)
+    list(APPEND pieces ${argument})  # "a;b" given quoted is two pieces too
+  endforeach()
+  set(marker_start "^[ \t]*(\\(|'|\"|(python_version|python_full_version|os_name|sys_platform|platform_release|platform_system|platform_version|platform_machine|platform_python_implementation|implementation_name|implementation_version|extra|extras|dependency_groups)[ \t]*(==|!=|<|>|~=|===|in[ \t]|not[ \t]))")
+  set(text "")
+  set(current "")
+  set(current_has_marker FALSE)
+  foreach(piece IN LISTS pieces)
+    string(STRIP "${piece}" stripped)
+    if(stripped STREQUAL "")
+      continue()
+    endif()
+    if(piece MATCHES "${marker_start}")
+      if(current STREQUAL "")
+        message(FATAL_ERROR "${fn}: REQUIREMENTS starts with the marker '${stripped}', which belongs after a requirement "
+          "(write \"name; ${stripped}\" as one quoted argument)")
+      endif()
+      if(current_has_marker)
+        message(FATAL_ERROR "${fn}: REQUIREMENTS has a requirement with two markers after '${current}': '${stripped}'")
+      endif()
+      string(APPEND current " ; ${stripped}")
+      set(current_has_marker TRUE)
+      continue()
+    endif()
+    if(stripped MATCHES "^-" OR stripped MATCHES "\n")
+      message(FATAL_ERROR "${fn}: REQUIREMENTS takes PEP 508 requirements, one per argument; '${stripped}' is not one (options belong in a REQUIREMENTS_FILE)")
+    endif()
+    if(stripped MATCHES "://[^/?#@ ]*:[^/?#@ ]*@")
+      string(REGEX REPLACE "^(.*://[^/?#@: ]*):[^/?#@ ]*@" "\\1:****@" shown "${stripped}")
+      message(FATAL_ERROR "${fn}: the requirement '${shown}' holds a password in its URL. "
+        "Credentials never pass through CMake; give them to uvauth through netrc, "
+        "UV_INDEX_<NAME>_USERNAME / _PASSWORD or `uvauth auth login <url>`.")
+    endif()
+    if(NOT current STREQUAL "")
+      string(APPEND text "${current}\n")
+    endif()
+    set(current "${stripped}")
+    set(current_has_marker FALSE)
+  endforeach()
+  if(NOT current STREQUAL "")
+    string(APPEND text "${current}\n")
+  endif()
+  set(${out} "${text}" PARENT_SCOPE)
+endfunction()
+
+# "1 package", "2 packages".
+function(_uvauth_plural count noun out)
+  if(count EQUAL 1)
+    set(${out} "1 ${noun}" PARENT_SCOPE)
+  else()
+    set(${out} "${count} ${noun}s" PARENT_SCOPE)
+  endif()
+endfunction()
+
+# Whether an environment variable holds one of uv's true words.
+function(_uvauth_env_flag name out)
+  set(value "$ENV{${name}}")
+  string(TOLOWER "${value}" value)
+  if(value MATCHES "^(1|true|yes|on|y|t)$")
+    set(${out} TRUE PARENT_SCOPE)
+  else()
+    set(${out} FALSE PARENT_SCOPE)
+  endif()
+endfunction()
+
+# "Added six v1.17.0" / " + six==1.17.0" lines of the tool's --json, as STATUS.
+function(_uvauth_report_changes set_name json kind)
+  if(kind STREQUAL "lock")
+    string(JSON count LENGTH "${json}" changes)
+    if(count GREATER 0)
+      math(EXPR last "${count} - 1")
+      foreach(i RANGE ${last})
+        string(JSON change_kind GET "${json}" changes ${i} kind)
+        string(JSON name GET "${json}" changes ${i} name)
+        string(JSON from GET "${json}" changes ${i} from)
+        string(JSON to GET "${json}" changes ${i} to)
+        if(change_kind STREQUAL "added")
+          message(STATUS "UvAuth: ${set_name}: Added ${name} v${to}")
+        elseif(change_kind STREQUAL "removed")
+          message(STATUS "UvAuth: ${set_name}: Removed ${name} v${from}")
+        elseif(change_kind STREQUAL "downgraded")
+          message(STATUS "UvAuth: ${set_name}: Downgraded ${name} v${from} -> v${to}")
+        else()
+          message(STATUS "UvAuth: ${set_name}: Updated ${name} v${from} -> v${to}")
+        endif()
+      endforeach()
+    endif()
+    return()
+  endif()
+  set(fields removed_packages added)
+  set(signs - +)
+  foreach(field sign IN ZIP_LISTS fields signs)
+    string(JSON count LENGTH "${json}" ${field})
+    if(count GREATER 0)
+      math(EXPR last "${count} - 1")
+      foreach(i RANGE ${last})
+        string(JSON name GET "${json}" ${field} ${i} name)
+        string(JSON version GET "${json}" ${field} ${i} version)
+        message(STATUS "UvAuth: ${set_name}:  ${sign} ${name}==${version}")
+      endforeach()
+    endif()
+  endforeach()
+endfunction()
+
+# The tool's error, with CMake's words for what to do about it.
+function(_uvauth_advice fn set_name what errors locked out)
+  # The tool's hints speak of its flags; in CMake the cache variables and
+  # keywords are the levers.
+  string(REGEX REPLACE "\nhint: run `uvauth lock` without --locked and commit the lock" "" errors "${errors}")
+  string(REGEX REPLACE "\nhint: run once without --offline to fill the cache" "" errors "${errors}")
+  # A message about the generated requirements file speaks of REQUIREMENTS.
+  string(REPLACE "${CMAKE_CURRENT_BINARY_DIR}/_uvauth/${set_name}/requirements.txt:" "REQUIREMENTS of ${fn}, item " errors "${errors}")
+  string(REPLACE "${CMAKE_CURRENT_BINARY_DIR}/_uvauth/${set_name}/requirements.txt" "REQUIREMENTS of ${fn}" errors "${errors}")
+  set(advice "")
+  if(errors MATCHES "is out of date|does not exist, and --locked")
+    if(locked STREQUAL "UVAUTH_LOCKED")
+      string(APPEND advice "\nhint: to update the lock, configure once with -DUVAUTH_LOCKED=OFF, then commit it")
+    elseif(locked STREQUAL "UV_LOCKED")
+      string(APPEND advice "\nhint: to update the lock, configure once without UV_LOCKED in the environment, then commit it")
+    else()
+      string(APPEND advice "\nhint: to update the lock, remove LOCKED from ${fn} in ${CMAKE_CURRENT_LIST_FILE}, reconfigure, then commit the lock")
+    endif()
+  endif()
+  if(UVAUTH_OFFLINE AND errors MATCHES "offline|--offline")
+    string(APPEND advice "\nhint: the network is off (UVAUTH_OFFLINE): configure with -DUVAUTH_OFFLINE=OFF to let uvauth fetch")
+  endif()
+  set(${out} "${fn}: ${what} failed:\n${errors}${advice}" PARENT_SCOPE)
+endfunction()
+
+function(uvauth_add_requirements set_name)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "LOCKED;FROZEN" "PYPROJECT;PYTHON;LOCKFILE;TARGET_DIR"
+                        "REQUIREMENTS;REQUIREMENTS_FILE;GROUPS")
+  set(fn "uvauth_add_requirements(${set_name})")
+  _uvauth_reject_unparsed("${fn}" arg)
+  if(NOT set_name MATCHES "^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+    message(FATAL_ERROR "uvauth_add_requirements: invalid set name '${set_name}' (use letters, digits, '.', '_' and '-')")
+  endif()
+  if(arg_LOCKED AND arg_FROZEN)
+    message(FATAL_ERROR "${fn}: LOCKED and FROZEN exclude each other (FROZEN never resolves, LOCKED resolves and compares)")
+  endif()
+  # Locked mode from CI without editing CMakeLists: the cache variables and uv's variables.
+  set(locked_by "")
+  _uvauth_env_flag(UV_LOCKED env_locked)
+  _uvauth_env_flag(UV_FROZEN env_frozen)
+  if(arg_LOCKED)
+    set(locked_by "LOCKED")
+  elseif(UVAUTH_LOCKED)
+    set(locked_by "UVAUTH_LOCKED")
+  elseif(env_locked)
+    set(locked_by "UV_LOCKED")
+  endif()
+  set(frozen "${arg_FROZEN}")
+  if(NOT arg_LOCKED AND (UVAUTH_FROZEN OR env_frozen))
+    set(frozen TRUE)
+    set(locked_by "")
+  endif()
+  if(arg_GROUPS AND NOT arg_PYPROJECT)
+    message(FATAL_ERROR "${fn}: GROUPS needs PYPROJECT")
+  endif()
+  if(NOT frozen AND NOT arg_REQUIREMENTS AND NOT arg_REQUIREMENTS_FILE AND NOT arg_PYPROJECT)
+    message(FATAL_ERROR "${fn}: nothing to install; give REQUIREMENTS, REQUIREMENTS_FILE or PYPROJECT (or FROZEN with a LOCKFILE)")
+  endif()
+  _uvauth_requirement_lines("${fn}" requirements_text ${arg_REQUIREMENTS})
+
+  _uvauth_executable(exe)
+  _uvauth_choose_python("${fn}" "${arg_PYTHON}" python)
 
   if(arg_LOCKFILE)
     get_filename_component(lockfile "${arg_LOCKFILE}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
@@ -383,57 +579,52 @@ function(uvauth_add_requirements set_name)
     message(FATAL_ERROR "${fn}: TARGET_DIR ${target} is already used by another requirement set")
   endif()
   set_property(GLOBAL APPEND PROPERTY _UVAUTH_TARGET_DIRS "${target}")
-  if(arg_FROZEN AND NOT EXISTS "${lockfile}")
-    message(FATAL_ERROR "${fn}: FROZEN needs the lock ${lockfile}, which does not exist; configure once without FROZEN to create it")
+  if(frozen AND NOT EXISTS "${lockfile}")
+    message(FATAL_ERROR "${fn}: FROZEN needs the lock ${lockfile}, which does not exist; configure once without FROZEN "
+      "(and with -DUVAUTH_FROZEN=OFF, without UV_FROZEN) to create it")
   endif()
 
-  # The generated inputs: indexes as a uv.toml-style file, requirements one per line.
+  # The generated inputs: indexes as a uv.toml-style file, requirements one
+  # per line (line N is the Nth requirement: the tool's messages about it are
+  # turned back into "REQUIREMENTS, item N").
   file(MAKE_DIRECTORY "${state_dir}")
   set(config_text "# Generated by UvAuth for the requirement set '${set_name}'. No credentials here, ever.\n")
   get_property(index_names GLOBAL PROPERTY _UVAUTH_INDEX_NAMES)
   foreach(index IN LISTS index_names)
-    get_property(entry GLOBAL PROPERTY "_UVAUTH_INDEX_${index}")
+    _uvauth_index_toml("${index}" entry)
     string(APPEND config_text "\n${entry}")
-  endforeach()
-  set(requirements_text "# Generated by UvAuth from uvauth_add_requirements(${set_name} REQUIREMENTS ...) in ${CMAKE_CURRENT_LIST_FILE}\n")
-  foreach(requirement IN LISTS arg_REQUIREMENTS)
-    if(requirement MATCHES "^[ \t]*-" OR requirement MATCHES "\n")
-      message(FATAL_ERROR "${fn}: REQUIREMENTS takes PEP 508 requirements, one per argument; '${requirement}' is not one (options belong in a REQUIREMENTS_FILE)")
-    endif()
-    if(requirement MATCHES "://[^/?#@ ]*:[^/?#@ ]*@")
-      string(REGEX REPLACE "^(.*://[^/?#@: ]*):[^/?#@ ]*@" "\\1:****@" shown "${requirement}")
-      message(FATAL_ERROR "${fn}: the requirement '${shown}' holds a password in its URL. "
-        "Credentials never pass through CMake; give them to uvauth through netrc, "
-        "UV_INDEX_<NAME>_USERNAME / _PASSWORD or `uvauth auth login <url>`.")
-    endif()
-    string(APPEND requirements_text "${requirement}\n")
   endforeach()
   set(config_file "${state_dir}/uvauth.toml")
   set(requirements_file "${state_dir}/requirements.txt")
   _uvauth_write_if_changed("${config_file}" "${config_text}")
   _uvauth_write_if_changed("${requirements_file}" "${requirements_text}")
 
-  set(options "LOCKED=${arg_LOCKED};FROZEN=${arg_FROZEN};GROUPS=${arg_GROUPS};OFFLINE=${UVAUTH_OFFLINE};CACHE=${UVAUTH_CACHE_DIR};LOCKFILE=${lockfile}")
+  set(options "LOCKED=${locked_by};FROZEN=${frozen};GROUPS=${arg_GROUPS};OFFLINE=${UVAUTH_OFFLINE};CACHE=${UVAUTH_CACHE_DIR};LOCKFILE=${lockfile}")
   set(state_file "${state_dir}/state.cmake")
   set(_uvauth_state_fingerprint "")
   set(_uvauth_state_files "")
   set(_uvauth_state_packages "")
+  set(_uvauth_state_stamp "")
   if(EXISTS "${state_file}")
     include("${state_file}")
   endif()
   set(watched ${requirements_file} ${files} ${pyproject} ${_uvauth_state_files})
   list(REMOVE_DUPLICATES watched)
   _uvauth_fingerprint(fingerprint CONFIG "${config_file}" FILES ${watched} LOCKFILE "${lockfile}"
-                      TARGET "${target}" PYTHON "${python}" EXE "${exe}" OPTIONS "${options}")
+                      STAMP "${_uvauth_state_stamp}" PYTHON "${python}" EXE "${exe}" OPTIONS "${options}")
 
   if(fingerprint STREQUAL _uvauth_state_fingerprint)
     set(packages "${_uvauth_state_packages}")
     set(files_read "${_uvauth_state_files}")
+    set(stamp "${_uvauth_state_stamp}")
   else()
     set(files_read "")
-    if(NOT arg_FROZEN)
+    if(NOT frozen)
       message(STATUS "UvAuth: ${set_name}: resolving")
-      set(lock_args lock -r "${requirements_file}" -o "${lockfile}" --python "${python}")
+      set(lock_args lock -o "${lockfile}" --python "${python}")
+      if(NOT requirements_text STREQUAL "")
+        list(APPEND lock_args -r "${requirements_file}")
+      endif()
       foreach(file IN LISTS files)
         list(APPEND lock_args -r "${file}")
       endforeach()
@@ -447,16 +638,18 @@ function(uvauth_add_requirements set_name)
           list(APPEND lock_args --group "${group}")
         endforeach()
       endif()
-      if(arg_LOCKED)
+      if(locked_by)
         list(APPEND lock_args --locked)
       endif()
-      _uvauth_run("${set_name}" "locking" lock_json --config-file "${config_file}" ${lock_args})
+      _uvauth_run("${fn}" "${set_name}" "locking" "${locked_by}" lock_json --config-file "${config_file}" ${lock_args})
+      _uvauth_report_changes("${set_name}" "${lock_json}" lock)
       string(JSON changed GET "${lock_json}" changed)
       string(JSON count LENGTH "${lock_json}" packages)
+      _uvauth_plural(${count} package locked_text)
       if(changed)
-        message(STATUS "UvAuth: ${set_name}: locked ${count} packages into ${lockfile}")
+        message(STATUS "UvAuth: ${set_name}: locked ${locked_text} into ${lockfile}")
       else()
-        message(STATUS "UvAuth: ${set_name}: ${lockfile} is up to date (${count} packages)")
+        message(STATUS "UvAuth: ${set_name}: ${lockfile} is up to date (${locked_text})")
       endif()
       string(JSON read_count LENGTH "${lock_json}" files_read)
       if(read_count GREATER 0)
@@ -470,10 +663,10 @@ function(uvauth_add_requirements set_name)
 
     message(STATUS "UvAuth: ${set_name}: installing into ${target}")
     set(sync_args sync --lock "${lockfile}" --target "${target}" --python "${python}")
-    if(arg_FROZEN)
+    if(frozen)
       list(APPEND sync_args --frozen)
     endif()
-    _uvauth_run("${set_name}" "installing" sync_json --config-file "${config_file}" ${sync_args})
+    _uvauth_run("${fn}" "${set_name}" "installing" "" sync_json --config-file "${config_file}" ${sync_args})
     set(packages "")
     string(JSON count LENGTH "${sync_json}" packages)
     if(count GREATER 0)
@@ -484,24 +677,28 @@ function(uvauth_add_requirements set_name)
         list(APPEND packages "${name}==${version}")
       endforeach()
     endif()
+    string(JSON stamp GET "${sync_json}" stamp)
     string(JSON unchanged GET "${sync_json}" unchanged)
+    _uvauth_plural(${count} package in_all)
     if(unchanged)
-      message(STATUS "UvAuth: ${set_name}: ${count} packages already installed")
+      message(STATUS "UvAuth: ${set_name}: ${in_all} already installed")
     else()
+      _uvauth_report_changes("${set_name}" "${sync_json}" sync)
       string(JSON installed GET "${sync_json}" installed)
       string(JSON removed GET "${sync_json}" removed)
-      message(STATUS "UvAuth: ${set_name}: installed ${installed}, removed ${removed}, ${count} packages in all")
+      message(STATUS "UvAuth: ${set_name}: installed ${installed}, removed ${removed}, ${in_all} in all")
     endif()
 
     set(watched ${requirements_file} ${files} ${pyproject} ${files_read})
     list(REMOVE_DUPLICATES watched)
     _uvauth_fingerprint(fingerprint CONFIG "${config_file}" FILES ${watched} LOCKFILE "${lockfile}"
-                        TARGET "${target}" PYTHON "${python}" EXE "${exe}" OPTIONS "${options}")
+                        STAMP "${stamp}" PYTHON "${python}" EXE "${exe}" OPTIONS "${options}")
     file(WRITE "${state_file}"
       "# Generated by UvAuth: the outcome of the last run for the set '${set_name}'.\n"
       "set(_uvauth_state_fingerprint \"${fingerprint}\")\n"
       "set(_uvauth_state_files [==[${files_read}]==])\n"
-      "set(_uvauth_state_packages [==[${packages}]==])\n")
+      "set(_uvauth_state_packages [==[${packages}]==])\n"
+      "set(_uvauth_state_stamp [==[${stamp}]==])\n")
   endif()
 
   # Editing any input reruns configure (and so this function).
@@ -513,36 +710,91 @@ function(uvauth_add_requirements set_name)
   list(REMOVE_ITEM depends "${requirements_file}")
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${depends})
 
+  # Something to depend on: the stamp changes when the installed set does,
+  # and the target carries the set's directories.
+  if(NOT TARGET uvauth_${set_name})
+    add_custom_target(uvauth_${set_name} DEPENDS "${stamp}")
+    set_target_properties(uvauth_${set_name} PROPERTIES
+      UVAUTH_SITE_DIR "${target}" UVAUTH_BIN_DIR "${target}/bin" UVAUTH_PYTHON "${python}" UVAUTH_STAMP "${stamp}")
+  endif()
+
   set_property(GLOBAL PROPERTY "_UVAUTH_SET_${set_name}_SITE_DIR" "${target}")
   set_property(GLOBAL PROPERTY "_UVAUTH_SET_${set_name}_BIN_DIR" "${target}/bin")
+  set_property(GLOBAL PROPERTY "_UVAUTH_SET_${set_name}_PACKAGES" "${packages}")
   set(${set_name}_SITE_DIR "${target}" PARENT_SCOPE)
   set(${set_name}_BIN_DIR "${target}/bin" PARENT_SCOPE)
   set(${set_name}_PACKAGES "${packages}" PARENT_SCOPE)
+  set(${set_name}_PYTHON "${python}" PARENT_SCOPE)
+  set(${set_name}_STAMP "${stamp}" PARENT_SCOPE)
 endfunction()
 
-function(_uvauth_environment_of sets out)
+# The site and bin directories of sets, after checking that no two of them
+# pin one package at different versions (one PYTHONPATH imports only one).
+function(_uvauth_directories_of fn sets site_out bin_out)
   set(site_dirs "")
   set(bin_dirs "")
+  set(seen_names "")
   foreach(set_name IN LISTS sets)
     get_property(site GLOBAL PROPERTY "_UVAUTH_SET_${set_name}_SITE_DIR")
     if(NOT site)
-      message(FATAL_ERROR "UvAuth: no requirement set '${set_name}'; declare it with uvauth_add_requirements(${set_name} ...) first")
+      message(FATAL_ERROR "${fn}: no requirement set '${set_name}'; declare it with uvauth_add_requirements(${set_name} ...) first")
     endif()
     get_property(bin GLOBAL PROPERTY "_UVAUTH_SET_${set_name}_BIN_DIR")
+    get_property(packages GLOBAL PROPERTY "_UVAUTH_SET_${set_name}_PACKAGES")
+    foreach(pin IN LISTS packages)
+      string(REPLACE "==" ";" parts "${pin}")
+      list(GET parts 0 name)
+      list(GET parts 1 version)
+      if(name IN_LIST seen_names)
+        get_property(other GLOBAL PROPERTY "_UVAUTH_PIN_${name}")
+        list(GET other 0 other_set)
+        list(GET other 1 other_version)
+        if(NOT other_version STREQUAL version)
+          message(FATAL_ERROR "${fn}: the sets '${other_set}' and '${set_name}' conflict: '${other_set}' pins "
+            "${name}==${other_version} and '${set_name}' pins ${name}==${version}; one environment can import only one. "
+            "Use one set with both requirements, or separate tests.")
+        endif()
+      else()
+        list(APPEND seen_names "${name}")
+        set_property(GLOBAL PROPERTY "_UVAUTH_PIN_${name}" "${set_name};${version}")
+      endif()
+    endforeach()
     list(APPEND site_dirs "${site}")
     list(APPEND bin_dirs "${bin}")
   endforeach()
-  string(REPLACE ";" ":" pythonpath "${site_dirs}")
-  string(REPLACE ";" ":" path "${bin_dirs}")
-  set(${out} "PYTHONPATH=${pythonpath}" "PATH=${path}:$ENV{PATH}" PARENT_SCOPE)
+  foreach(name IN LISTS seen_names)
+    set_property(GLOBAL PROPERTY "_UVAUTH_PIN_${name}" "")
+  endforeach()
+  set(${site_out} "${site_dirs}" PARENT_SCOPE)
+  set(${bin_out} "${bin_dirs}" PARENT_SCOPE)
 endfunction()
 
 function(uvauth_python_environment set_name out_var)
   if(ARGC GREATER 2)
     message(FATAL_ERROR "uvauth_python_environment: unknown arguments: ${ARGN}")
   endif()
-  _uvauth_environment_of("${set_name}" environment)
+  _uvauth_directories_of("uvauth_python_environment(${set_name})" "${set_name}" site_dirs bin_dirs)
+  # For `cmake -E env`: PATH and PYTHONPATH are prepended when the command
+  # runs (the build's PATH, not the one of configure time), to what is there.
+  list(REVERSE bin_dirs)
+  list(REVERSE site_dirs)
+  set(environment "")
+  foreach(dir IN LISTS bin_dirs)
+    list(APPEND environment --modify "PATH=path_list_prepend:${dir}")
+  endforeach()
+  foreach(dir IN LISTS site_dirs)
+    list(APPEND environment --modify "PYTHONPATH=path_list_prepend:${dir}")
+  endforeach()
+  # For a test's ENVIRONMENT_MODIFICATION property.
+  set(modification "")
+  foreach(dir IN LISTS bin_dirs)
+    list(APPEND modification "PATH=path_list_prepend:${dir}")
+  endforeach()
+  foreach(dir IN LISTS site_dirs)
+    list(APPEND modification "PYTHONPATH=path_list_prepend:${dir}")
+  endforeach()
   set(${out_var} "${environment}" PARENT_SCOPE)
+  set(${out_var}_MODIFICATION "${modification}" PARENT_SCOPE)
 endfunction()
 
 function(uvauth_add_python_test)
@@ -551,11 +803,24 @@ function(uvauth_add_python_test)
   if(NOT arg_NAME OR NOT arg_REQUIREMENTS OR NOT arg_COMMAND)
     message(FATAL_ERROR "uvauth_add_python_test: NAME, REQUIREMENTS and COMMAND are required")
   endif()
-  _uvauth_environment_of("${arg_REQUIREMENTS}" environment)
+  set(fn "uvauth_add_python_test(${arg_NAME})")
+  _uvauth_directories_of("${fn}" "${arg_REQUIREMENTS}" site_dirs bin_dirs)
   if(arg_WORKING_DIRECTORY)
     add_test(NAME "${arg_NAME}" COMMAND ${arg_COMMAND} WORKING_DIRECTORY "${arg_WORKING_DIRECTORY}")
   else()
     add_test(NAME "${arg_NAME}" COMMAND ${arg_COMMAND})
   endif()
-  set_tests_properties("${arg_NAME}" PROPERTIES ENVIRONMENT "${environment}")
+  # Prepended when the test runs, to the PATH and PYTHONPATH ctest has then.
+  set(modification "")
+  list(REVERSE bin_dirs)
+  list(REVERSE site_dirs)
+  foreach(dir IN LISTS bin_dirs)
+    list(APPEND modification "PATH=path_list_prepend:${dir}")
+  endforeach()
+  foreach(dir IN LISTS site_dirs)
+    list(APPEND modification "PYTHONPATH=path_list_prepend:${dir}")
+  endforeach()
+  set_tests_properties("${arg_NAME}" PROPERTIES ENVIRONMENT_MODIFICATION "${modification}")
 endfunction()
+
+cmake_policy(POP)

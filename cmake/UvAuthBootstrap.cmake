@@ -25,6 +25,7 @@ endif()
 if(NOT EXISTS "${_uvauth_bootstrap_exe}" OR NOT _uvauth_previous STREQUAL _uvauth_key)
   message(STATUS "UvAuth: building the uvauth tool for configure time (once) in ${_uvauth_bootstrap_dir}")
   cmake_host_system_information(RESULT _uvauth_cores QUERY NUMBER_OF_LOGICAL_CORES)
+  message(STATUS "UvAuth: 1/2 configuring the tool's build")
   execute_process(
     COMMAND "${CMAKE_COMMAND}" -S "${PROJECT_SOURCE_DIR}" -B "${_uvauth_bootstrap_dir}"
             -G "${CMAKE_GENERATOR}" -DCMAKE_BUILD_TYPE=Release
@@ -32,9 +33,16 @@ if(NOT EXISTS "${_uvauth_bootstrap_exe}" OR NOT _uvauth_previous STREQUAL _uvaut
             -DUVAUTH_BUILD_TESTS=OFF -DUVAUTH_BUILD_FUZZERS=OFF
     RESULT_VARIABLE _uvauth_result OUTPUT_VARIABLE _uvauth_output ERROR_VARIABLE _uvauth_output)
   if(_uvauth_result EQUAL 0)
+    # The build takes minutes on a small machine: its progress ([12/80] ...)
+    # is shown as it goes, and kept for the error message.
+    message(STATUS "UvAuth: 2/2 compiling the tool on ${_uvauth_cores} cores (a few minutes, once)")
     execute_process(
       COMMAND "${CMAKE_COMMAND}" --build "${_uvauth_bootstrap_dir}" --target uvauth_tool --parallel ${_uvauth_cores}
-      RESULT_VARIABLE _uvauth_result OUTPUT_VARIABLE _uvauth_output ERROR_VARIABLE _uvauth_output)
+      RESULT_VARIABLE _uvauth_result OUTPUT_VARIABLE _uvauth_output ERROR_VARIABLE _uvauth_output
+      ECHO_OUTPUT_VARIABLE)
+  endif()
+  if(_uvauth_result EQUAL 0)
+    message(STATUS "UvAuth: the tool is built: ${_uvauth_bootstrap_exe}")
   endif()
   if(NOT _uvauth_result EQUAL 0)
     message(FATAL_ERROR "UvAuth: building the uvauth tool failed:\n${_uvauth_output}")

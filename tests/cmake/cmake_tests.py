@@ -430,6 +430,131 @@ uvauth_add_python_test(NAME both REQUIREMENTS first second COMMAND ${{Python3_EX
         self.assertTrue((p.src / "pylock.second.toml").exists())
         self.assertIn("100% tests passed", p.ctest().stdout)
 
+    def test_outputs_stamp_target_and_python_rerun_a_generator(self):
+        p = self.p
+        p.write("gen.py", "import sys, beta\nopen(sys.argv[1], 'w').write('#define BETA \"%s\"\\n' % beta.VERSION)\n")
+        p.cmakelists(f"""
+uvauth_add_index(pub URL "{p.public_url()}" DEFAULT)
+uvauth_add_requirements(tools REQUIREMENTS ${{REQS}})
+message(STATUS "PYTHON=${{tools_PYTHON}}")
+message(STATUS "STAMP=${{tools_STAMP}}")
+uvauth_python_environment(tools tools_env)
+add_custom_command(OUTPUT ${{CMAKE_CURRENT_BINARY_DIR}}/beta.h
+    COMMAND ${{CMAKE_COMMAND}} -E env ${{tools_env}} ${{tools_PYTHON}} ${{CMAKE_CURRENT_SOURCE_DIR}}/gen.py
+            ${{CMAKE_CURRENT_BINARY_DIR}}/beta.h
+    DEPENDS gen.py ${{tools_STAMP}})
+add_custom_target(generate ALL DEPENDS ${{CMAKE_CURRENT_BINARY_DIR}}/beta.h)
+add_dependencies(generate uvauth_tools)
+""")
+        out = p.configure(defines=["REQS=beta<2"])
+        python = re.search(r"PYTHON=(\S+)", out.stdout).group(1)
+        self.assertTrue(Path(python).exists(), out.stdout)
+        stamp = Path(re.search(r"STAMP=(\S+)", out.stdout).group(1))
+        self.assertTrue(stamp.exists(), out.stdout)
+        self.assertIn("UvAuth: tools: Added beta v1.0", flat(out.stdout))
+        self.assertIn("UvAuth: tools: + beta==1.0", flat(out.stdout))
+        p.build()
+        self.assertIn('"1.0"', (p.root / "build" / "beta.h").read_text())
+        self.assertIn("no work to do", p.build().stdout)
+        # The set changes: the generator reruns on the next build, without a manual step.
+        out = p.configure(defines=["REQS=beta>=2"])
+        self.assertIn("UvAuth: tools: Updated beta v1.0 -> v2.0", flat(out.stdout))
+        self.assertIn("UvAuth: tools: - beta==1.0", flat(out.stdout))
+        self.assertIn("UvAuth: tools: + beta==2.0", flat(out.stdout))
+        p.build()
+        self.assertIn('"2.0"', (p.root / "build" / "beta.h").read_text())
+        self.assertIn("no work to do", p.build().stdout)
+
+    def test_environment_is_prepended_at_build_and_test_time(self):
+        p = self.p
+        p.write("show.py", "import os, sys, alpha\nprint('PATH=' + os.environ['PATH'])\nprint('PYTHONPATH=' + os.environ['PYTHONPATH'])\n")
+        p.cmakelists(f"""
+uvauth_add_index(pub URL "{p.public_url()}" DEFAULT)
+uvauth_add_requirements(tools REQUIREMENTS alpha)
+uvauth_python_environment(tools tools_env)
+add_custom_target(show ALL COMMAND ${{CMAKE_COMMAND}} -E env ${{tools_env}} ${{tools_PYTHON}} ${{CMAKE_CURRENT_SOURCE_DIR}}/show.py)
+enable_testing()
+uvauth_add_python_test(NAME show REQUIREMENTS tools COMMAND ${{tools_PYTHON}} ${{CMAKE_CURRENT_SOURCE_DIR}}/show.py)
+""")
+        p.configure()
+        site = p.root / "build" / "_uvauth" / "tools" / "site"
+        later = dict(p.env)
+        later["PATH"] = "/opt/added-after-configure:" + later["PATH"]
+        later["PYTHONPATH"] = "/opt/theirs"
+        built = p.run([CMAKE, "--build", str(p.root / "build")], env=later)
+        self.assertIn(f"PATH={site}/bin:/opt/added-after-configure:", built.stdout)
+        self.assertIn(f"PYTHONPATH={site}:/opt/theirs", built.stdout)
+        tested = p.run([CTEST, "--test-dir", str(p.root / "build"), "-V"], env=later)
+        self.assertIn(f"PATH={site}/bin:/opt/added-after-configure:", tested.stdout)
+        self.assertIn(f"PYTHONPATH={site}:/opt/theirs", tested.stdout)
+
+    def test_requirements_from_a_list_variable(self):
+        p = self.p
+        p.cmakelists(f"""
+uvauth_add_index(pub URL "{p.public_url()}" DEFAULT)
+set(REQS "gamma" "delta; sys_platform == 'win32'" "epsilon; python_version >= '3'")
+uvauth_add_requirements(unquoted REQUIREMENTS ${{REQS}})
+uvauth_add_requirements(quoted REQUIREMENTS "${{REQS}}")
+message(STATUS "UNQUOTED=${{unquoted_PACKAGES}}")
+message(STATUS "QUOTED=${{quoted_PACKAGES}}")
+""")
+        out = p.configure()
+        self.assertIn("UNQUOTED=epsilon==0.1;gamma==1.5", flat(out.stdout))
+        self.assertIn("QUOTED=epsilon==0.1;gamma==1.5", flat(out.stdout))
+        p.cmakelists(f"""
+uvauth_add_index(pub URL "{p.public_url()}" DEFAULT)
+uvauth_add_requirements(bad REQUIREMENTS "gamma>>1")
+""")
+        bad = p.configure(build="b2", check=False)
+        self.assertNotEqual(bad.returncode, 0)
+        self.assertIn("REQUIREMENTS of uvauth_add_requirements(bad), item 1", flat(bad.stdout))
+        self.assertNotIn("_uvauth/bad/requirements.txt", bad.stdout)
+
+    def test_sets_that_pin_one_package_differently_cannot_share_a_test(self):
+        p = self.p
+        p.cmakelists(f"""
+uvauth_add_index(pub URL "{p.public_url()}" DEFAULT)
+uvauth_add_requirements(a REQUIREMENTS "beta<2")
+uvauth_add_requirements(b REQUIREMENTS "beta>=2")
+enable_testing()
+uvauth_add_python_test(NAME both REQUIREMENTS a b COMMAND true)
+""")
+        out = p.configure(check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("the sets 'a' and 'b' conflict: 'a' pins beta==1.0 and 'b' pins beta==2.0", flat(out.stdout))
+        self.assertIn("CMakeLists.txt:9 (uvauth_add_python_test)", flat(out.stdout))
+
+    def test_locked_and_frozen_from_the_cache_or_the_environment(self):
+        p = self.p
+        p.cmakelists(f"""
+uvauth_add_index(pub URL "{p.public_url()}" DEFAULT)
+uvauth_add_requirements(tools REQUIREMENTS ${{REQS}})
+message(STATUS "PACKAGES=${{tools_PACKAGES}}")
+""")
+        p.configure(defines=["REQS=delta"])
+        lock = p.src / "pylock.tools.toml"
+        first = lock.read_bytes()
+        out = p.configure(build="b2", defines=["REQS=delta;epsilon", "UVAUTH_LOCKED=ON"], check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("out of date: Added epsilon v0.1", flat(out.stdout))
+        self.assertIn("configure once with -DUVAUTH_LOCKED=OFF", flat(out.stdout))
+        self.assertNotIn("without --locked", flat(out.stdout))
+        self.assertEqual(lock.read_bytes(), first)
+        env = dict(p.env, UV_LOCKED="1")
+        out = p.run([CMAKE, "-S", str(p.src), "-B", str(p.root / "b3"), "-G", "Ninja", f"-DUvAuth_DIR={BUILD_DIR}",
+                     "-DREQS=delta;epsilon"], env=env, check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("without UV_LOCKED in the environment", flat(out.stdout))
+        # FROZEN: the lock as it is, though the requirements say more.
+        env = dict(p.env, UV_FROZEN="1")
+        out = p.run([CMAKE, "-S", str(p.src), "-B", str(p.root / "b4"), "-G", "Ninja", f"-DUvAuth_DIR={BUILD_DIR}",
+                     "-DREQS=delta;epsilon"], env=env)
+        self.assertIn("PACKAGES=delta==1.1", flat(out.stdout))
+        self.assertNotIn("resolving", out.stdout)
+        out = p.configure(build="b5", defines=["REQS=delta;epsilon", "UVAUTH_FROZEN=ON"])
+        self.assertIn("PACKAGES=delta==1.1", flat(out.stdout))
+        self.assertEqual(lock.read_bytes(), first)
+
     def test_pyproject_with_groups_indexes_and_sources(self):
         p = self.p
         p.netrc()
@@ -667,6 +792,8 @@ message(STATUS "PACKAGES=${{tools_PACKAGES}}")
         start = time.monotonic()
         out = p.run(args, env=env)
         self.assertIn("building the uvauth tool for configure time", flat(out.stdout))
+        self.assertIn("UvAuth: 2/2 compiling the tool", flat(out.stdout))
+        self.assertRegex(out.stdout, r"\[\d+/\d+\] ")  # the build's own progress, live
         self.assertIn("PACKAGES=gamma==1.5", flat(out.stdout))
         print(f"bootstrap configure: {time.monotonic() - start:.1f}s")
         again = p.run([CMAKE, "-S", str(p.src), "-B", str(p.root / "build")], env=env)
