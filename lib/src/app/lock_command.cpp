@@ -262,7 +262,7 @@ Result<Url> parse_index_url(const std::string& text, const std::string& flag) {
 Result<pep::Target> choose_target(const LockArguments& a, const cache::CacheDir& cache, const config::Environment& env) {
   if (a.python_version) return pep::cross_target(*a.python_version, a.python_platform.value_or(""));
   if (a.python_platform) return Error(ErrorKind::usage, "--python-platform needs --python-version");
-  auto python = index::find_python(a.python, config::search_path(env));
+  auto python = index::find_python(a.python, config::python_search(env));
   if (!python) return std::move(python).error();
   return index::query_interpreter(*python, cache);
 }
@@ -382,17 +382,27 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
     }
   }
 
-  // Every index URL the run knows, for the auth layer (configured ones come from the settings).
+  // Every index URL the run knows, for the auth layer (configured ones come
+  // from the settings), each checked first so a mistake names its flag.
   auth::SessionOptions session_options = a.session;
-  for (const auto& u : settings.extra_index_urls) session_options.indexes.push_back(u.value);
-  if (settings.index_url) session_options.indexes.push_back(settings.index_url->value);
+  // `argument` is what the auth layer reads (NAME=URL or URL), `url` its URL.
+  auto known_index = [&](const std::string& argument, const std::string& url, const std::string& flag) -> Status {
+    UVAUTH_TRY(parse_index_url(url, flag));
+    session_options.indexes.push_back(argument);
+    return {};
+  };
+  for (const auto& u : settings.extra_index_urls) UVAUTH_TRY(known_index(u.value, u.value, u.origin + ": extra-index-url"));
+  if (settings.index_url) {
+    UVAUTH_TRY(known_index(settings.index_url->value, settings.index_url->value, settings.index_url->origin + ": index-url"));
+  }
   for (const auto& host : collected.trusted_hosts) session_options.allow_insecure_hosts.push_back(host);
-  for (const auto& i : a.indexes) session_options.indexes.push_back(i);
-  for (const auto& u : a.extra_index_urls) session_options.indexes.push_back(u);
-  for (const auto& u : collected.file_extra_index_urls) session_options.indexes.push_back(u);
-  const std::array<const std::optional<std::string>*, 3> defaults{&a.default_index, &a.index_url, &collected.file_index_url};
-  for (const auto* u : defaults) {
-    if (*u) session_options.indexes.push_back(**u);
+  for (const auto& i : a.indexes) UVAUTH_TRY(known_index(i, auth::split_index_argument(i).url, "--index"));
+  for (const auto& u : a.extra_index_urls) UVAUTH_TRY(known_index(u, u, "--extra-index-url"));
+  for (const auto& u : collected.file_extra_index_urls) UVAUTH_TRY(known_index(u, u, "--extra-index-url (in a requirements file)"));
+  const std::array<std::pair<const std::optional<std::string>*, const char*>, 3> defaults{
+      {{&a.default_index, "--default-index"}, {&a.index_url, "--index-url"}, {&collected.file_index_url, "--index-url (in a requirements file)"}}};
+  for (const auto& [u, flag] : defaults) {
+    if (*u) UVAUTH_TRY(known_index(**u, **u, flag));
   }
   auto session = auth::Session::open(session_options, env);
   if (!session) return std::move(session).error();

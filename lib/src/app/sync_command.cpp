@@ -39,7 +39,7 @@ Result<SyncOutcome> sync_lock(const SyncArguments& arguments, const lock::Lock& 
     return Error(ErrorKind::usage, "--link-mode must be clone, hardlink or copy");
   }
 
-  auto python = index::find_python(a.python, config::search_path(env));
+  auto python = index::find_python(a.python, config::python_search(env));
   if (!python) return std::move(python).error();
   auto cache_root = config::cache_root(env, a.cache_dir, a.no_cache);
   if (!cache_root) return std::move(cache_root).error();

@@ -210,8 +210,15 @@ bool AuthMiddleware::should_resend(net::Request& request, const net::Response& r
   return true;
 }
 
-void AuthMiddleware::on_final_response(const net::Request&, net::Response& response, net::Exchange& exchange) {
-  if ((response.status != 401 && response.status != 403) || !exchange.state.has_value()) return;
+void AuthMiddleware::on_final_response(const net::Request& request, net::Response& response, net::Exchange& exchange) {
+  if (response.status != 401 && response.status != 403) return;
+  const Target target = target_of(request);
+  if (target.index) {
+    response.authority = target.index->name.empty() ? "index " + target.index->url.without_userinfo()
+                                                    : "index '" + target.index->name + "'";
+  }
+  response.credentials_hint = where_credentials_go(request.url, target.index);
+  if (!exchange.state.has_value()) return;
   const ExchangeState& state = state_of(exchange);
   std::string text;
   for (const auto& s : state.refused_sources) text += (text.empty() ? "" : ", then ") + s;

@@ -137,4 +137,23 @@ Result<std::optional<fs::path>> cache_root(const Environment& env, const std::op
 
 std::string search_path(const Environment& env) { return env.get("PATH").value_or("/usr/local/bin:/usr/bin:/bin"); }
 
+index::PythonSearch python_search(const Environment& env) {
+  index::PythonSearch out;
+  out.path = search_path(env);
+  const auto home = env.get_nonempty("HOME");
+  if (auto root = env.get_nonempty("PYENV_ROOT")) {
+    out.pyenv_versions = fs::path(*root) / "versions";
+  } else if (home) {
+    out.pyenv_versions = fs::path(*home) / ".pyenv" / "versions";
+  }
+  if (auto dir = env.get_nonempty("UV_PYTHON_INSTALL_DIR")) {
+    out.uv_pythons = fs::path(*dir);
+  } else if (auto data = env.get_nonempty("XDG_DATA_HOME")) {
+    out.uv_pythons = fs::path(*data) / "uv" / "python";
+  } else if (home) {
+    out.uv_pythons = fs::path(*home) / ".local" / "share" / "uv" / "python";
+  }
+  return out;
+}
+
 }  // namespace uvauth::config

@@ -16,6 +16,8 @@ const std::vector<VariableDoc>& environment_variables() {
       {"UV_CONSTRAINT", "constraint files, space-separated (`-c`)"},
       {"UV_PRERELEASE", "the pre-release mode (`--prerelease`)"},
       {"UV_PYTHON", "the target interpreter: a path, a name on PATH or a version (`--python`)"},
+      {"PYENV_ROOT", "pyenv's root: a version request also finds its `versions/` (default `~/.pyenv`)"},
+      {"UV_PYTHON_INSTALL_DIR", "uv's managed Pythons, also found for a version request (default `~/.local/share/uv/python`)"},
       {"UV_LOCKED", "fail if the lock would change (`--locked`; the CMake functions' `LOCKED`)"},
       {"UV_FROZEN", "use the lock as it is, never resolving (`sync --frozen`; the CMake functions' `FROZEN`)"},
       {"NO_COLOR", "no colours (`--color never`); `FORCE_COLOR` forces them"},

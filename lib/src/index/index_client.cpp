@@ -87,9 +87,10 @@ Result<PageResult> IndexClient::project_page(const Url& index_url, std::string_v
     return result;
   }
   if (response->status == 401 || response->status == 403) {
-    return Error(ErrorKind::auth, "the index " + index_url.redacted() + " answered HTTP " +
-                                      std::to_string(response->status) + " for " + url->redacted())
-        .with_hint("check the credentials for this index (netrc, UV_INDEX_<NAME>_USERNAME/_PASSWORD, `uvauth auth login`)");
+    // Names the index, the user and source refused, and where credentials go.
+    net::Response refused = *response;
+    if (refused.authority.empty()) refused.authority = "index " + index_url.redacted();
+    return net::status_error(refused);
   }
   if (!response->ok()) return net::status_error(*response);
   cache_.store(*url, *response);

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "uvauth/fs.hpp"
+#include "uvauth/pep/version.hpp"
 #include "uvauth/log.hpp"
 #include "uvauth/process.hpp"
 #include "uvauth/sha256.hpp"
@@ -92,15 +93,108 @@ std::optional<fs::path> find_on_path(const std::string& name, const std::string&
 }
 
 Result<fs::path> find_python(const std::optional<std::string>& request, const std::string& search_path, const std::string& flag) {
+  return find_python(request, PythonSearch{search_path, std::nullopt, std::nullopt}, flag);
+}
+
+namespace {
+
+// The version of a managed install's directory: pyenv's "3.12.1", uv's
+// "cpython-3.12.1-linux-x86_64-gnu"; nullopt for anything else.
+std::optional<pep::Version> managed_version(const std::string& name, bool uv) {
+  std::string text = name;
+  if (uv) {
+    if (text.rfind("cpython-", 0) != 0) return std::nullopt;
+    text = text.substr(8, text.find('-', 8) == std::string::npos ? std::string::npos : text.find('-', 8) - 8);
+  }
+  if (text.empty() || !std::isdigit(static_cast<unsigned char>(text[0])) ||
+      text.find_first_not_of("0123456789.abrc") != std::string::npos) {
+    return std::nullopt;
+  }
+  auto v = pep::Version::parse(text);
+  if (!v) return std::nullopt;
+  return *v;
+}
+
+// The newest install under `root` whose version starts with `wanted`.
+std::optional<fs::path> newest_install(const fs::path& root, const std::string& wanted, const std::string& name, bool uv) {
+  std::error_code ec;
+  std::optional<std::pair<pep::Version, fs::path>> best;
+  std::size_t seen = 0;
+  for (const auto& entry : fs::directory_iterator(root, ec)) {
+    if (++seen > 10000) break;
+    auto v = managed_version(entry.path().filename().string(), uv);
+    if (!v) continue;
+    const std::string text = v->to_string();
+    if (text != wanted && text.rfind(wanted + ".", 0) != 0) continue;
+    const fs::path exe = entry.path() / "bin" / name;
+    if (::access(exe.c_str(), X_OK) != 0) continue;
+    if (!best || best->first < *v) best = std::make_pair(*v, exe);
+  }
+  if (!best) return std::nullopt;
+  return best->second;
+}
+
+bool is_pyenv_shim(const fs::path& file) { return file.parent_path().filename() == "shims" && is_script(file); }
+
+}  // namespace
+
+Result<fs::path> find_python(const std::optional<std::string>& request, const PythonSearch& search, const std::string& flag) {
   const std::string wanted = request.value_or("python3");
   if (wanted.empty()) return Error(ErrorKind::usage, flag + " needs a value");
-  if (wanted.find('/') != std::string::npos) return fs::path(wanted);
+  if (wanted.find('/') != std::string::npos) {
+    UVAUTH_DEBUG("interpreter: " << wanted << " (the path given to " << flag << ")");
+    return fs::path(wanted);
+  }
   // A version ("3.12") means `python3.12`; anything else is a name on PATH.
   const bool version = std::isdigit(static_cast<unsigned char>(wanted[0])) &&
                        wanted.find_first_not_of("0123456789.") == std::string::npos;
-  const std::string name = version ? "python" + wanted : wanted;
-  if (auto found = find_on_path(name, search_path)) return *found;
-  return Error(ErrorKind::config, request ? "no `" + name + "` on PATH (from " + flag + " " + wanted + ")" : "no python3 on PATH")
+  std::string minor = wanted;
+  if (version) {
+    const auto first = wanted.find('.');
+    const auto second = first == std::string::npos ? std::string::npos : wanted.find('.', first + 1);
+    minor = wanted.substr(0, second);
+  }
+  const std::string name = version ? "python" + minor : wanted;
+  const std::string why = request ? flag + " " + wanted : "the default";
+  std::vector<std::string> passed_over;
+  // PATH, one directory at a time (a shim is passed over for a version request).
+  std::size_t start = 0;
+  while (start <= search.path.size()) {
+    const std::size_t end = std::min(search.path.find(':', start), search.path.size());
+    const fs::path candidate = fs::path(search.path.substr(start, end - start)) / name;
+    start = end + 1;
+    if (candidate.parent_path().empty() || ::access(candidate.c_str(), X_OK) != 0) continue;
+    if (version && wanted != minor) {
+      passed_over.push_back(candidate.string() + " (may not be " + wanted + ")");
+      continue;  // a full version is matched against the managed installs' names
+    }
+    if (version && is_pyenv_shim(candidate) && (search.pyenv_versions || search.uv_pythons)) {
+      passed_over.push_back(candidate.string() + " (a pyenv shim)");
+      continue;
+    }
+    UVAUTH_DEBUG("interpreter: " << candidate.string() << " (`" << name << "` on PATH, for " << why << ")");
+    return candidate;
+  }
+  if (version) {
+    for (const auto& [root, uv] : {std::pair{search.pyenv_versions, false}, std::pair{search.uv_pythons, true}}) {
+      if (!root) continue;
+      if (auto found = newest_install(*root, wanted, name, uv)) {
+        UVAUTH_DEBUG("interpreter: " << found->string() << " (" << (uv ? "uv's" : "pyenv's") << " newest " << wanted
+                                     << ", for " << why << ")");
+        return *found;
+      }
+    }
+    // A shim is still better than nothing.
+    for (const auto& p : passed_over) {
+      if (p.find("(a pyenv shim)") != std::string::npos) return fs::path(p.substr(0, p.find(" (")));
+    }
+  }
+  std::string looked = "PATH";
+  if (version && search.pyenv_versions) looked += ", " + search.pyenv_versions->string();
+  if (version && search.uv_pythons) looked += ", " + search.uv_pythons->string();
+  return Error(ErrorKind::config, request ? "no `" + name + "` on PATH (from " + flag + " " + wanted + ")" +
+                                                (version ? "; looked in " + looked : std::string())
+                                          : "no python3 on PATH")
       .with_hint(request ? "give the interpreter's path, or put it on PATH"
                          : "pass --python EXE, or --python-version X.Y for a cross target");
 }

@@ -57,13 +57,20 @@ Error status_error(const Response& response) {
   std::string message = "HTTP " + std::to_string(response.status);
   if (auto phrase = reason_phrase(response.status); !phrase.empty()) message += " " + std::string(phrase);
   message += " for " + response.url.redacted();
-  if (!response.rejected.empty()) message += ": " + response.rejected + " was rejected";
+  if (!response.rejected.empty()) {
+    message += ": " + response.rejected + " was rejected" + (response.authority.empty() ? "" : " by " + response.authority);
+  } else if (response.status == 401 && !response.authority.empty()) {
+    message += ": " + response.authority + " wants credentials and none were found";
+  }
   if (response.retries > 0) message += " (after " + std::to_string(response.retries) + " retr" + (response.retries == 1 ? "y" : "ies") + ")";
   Error error(response.status == 401 || response.status == 403 ? ErrorKind::auth : ErrorKind::http, message);
-  if (response.status == 401) {
-    error.with_hint("the server wants credentials: put them in netrc, in UV_INDEX_<NAME>_USERNAME/_PASSWORD, or store them with `uvauth auth login`");
-  } else if (response.status == 403) {
-    error.with_hint("the credentials sent were refused or lack permission for this path");
+  if (response.status == 403 && !response.rejected.empty()) {
+    error.with_hint("the credentials were refused or lack permission for this path");
+  }
+  if (response.status == 401 || response.status == 403) {
+    error.with_hint(!response.credentials_hint.empty()
+                        ? response.credentials_hint
+                        : "the server wants credentials: put them in netrc, in UV_INDEX_<NAME>_USERNAME/_PASSWORD, or store them with `uvauth auth login`");
   }
   return error;
 }

@@ -147,8 +147,9 @@ Result<std::vector<std::string>> compatible_platforms(std::string_view target_te
   if (target == "win_amd64" || target == "win32" || target == "win_arm64") return std::vector<std::string>{target};
   if (target.rfind("linux_", 0) == 0 && target.size() > 6) return std::vector<std::string>{target};
   return Error(ErrorKind::usage, "unknown target platform '" + std::string(target_text) + "'")
-      .with_hint("use a platform tag such as manylinux_2_28_x86_64, musllinux_1_2_aarch64, macosx_11_0_arm64, "
-                 "win_amd64, win32 or win_arm64");
+      .with_hint("use one of uv's names (linux, macos, windows, x86_64-manylinux_2_28, aarch64-apple-darwin, "
+                 "x86_64-pc-windows-msvc, ...) or a platform tag such as manylinux_2_28_x86_64, musllinux_1_2_aarch64, "
+                 "macosx_11_0_arm64, win_amd64, win32 or win_arm64");
 }
 
 std::vector<Tag> compatible_tags(const TargetInterpreter& target) {

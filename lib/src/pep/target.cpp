@@ -1,5 +1,7 @@
 #include "uvauth/pep/target.hpp"
 
+#include <map>
+
 #include <nlohmann/json.hpp>
 
 #include "uvauth/text.hpp"
@@ -48,6 +50,41 @@ Version Target::python_full_version() const {
   return v ? *v : Version::from("0");
 }
 
+namespace {
+
+// uv's --python-platform names (target triples and their aliases) as the
+// platform tag they stand for; anything else is returned as it is (a tag).
+std::string from_uv_name(std::string name) {
+  static const std::map<std::string, std::string, std::less<>> triples = {
+      {"linux", "manylinux_2_28_x86_64"},
+      {"macos", "macosx_13_0_arm64"},
+      {"windows", "win_amd64"},
+      {"x86_64-unknown-linux-gnu", "manylinux_2_28_x86_64"},
+      {"aarch64-unknown-linux-gnu", "manylinux_2_28_aarch64"},
+      {"x86_64-unknown-linux-musl", "musllinux_1_2_x86_64"},
+      {"aarch64-unknown-linux-musl", "musllinux_1_2_aarch64"},
+      {"aarch64-apple-darwin", "macosx_13_0_arm64"},
+      {"x86_64-apple-darwin", "macosx_13_0_x86_64"},
+      {"x86_64-pc-windows-msvc", "win_amd64"},
+      {"i686-pc-windows-msvc", "win32"},
+      {"aarch64-pc-windows-msvc", "win_arm64"},
+      {"arm64-pc-windows-msvc", "win_arm64"},
+  };
+  if (name.rfind("x8664-", 0) == 0) name = "x86_64-" + name.substr(6);  // uv's alias spelling
+  if (auto it = triples.find(name); it != triples.end()) return it->second;
+  // <arch>-manylinux_2_NN, <arch>-manylinux2014, <arch>-musllinux_1_N.
+  const auto dash = name.find('-');
+  if (dash != std::string::npos && dash > 0) {
+    const std::string arch = name.substr(0, dash);
+    std::string rest = name.substr(dash + 1);
+    if (rest == "manylinux2014") rest = "manylinux_2_17";
+    if (rest.rfind("manylinux_", 0) == 0 || rest.rfind("musllinux_", 0) == 0) return rest + "_" + arch;
+  }
+  return name;
+}
+
+}  // namespace
+
 Result<Target> cross_target(std::string_view python_version, std::string_view python_platform) {
   auto version = Version::parse(python_version);
   if (!version || version->release().size() < 2 || version->release().size() > 3 || version->is_prerelease() ||
@@ -55,7 +92,7 @@ Result<Target> cross_target(std::string_view python_version, std::string_view py
     return Error(ErrorKind::usage, "--python-version must look like 3.11 or 3.11.4, got '" + std::string(python_version) + "'");
   }
   const std::string platform = python_platform.empty() ? "manylinux_2_28_" + host_machine()
-                                                       : to_lower_ascii(trim(python_platform));
+                                                       : from_uv_name(to_lower_ascii(trim(python_platform)));
   auto platforms = compatible_platforms(platform);
   if (!platforms) return std::move(platforms).error();
   const auto& r = version->release();

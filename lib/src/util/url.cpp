@@ -64,6 +64,24 @@ Result<void> check_characters(std::string_view text) {
 Result<Url> Url::parse(std::string_view text) {
   if (text.empty()) return Error(ErrorKind::parse, "invalid URL '': empty");
   UVAUTH_TRY(check_characters(text));
+  // "127.0.0.1:8080/simple" or "pypi.corp/simple": no scheme, said in words.
+  const auto colon = text.find("://");
+  const auto slash = text.find('/');
+  if (colon == std::string_view::npos || (slash != std::string_view::npos && slash < colon) ||
+      text.substr(0, colon).find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.") !=
+          std::string_view::npos ||
+      colon == 0) {
+    if (text.rfind("file:", 0) != 0) {
+      // Without a scheme, userinfo is not recognised by the redactor: cut it here.
+      std::string shown(text);
+      const auto at = shown.find('@');
+      const auto first_slash = shown.find('/');
+      if (at != std::string::npos && (first_slash == std::string::npos || at < first_slash)) shown = "****@" + shown.substr(at + 1);
+      shown = escape_nonprintable(shown);
+      return Error(ErrorKind::parse, "invalid URL '" + shown + "': it has no scheme; write https://" + shown +
+                                         " (or http:// for a plain-HTTP server)");
+    }
+  }
   CurlUrl h(curl_url());
   if (!h) return Error(ErrorKind::io, "out of memory parsing a URL");
   const std::string owned(text);

@@ -82,6 +82,44 @@ TEST(InterpreterTest, APythonRequestIsAPathANameOrAVersion) {
   EXPECT_EQ(find_python(std::string("/opt/py/bin/python"), config::search_path(env))->string(), "/opt/py/bin/python");
 }
 
+TEST(InterpreterTest, AVersionRequestFindsPyenvAndUvInstallsAndPassesOverShims) {
+  testing::TempHome home;
+  namespace fs = std::filesystem;
+  const fs::path real = "/usr/bin/python3.11";
+  auto link = [&](const std::string& relative) {
+    const fs::path at = home.path() / relative;
+    fs::create_directories(at.parent_path());
+    fs::create_symlink(real, at);
+    return at;
+  };
+  link("pyenv/versions/3.11.4/bin/python3.11");
+  const fs::path newest = link("pyenv/versions/3.11.9/bin/python3.11");
+  link("pyenv/versions/3.10.2/bin/python3.10");
+  const fs::path uv = link("uv/cpython-3.13.0-linux-x86_64-gnu/bin/python3.13");
+  home.write("shims/python3.11", "#!/bin/sh\necho 'pyenv: python3.11: command not found' >&2\nexit 127\n", true);
+  index::PythonSearch search{(home.path() / "shims").string(), home.path() / "pyenv" / "versions", home.path() / "uv"};
+  auto minor = find_python(std::string("3.11"), search);
+  ASSERT_TRUE(minor.ok()) << minor.error().message;
+  EXPECT_EQ(*minor, newest) << "the shim is passed over; the newest 3.11 wins";
+  auto exact = find_python(std::string("3.11.4"), search);
+  ASSERT_TRUE(exact.ok()) << exact.error().message;
+  EXPECT_EQ(*exact, home.path() / "pyenv/versions/3.11.4/bin/python3.11");
+  auto managed = find_python(std::string("3.13"), search);
+  ASSERT_TRUE(managed.ok()) << managed.error().message;
+  EXPECT_EQ(*managed, uv);
+  auto missing = find_python(std::string("3.9"), search);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("looked in PATH, " + (home.path() / "pyenv" / "versions").string()), std::string::npos)
+      << missing.error().message;
+  config::Environment env;
+  env.set("HOME", home.path().string());
+  env.set("PYENV_ROOT", (home.path() / "pyenv").string());
+  env.set("UV_PYTHON_INSTALL_DIR", (home.path() / "uv").string());
+  const auto from_env = config::python_search(env);
+  EXPECT_EQ(from_env.pyenv_versions, home.path() / "pyenv" / "versions");
+  EXPECT_EQ(from_env.uv_pythons, home.path() / "uv");
+}
+
 TEST(InterpreterTest, AMissingInterpreterIsAClearError) {
   testing::TempHome home;
   auto target = query_interpreter("/nonexistent/python3", cache::CacheDir(std::nullopt));

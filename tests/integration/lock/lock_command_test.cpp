@@ -175,7 +175,9 @@ TEST(LockCommandTest, UnauthorizedIndexStopsNotFoundMovesOn) {
   Locker l;
   auto refused = l.lock({"alpha", "--index", fx().http("/private/index-html/simple/"), "--default-index", primary()});
   EXPECT_EQ(refused.exit_code, 2);
-  EXPECT_NE(refused.err.find("the index " + fx().http("/private/index-html/simple/") + " answered HTTP 401"), std::string::npos)
+  EXPECT_NE(refused.err.find("HTTP 401 Unauthorized for " + fx().http("/private/index-html/simple/alpha/") + ": index " +
+                             fx().http("/private/index-html/simple/") + " wants credentials and none were found"),
+            std::string::npos)
       << refused.err;
   auto hidden = l.lock({"alpha", "--index", fx().http("/hidden/index-html/simple/"), "--default-index", primary()});
   EXPECT_EQ(hidden.exit_code, 0) << hidden.err;

@@ -376,3 +376,62 @@ TEST(WorkflowTest, UvFrozenAndLockedTakeUvsWords) {
 
 }  // namespace
 }  // namespace uvauth
+
+namespace uvauth {
+namespace {
+
+TEST(MessageTest, ARejectedUserIsNamedWithItsSourceAndTheHintWorksAsWritten) {
+  Workspace w;
+  w.home.write_netrc("machine 127.0.0.1 login alice password wrong-one\n");
+  const std::string corp = "corp=" + fx().http("/private/index-html/simple/");
+  auto refused = run_tool({"lock", "alpha", "--index", corp, "--no-config", "-o", w.lock().string(), "--cache-dir",
+                           (w.home.path() / "cache").string()},
+                          w.home.env());
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("user 'alice' from netrc file " + (w.home.path() / ".netrc").string() + " was rejected by index 'corp'"),
+            std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find("UV_INDEX_CORP_USERNAME / UV_INDEX_CORP_PASSWORD"), std::string::npos) << refused.err;
+  const std::string login = "uvauth auth login " + fx().http("/private/index-html/") + " --username USER";
+  ASSERT_NE(refused.err.find(login), std::string::npos) << refused.err;
+  EXPECT_EQ(refused.err.find("wrong-one"), std::string::npos);
+  // The hint, run as written (USER filled in), fixes it.
+  std::filesystem::remove(w.home.path() / ".netrc");
+  auto stored = run_tool({"auth", "login", fx().http("/private/index-html/"), "--username", "alice", "--password", "-"}, w.home.env(),
+                         fx().password("alice") + "\n");
+  ASSERT_EQ(stored.exit_code, 0) << stored.err;
+  auto locked = run_tool({"lock", "alpha", "--index", corp, "--no-config", "-o", w.lock().string(), "--cache-dir",
+                          (w.home.path() / "cache").string()},
+                         w.home.env());
+  EXPECT_EQ(locked.exit_code, 0) << locked.err;
+}
+
+TEST(MessageTest, UrlMistakesNameTheFlagAndSayWhatIsWrong) {
+  Workspace w;
+  for (const auto& flag : {std::string("--index-url"), std::string("--default-index"), std::string("--extra-index-url"), std::string("--index")}) {
+    auto run = run_tool({"lock", "alpha", flag, "127.0.0.1:18300/simple", "--no-config"}, w.home.env());
+    EXPECT_EQ(run.exit_code, 2) << flag;
+    EXPECT_NE(run.err.find("error: " + flag + ": invalid URL '127.0.0.1:18300/simple': it has no scheme; write https://127.0.0.1:18300/simple"),
+              std::string::npos)
+        << run.err;
+  }
+  auto secret = run_tool({"lock", "alpha", "--index-url", "alice:hunter2@pypi.corp/simple", "--no-config"}, w.home.env());
+  EXPECT_EQ(secret.err.find("hunter2"), std::string::npos) << secret.err;
+  auto fetch = run_tool({"fetch", "127.0.0.1/x"}, w.home.env());
+  EXPECT_NE(fetch.err.find("it has no scheme"), std::string::npos) << fetch.err;
+}
+
+TEST(MessageTest, UvsPlatformNamesWorkOnTheCommandLine) {
+  Workspace w;
+  auto run = run_tool({"lock", "alpha", "--python-version", "3.12", "--python-platform", "aarch64-apple-darwin", "--no-config",
+                       "--index-url", primary(), "-o", w.lock().string(), "--cache-dir", (w.home.path() / "cache").string()},
+                      w.home.env());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(slurp(w.lock()).find("sys_platform == \"darwin\""), std::string::npos) << slurp(w.lock());
+  auto bad = run_tool({"lock", "alpha", "--python-version", "3.12", "--python-platform", "amiga", "--no-config"}, w.home.env());
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("aarch64-apple-darwin"), std::string::npos) << "the hint lists uv's names: " << bad.err;
+}
+
+}  // namespace
+}  // namespace uvauth

@@ -31,6 +31,26 @@ TEST(CrossTargetTest, MarkersAndTagsFollowTheFlags) {
   }
 }
 
+TEST(CrossTargetTest, UvsPlatformNamesAreTheirTags) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"linux", "manylinux_2_28_x86_64"},        {"macos", "macosx_13_0_arm64"},
+      {"windows", "win_amd64"},                  {"x86_64-manylinux_2_28", "manylinux_2_28_x86_64"},
+      {"aarch64-manylinux_2_17", "manylinux_2_17_aarch64"}, {"x86_64-manylinux2014", "manylinux_2_17_x86_64"},
+      {"aarch64-apple-darwin", "macosx_13_0_arm64"}, {"x86_64-apple-darwin", "macosx_13_0_x86_64"},
+      {"x86_64-unknown-linux-gnu", "manylinux_2_28_x86_64"}, {"aarch64-unknown-linux-musl", "musllinux_1_2_aarch64"},
+      {"x86_64-pc-windows-msvc", "win_amd64"},   {"i686-pc-windows-msvc", "win32"},
+      {"X8664-Unknown-Linux-Gnu", "manylinux_2_28_x86_64"}, {"manylinux_2_31_aarch64", "manylinux_2_31_aarch64"},
+  };
+  for (const auto& [name, tag] : cases) {
+    auto target = cross_target("3.12", name);
+    ASSERT_TRUE(target.ok()) << name << ": " << target.error().message;
+    EXPECT_NE(target->description.find(" on " + tag + " "), std::string::npos) << name << " -> " << target->description;
+  }
+  auto macos = cross_target("3.12", "macos");
+  EXPECT_EQ(macos->markers.at("sys_platform"), "darwin");
+  EXPECT_EQ(macos->markers.at("platform_machine"), "arm64");
+}
+
 TEST(CrossTargetTest, BadFlagsAreUsageErrors) {
   for (const char* version : {"3", "two", "3.11.4.1", "3.12a1", "2.7"}) {
     auto target = cross_target(version, "win_amd64");

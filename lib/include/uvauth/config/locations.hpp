@@ -3,6 +3,8 @@
 // (net, auth, cache, index) take these and never read a variable themselves.
 #pragma once
 
+#include "uvauth/index/interpreter.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
@@ -63,5 +65,7 @@ Result<std::optional<std::filesystem::path>> cache_root(const Environment& env,
 
 // $PATH, or the usual default when it is unset.
 [[nodiscard]] std::string search_path(const Environment& env);
+// PATH and the version managers' install directories, for --python.
+[[nodiscard]] index::PythonSearch python_search(const Environment& env);
 
 }  // namespace uvauth::config

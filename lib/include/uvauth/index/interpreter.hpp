@@ -23,6 +23,20 @@ Result<pep::Target> query_interpreter(const std::filesystem::path& python, const
 Result<std::filesystem::path> find_python(const std::optional<std::string>& request, const std::string& search_path,
                                           const std::string& flag = "--python");
 
+// Where interpreters are looked for: PATH, then the installs of version
+// managers (pyenv's `versions/`, uv's managed Pythons), as uv looks.
+struct PythonSearch {
+  std::string path;  // $PATH
+  std::optional<std::filesystem::path> pyenv_versions;  // $PYENV_ROOT/versions or ~/.pyenv/versions
+  std::optional<std::filesystem::path> uv_pythons;      // $UV_PYTHON_INSTALL_DIR or ~/.local/share/uv/python
+};
+
+// As above; a version request ("3.12", "3.12.1") is `python3.12` on PATH
+// (a pyenv shim is passed over: it runs only the versions pyenv enables),
+// then the newest matching pyenv install, then uv's. `-v` says which and why.
+Result<std::filesystem::path> find_python(const std::optional<std::string>& request, const PythonSearch& search,
+                                          const std::string& flag = "--python");
+
 // The first executable `name` in `search_path` (`:`-separated; no shell involved).
 [[nodiscard]] std::optional<std::filesystem::path> find_on_path(const std::string& name, const std::string& search_path);
 

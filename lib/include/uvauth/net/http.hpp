@@ -71,6 +71,8 @@ struct Response {
   // Set by the auth layer on a final 401/403: which user from which source
   // was refused ("user 'alice' from netrc file ~/.netrc"); never a secret.
   std::string rejected;
+  std::string authority;          // "index 'corp'" (or "index URL") the URL belongs to, when it does
+  std::string credentials_hint;   // where credentials for it go, in commands that work as written
 
   [[nodiscard]] bool ok() const { return status >= 200 && status < 300; }
   [[nodiscard]] std::optional<std::string_view> header(std::string_view name) const {
