@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "global_options.hpp"
+#include "progress.hpp"
 
 namespace uvauth::tool {
 
@@ -23,7 +24,9 @@ inline void set_runner(CLI::App* command, RunState& state, std::function<int()> 
   command->callback([&state, run = std::move(run)] {
     apply_logging(state.global);
     resolve_color(state.global, state.env);
+    start_progress(state.global);
     state.exit_code = run();
+    finish_progress();
   });
 }
 

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "progress.hpp"
 #include "shared_options.hpp"
 #include "uvauth/app/inspect_command.hpp"
 #include "uvauth/app/lock_command.hpp"
@@ -46,6 +47,7 @@ void register_tree(CLI::App& app, RunState& state) {
       app::LockArguments arguments = *args;
       arguments.write = false;
       apply_global(state.global, arguments);
+      arguments.on_resolve = resolve_display();
       auto outcome = app::run_lock(arguments, state.env);
       if (!outcome) return report(outcome.error(), state.global);
       lock = std::move(outcome->lock);

@@ -20,19 +20,20 @@ void register_install(CLI::App& app, RunState& state) {
   set_runner(cmd, state, [lock_args, sync_args, flags, &state] {
     app::LockArguments lock_arguments = *lock_args;
     apply_global(state.global, lock_arguments);
+    lock_arguments.on_resolve = resolve_display();
     app::SyncArguments sync_arguments = *sync_args;
     apply(*flags, sync_arguments);
     sync_arguments.dry_run = lock_arguments.dry_run;
     sync_arguments.on_progress = progress_display(state.global);
     auto outcome = app::run_install(std::move(lock_arguments), std::move(sync_arguments), state.env);
-    finish_progress();
+    finish_progress();  // the bar goes before the summary
     if (!outcome) {
       if (state.global.json) print_error_json("install", outcome.error(), {});
       return report(outcome.error(), state.global);
     }
     if (state.global.json) print_sync_json(outcome->sync, "install");
     if (!state.global.quiet) {
-      std::cerr << outcome->lock_summary << '\n' << outcome->sync.summary << '\n';
+      std::cerr << outcome->sync.summary << '\n';  // "Resolved ..." was said when resolving ended
       print_sync_changes(outcome->sync.report, state.global);
     }
     return 0;

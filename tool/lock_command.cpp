@@ -4,6 +4,7 @@
 
 #include "commands.hpp"
 #include "json_output.hpp"
+#include "progress.hpp"
 #include "shared_options.hpp"
 #include "uvauth/app/lock_command.hpp"
 
@@ -20,6 +21,7 @@ void register_lock(CLI::App& app, RunState& state) {
     app::LockArguments arguments = *args;
     arguments.output = *output;
     apply_global(state.global, arguments);
+    arguments.on_resolve = resolve_display();
     std::vector<app::PackageChange> seen;
     auto outcome = app::run_lock(arguments, state.env, &seen);
     if (!outcome) {
@@ -28,7 +30,6 @@ void register_lock(CLI::App& app, RunState& state) {
     }
     if (state.global.json) print_lock_json(*outcome, arguments.output, arguments.dry_run);
     if (!state.global.quiet) {
-      std::cerr << outcome->summary << '\n';
       print_lock_changes(outcome->changes, outcome->had_previous || arguments.dry_run, state.global);
       if (arguments.dry_run) {
         std::cerr << (outcome->changed ? "Would write " : "Up to date: ") << arguments.output.string() << " (dry run: nothing written)\n";

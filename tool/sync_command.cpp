@@ -30,7 +30,7 @@ void register_sync(CLI::App& app, RunState& state) {
     apply_global(state.global, arguments);
     arguments.on_progress = progress_display(state.global);
     auto outcome = app::run_sync(arguments, state.env);
-    finish_progress();
+    finish_progress();  // the bar goes before the summary
     if (!outcome) {
       if (state.global.json) print_error_json("sync", outcome.error(), {});
       return report(outcome.error(), state.global);

@@ -521,7 +521,17 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
   inputs.no_deps = a.no_deps;
   inputs.hashes = collected.hashes;
   inputs.require_hashes = a.require_hashes || collected.require_hashes || settings.require_hashes;
+  if (a.on_resolve) a.on_resolve(ResolveEvent{});
+  const auto resolve_start = std::chrono::steady_clock::now();
   auto made = resolve::make_lock(index_client, std::move(inputs));
+  if (a.on_resolve) {
+    ResolveEvent done;
+    done.done = true;
+    done.failed = !made;
+    done.packages = made ? made->packages.size() : 0;
+    done.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - resolve_start).count();
+    a.on_resolve(done);
+  }
   if (!made) return std::move(made).error();
 
   LockOutcome outcome;

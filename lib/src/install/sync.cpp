@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -240,8 +241,13 @@ std::string render_progress(const SyncProgress& p, int width) {
   const std::size_t total = std::max<std::size_t>(1, p.to_install);
   const int filled = static_cast<int>(static_cast<double>(p.installed) / static_cast<double>(total) * width);
   std::string bar = "[" + std::string(static_cast<std::size_t>(filled), '#') + std::string(static_cast<std::size_t>(width - filled), '-') + "] ";
-  char mb[32];
-  std::snprintf(mb, sizeof mb, "%.1f MB", static_cast<double>(p.downloaded_bytes) / 1e6);
+  char mb[64];
+  if (p.bytes_to_download > 0) {
+    std::snprintf(mb, sizeof mb, "%.1f/%.1f MB", static_cast<double>(p.downloaded_bytes) / 1e6,
+                  static_cast<double>(p.bytes_to_download) / 1e6);
+  } else {
+    std::snprintf(mb, sizeof mb, "%.1f MB", static_cast<double>(p.downloaded_bytes) / 1e6);
+  }
   std::string out = bar;
   if (p.to_download > 0) out += std::to_string(p.downloaded) + "/" + std::to_string(p.to_download) + " downloaded, " + mb + " · ";
   out += std::to_string(p.installed) + "/" + std::to_string(p.to_install) + " installed";
@@ -401,10 +407,19 @@ Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache_dir, c
   }
   auto wheel_file = [&](std::size_t i) { return cache::digest_path(wheels, digests[i], cache::Fanout::two_digits, ".whl"); };
   for (std::size_t i = 0; i < to_install.size(); ++i) {
-    if (!fs::exists(wheel_file(i), ec)) ++progress.to_download;
+    if (!fs::exists(wheel_file(i), ec)) {
+      ++progress.to_download;
+      progress.bytes_to_download += to_install[i]->wheels.front().size;
+      if (to_install[i]->wheels.front().size == 0) progress.sizes_known = false;
+    }
   }
+  std::uint64_t finished_bytes = 0;                  // of downloads that ended
+  std::map<std::size_t, std::uint64_t> in_flight;    // download -> bytes so far
+  auto last_told = std::chrono::steady_clock::now();
   auto tell = [&]() {  // with `mutex` held
+    last_told = std::chrono::steady_clock::now();
     if (o.on_progress) o.on_progress(progress);
+    progress.finished_large.clear();
   };
   auto fail = [&](Error e) {
     std::lock_guard lock(mutex);
@@ -523,9 +538,36 @@ Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache_dir, c
     if (w.size > 0) r.max_body_size = w.size;  // the lock's size caps the (decoded) body
     const fs::path part = file.string() + ".download-" + std::to_string(::getpid());
     r.output_file = part;
+    // Large by the lock's size, or (a lock without sizes) by Content-Length.
+    const bool large_by_lock = o.large_download_bytes > 0 && w.size >= o.large_download_bytes;
+    if (o.on_progress) {
+      r.on_progress = [&, i, known = w.size > 0, listed = large_by_lock](std::uint64_t received, std::uint64_t expected) mutable {
+        std::lock_guard lock(mutex);
+        const auto& name = to_install[i]->wheels.front().name;
+        if (!known && expected > 0) {  // the size, learned from the response
+          known = true;
+          progress.bytes_to_download += expected;
+          if (o.large_download_bytes > 0 && expected >= o.large_download_bytes && !listed) {
+            listed = true;
+            progress.large.push_back({name, expected, 0, std::chrono::steady_clock::now()});
+          }
+        }
+        in_flight[i] = received;
+        std::uint64_t total = finished_bytes;
+        for (const auto& [index, bytes] : in_flight) total += bytes;
+        progress.downloaded_bytes = total;
+        if (listed) {
+          for (auto& d : progress.large) {
+            if (d.name == name) d.received = received;
+          }
+        }
+        if (std::chrono::steady_clock::now() - last_told >= std::chrono::milliseconds(100)) tell();
+      };
+    }
     {
       std::lock_guard lock(mutex);
       ++downloads_left;
+      if (large_by_lock) progress.large.push_back({w.name, w.size, 0, std::chrono::steady_clock::now()});
     }
     client.start(std::move(r), [&, i, file, part](Result<net::Response> response) {
       const auto& wheel = to_install[i]->wheels.front();
@@ -547,7 +589,16 @@ Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache_dir, c
           std::lock_guard lock(mutex);
           report.downloaded_bytes += response->body_size;
           ++progress.downloaded;
-          progress.downloaded_bytes += response->body_size;
+          in_flight.erase(i);
+          finished_bytes += response->body_size;
+          std::uint64_t total = finished_bytes;
+          for (const auto& [index, bytes] : in_flight) total += bytes;
+          progress.downloaded_bytes = total;
+          const auto gone = std::find_if(progress.large.begin(), progress.large.end(), [&](const auto& d) { return d.name == wheel.name; });
+          if (gone != progress.large.end()) {
+            progress.finished_large = gone->name;
+            progress.large.erase(gone);
+          }
           tell();
         }
         enqueue(i);

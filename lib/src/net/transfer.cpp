@@ -169,6 +169,11 @@ size_t Transfer::on_body(std::string_view chunk) {
     }
     memory_body_.append(chunk);
   }
+  if (request_.on_progress) {
+    curl_off_t length = -1;
+    if (curl_easy_getinfo(easy_, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) != CURLE_OK || length < 0) length = 0;
+    request_.on_progress(body_size_, static_cast<std::uint64_t>(length));
+  }
   return chunk.size();
 }
 

@@ -435,3 +435,77 @@ TEST(MessageTest, UvsPlatformNamesWorkOnTheCommandLine) {
 
 }  // namespace
 }  // namespace uvauth
+
+namespace uvauth {
+namespace {
+
+// Runs the tool on a pseudo-terminal (`script`), as a person at a terminal sees it.
+ToolRun on_terminal(const Workspace& w, const std::vector<std::string>& args) {
+  std::string command = "env";
+  for (const auto& [k, v] : w.home.env()) {
+    if (!v.empty()) command += " " + k + "='" + v + "'";
+  }
+  command += " " + testing::tool_path();
+  for (const auto& a : args) command += " '" + a + "'";
+  auto run = run_process({"script", "-qec", command, "/dev/null"}, std::chrono::seconds(120));
+  ToolRun out;
+  if (!run.ok()) {
+    out.err = run.error().message;
+    return out;
+  }
+  out.exit_code = run->exit_code;
+  out.err = run->out;  // a terminal mixes both streams
+  return out;
+}
+
+std::string throttled() { return fx().http("/throttled/index-html/simple/"); }
+
+TEST(ProgressTest, ATerminalGetsASpinnerABarWithBytesInFlightAndALineForALargeDownload) {
+  Workspace w;
+  const std::string cache = (w.home.path() / "cache").string();
+  auto run = on_terminal(w, {"install", "bulky", "alpha", "--target", w.target().string(), "--no-config", "--cache-dir", cache,
+                             "--index-url", throttled(), "-v"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("Resolving dependencies..."), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("Resolved 4 packages in "), std::string::npos) << run.err;
+  // A line of its own for the 3 MiB wheel, with its size and speed, while it comes in.
+  EXPECT_NE(run.err.find("  bulky-1.0-py3-none-any.whl  "), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find(" MB/s"), std::string::npos) << run.err;
+  // The total counts bytes as they arrive: some bar shows part of the bytes before the end.
+  bool partial = false;
+  for (std::size_t at = run.err.find(" downloaded, "); at != std::string::npos; at = run.err.find(" downloaded, ", at + 1)) {
+    double got = 0;
+    double total = 0;
+    if (std::sscanf(run.err.c_str() + at + 13, "%lf/%lf MB", &got, &total) == 2 && got > 0.4 && got + 0.4 < total) partial = true;
+  }
+  EXPECT_TRUE(partial) << run.err;
+  // -v lines never glue onto the bar: each starts a line of its own.
+  for (std::size_t at = run.err.find("debug: "); at != std::string::npos; at = run.err.find("debug: ", at + 1)) {
+    const std::string before = run.err.substr(at >= 4 ? at - 4 : 0, at >= 4 ? 4 : at);
+    EXPECT_TRUE(at == 0 || before.back() == '\n' || before == "\033[2K") << "glued: " << run.err.substr(at > 60 ? at - 60 : 0, 120);
+  }
+  EXPECT_NE(run.err.find("+\033[0m bulky==1.0"), std::string::npos) << "coloured on a terminal: " << run.err;
+}
+
+TEST(ProgressTest, APipeGetsOneLinePerEventAndNoDuplicates) {
+  Workspace w;
+  const std::string cache = (w.home.path() / "cache").string();
+  auto run = run_tool({"install", "bulky", "alpha", "--target", w.target().string(), "--no-config", "--cache-dir", cache,
+                       "--index-url", throttled()},
+                      w.home.env());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.err.find('\r'), std::string::npos);
+  EXPECT_EQ(run.err.find('\033'), std::string::npos);
+  std::map<std::string, int> seen;
+  std::istringstream lines(run.err);
+  for (std::string line; std::getline(lines, line);) ++seen[line];
+  for (const auto& [line, count] : seen) EXPECT_EQ(count, 1) << "repeated: " << line << "\n" << run.err;
+  EXPECT_EQ(seen.count("Downloading 4 wheels"), 1U) << "the index gave no sizes: " << run.err;
+  EXPECT_EQ(seen.count("Downloaded bulky-1.0-py3-none-any.whl"), 1U) << run.err;
+  EXPECT_EQ(seen.count("Installed 4/4"), 1U) << run.err;
+  const auto resolved = run.err.find("Resolved 4 packages");
+  EXPECT_LT(resolved, run.err.find("Downloading 4 wheels")) << "said when resolving ends: " << run.err;
+}
+
+}  // namespace
+}  // namespace uvauth

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,14 @@
 #include "uvauth/lock/pylock.hpp"
 
 namespace uvauth::app {
+
+// Resolution starting and ending, for progress displays.
+struct ResolveEvent {
+  bool done = false;
+  bool failed = false;       // done without a resolution
+  std::size_t packages = 0;  // when done
+  double seconds = 0;        // when done
+};
 
 struct LockArguments {
   std::vector<std::string> requirements;       // PEP 508 strings
@@ -48,6 +57,7 @@ struct LockArguments {
   std::optional<std::filesystem::path> cache_dir;
   bool no_cache = false;
   bool offline = false;
+  std::function<void(const ResolveEvent&)> on_resolve;  // the tool's display
 };
 
 // One package's change between the previous lock (or target) and the new one.

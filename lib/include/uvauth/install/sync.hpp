@@ -26,12 +26,24 @@ enum class TargetKind { target, venv };
 struct SyncProgress {
   std::size_t to_download = 0;  // wheels not in the cache
   std::size_t downloaded = 0;
-  std::uint64_t downloaded_bytes = 0;
+  std::uint64_t downloaded_bytes = 0;  // counted as bytes arrive, not when a file ends
   std::size_t to_install = 0;
   std::size_t installed = 0;
+  std::uint64_t bytes_to_download = 0;  // the lock's sizes of what is downloaded, and those learned since
+  bool sizes_known = true;              // the lock gave every size (else bytes_to_download grows)
+  // Large downloads in flight (at least SyncOptions::large_download_bytes),
+  // for a line each: a 2 GB wheel must not look like a hang.
+  struct Download {
+    std::string name;
+    std::uint64_t size = 0;
+    std::uint64_t received = 0;
+    std::chrono::steady_clock::time_point started;
+  };
+  std::vector<Download> large;
+  std::string finished_large;  // the name of a large download that just finished (one event)
 };
 
-// "[########------------] 12/68 wheels, 23.4 MB · 10/68 installed", `width` columns of bar.
+// "[########------------] 12/68 downloaded, 23.4/80.0 MB · 10/68 installed", `width` columns of bar.
 [[nodiscard]] std::string render_progress(const SyncProgress& progress, int width = 20);
 
 struct SyncOptions {
@@ -54,8 +66,10 @@ struct SyncOptions {
 
   // How long a sync waits for another sync of the same directory to finish.
   std::chrono::milliseconds lock_timeout = std::chrono::minutes(10);
-  // Called (from any thread, one call at a time) as downloads and installs finish.
+  // Called (from any thread, one call at a time) as downloads and installs
+  // finish, and while bytes arrive (at most every 100 ms).
   std::function<void(const SyncProgress&)> on_progress;
+  std::uint64_t large_download_bytes = std::uint64_t{2} << 20;
 };
 
 // A distribution a sync put in or took out.

@@ -47,6 +47,10 @@ struct Request {
   std::optional<std::filesystem::path> output_file;
   std::function<bool(std::string_view chunk)> on_data;  // return false to abort
   std::function<void()> on_restart;                     // the body starts again (retry)
+  // Bytes of the successful body received so far, as they arrive, and its
+  // Content-Length (0 when not given), for progress displays; called from
+  // the client's transfer thread.
+  std::function<void(std::uint64_t received, std::uint64_t expected)> on_progress;
   std::uint64_t max_memory_body = std::uint64_t{512} << 20;
   // The most a successful body may be, decoded (a lock's or page's `size`):
   // a larger one stops the transfer as an integrity error, whatever its
