@@ -537,6 +537,11 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
   LockOutcome outcome;
   outcome.lock = std::move(made).value();
   outcome.files_read = collected.files_read;
+  for (const auto& file : settings.files) {  // the settings too: they decide the indexes
+    if (std::find(outcome.files_read.begin(), outcome.files_read.end(), file) == outcome.files_read.end()) {
+      outcome.files_read.push_back(file);
+    }
+  }
   // The indexes the packages came from, with the name and policy the auth
   // layer gives their URLs (so sync elsewhere binds them the same way).
   for (const auto& p : outcome.lock.packages) {

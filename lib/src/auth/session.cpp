@@ -1,5 +1,7 @@
 #include "uvauth/auth/session.hpp"
 
+#include "uvauth/log.hpp"
+
 namespace uvauth::auth {
 
 NamedUrl split_index_argument(std::string_view text) {
@@ -54,6 +56,19 @@ Result<std::unique_ptr<Session>> Session::open(const SessionOptions& options, co
     auto policy = parse_policy(*options.authenticate);
     if (!policy) return Error(ErrorKind::usage, "--authenticate must be auto, always or never");
     auth_settings->default_policy = *policy;
+  }
+
+  // -v: where credentials are looked for (paths only, never what is in them).
+  if (logger().enabled(Verbosity::debug)) {
+    std::error_code ec;
+    auto where = [&ec](const std::optional<std::filesystem::path>& file) {
+      if (!file) return std::string("none");
+      return file->string() + (std::filesystem::exists(*file, ec) ? "" : " (not there)");
+    };
+    UVAUTH_DEBUG("credentials: netrc file " << where(auth_settings->netrc_file) << "; credentials store "
+                                           << where(auth_settings->store_file) << "; keyring "
+                                           << (auth_settings->keyring_executable ? "`" + *auth_settings->keyring_executable + "` (subprocess)"
+                                                                                 : std::string("disabled")));
   }
 
   // Configured indexes first: a command-line URL under the same root then

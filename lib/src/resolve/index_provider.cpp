@@ -44,7 +44,12 @@ std::vector<pep::Requirement> apply_overrides(const std::vector<pep::Requirement
 }
 
 IndexProvider::IndexProvider(index::IndexClient& client, ProviderOptions options)
-    : client_(client), options_(std::move(options)), tags_(pep::compatible_tags(options_.target.interpreter)) {}
+    : client_(client), options_(std::move(options)), tags_(pep::compatible_tags(options_.target.interpreter)) {
+  for (const auto& tag : pep::compatible_tags(options_.target.interpreter)) {
+    python_abi_ok_.insert(tag.interpreter + "-" + tag.abi);
+    platform_ok_.insert(tag.platform);
+  }
+}
 
 Result<IndexProvider::Project> IndexProvider::load(const std::string& name) {
   Project project;
@@ -116,6 +121,7 @@ Result<IndexProvider::Project> IndexProvider::load(const std::string& name) {
   }
   const pep::Version python = options_.target.python_full_version();
   std::map<pep::Version, std::size_t> best_rank;
+  std::map<pep::Version, std::vector<pep::Tag>> unfit;  // tags of wheels that fit no compatible tag
   std::set<std::string> sdist_only;
   std::set<pep::Version> with_wheel;
   for (const auto& [file, source] : files) {
@@ -132,7 +138,10 @@ Result<IndexProvider::Project> IndexProvider::load(const std::string& name) {
     const std::string v = wheel->version.to_string();
     const auto rank = tags_.best(wheel->tags);
     if (!rank) {
-      project.excluded.push_back(v + " has no wheel for this platform");
+      auto& list = unfit[wheel->version];
+      for (const auto& t : wheel->tags) {
+        if (list.size() < 64) list.push_back(t);
+      }
       continue;
     }
     if (file.requires_python) {
@@ -151,6 +160,45 @@ Result<IndexProvider::Project> IndexProvider::load(const std::string& name) {
       best_rank[wheel->version] = *rank;
       project.candidates[wheel->version] = Candidate{wheel->version, file, source};
     }
+  }
+  // Versions without a fitting wheel, and why: the Python/ABI tag or the platform.
+  for (const auto& [version, tags] : unfit) {
+    if (best_rank.count(version)) continue;  // another wheel of it fits
+    std::set<std::string> pythons;
+    std::set<std::string> platforms;
+    bool python_fits = false;
+    bool platform_fits = false;
+    for (const auto& t : tags) {
+      pythons.insert(t.interpreter == t.abi || t.abi == "none" ? t.interpreter : t.interpreter + "-" + t.abi);
+      platforms.insert(t.platform);
+      python_fits = python_fits || python_abi_ok_.count(t.interpreter + "-" + t.abi) > 0;
+      platform_fits = platform_fits || platform_ok_.count(t.platform) > 0;
+    }
+    auto join = [](const std::set<std::string>& items) {
+      std::string out;
+      std::size_t n = 0;
+      for (const auto& i : items) {
+        if (++n > 6) {
+          out += ", ...";
+          break;
+        }
+        out += (out.empty() ? "" : ", ") + escape_nonprintable(i);
+      }
+      return out;
+    };
+    const auto& interpreter = options_.target.interpreter;
+    const std::string python_name = (interpreter.implementation == "cpython" ? "CPython " : interpreter.implementation + " ") +
+                                    std::to_string(interpreter.major) + "." + std::to_string(interpreter.minor);
+    const std::string platform = interpreter.platforms.empty() ? std::string("this platform") : interpreter.platforms.front();
+    std::string why;
+    if (platform_fits && !python_fits) {
+      why = join(pythons) + " wheels only; the target is " + python_name;
+    } else if (python_fits && !platform_fits) {
+      why = "wheels for " + join(platforms) + " only; the target is " + platform;
+    } else {
+      why = "wheels for " + join(pythons) + " on " + join(platforms) + " only; the target is " + python_name + " on " + platform;
+    }
+    project.excluded.push_back(version.to_string() + " has " + why);
   }
   for (const auto& v : sdist_only) {
     auto parsed = pep::Version::parse(v);

@@ -509,3 +509,46 @@ TEST(ProgressTest, APipeGetsOneLinePerEventAndNoDuplicates) {
 
 }  // namespace
 }  // namespace uvauth
+
+namespace uvauth {
+namespace {
+
+TEST(MessageTest, AVersionLeftOutByItsTagsSaysWhich) {
+  Workspace w;
+  for (const char* file : {"nump-1.0-cp311-cp311-manylinux_2_17_x86_64.whl", "nump-2.0-cp312-cp312-win_amd64.whl",
+                           "nump-3.0-cp39-cp39-macosx_11_0_arm64.whl"}) {
+    w.home.write(std::string("wheels/") + file, "");
+  }
+  auto run = run_tool({"lock", "nump", "--find-links", (w.home.path() / "wheels").string(), "--no-index", "--python-version", "3.12",
+                       "--python-platform", "linux", "--no-config", "-o", w.lock().string()},
+                      w.home.env());
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("1.0 has cp311 wheels only; the target is CPython 3.12"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("2.0 has wheels for win_amd64 only; the target is manylinux_2_28_x86_64"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("3.0 has wheels for cp39 on macosx_11_0_arm64 only"), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.find("no wheel for this platform"), std::string::npos) << run.err;
+}
+
+TEST(MessageTest, VerboseSaysWhichFilesWereReadAndJsonListsThem) {
+  Workspace w;
+  w.home.write_netrc("machine example.invalid login x password never-shown-1\n");
+  const auto config = w.home.write("uv.toml", "index-url = \"" + primary() + "\"\n");
+  auto run = run_tool({"lock", "alpha", "--config-file", config.string(), "-o", w.lock().string(), "--python", "python3", "-v", "--json",
+                       "--cache-dir", (w.home.path() / "cache").string()},
+                      w.home.env());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("settings read from " + config.string()), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("credentials: netrc file " + (w.home.path() / ".netrc").string() + "; credentials store "), std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("(not there)"), std::string::npos) << "the store does not exist yet: " << run.err;
+  EXPECT_NE(run.err.find("interpreter: "), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("(`python3` on PATH, for --python python3)"), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.find("never-shown-1"), std::string::npos);
+  const auto j = nlohmann::json::parse(run.out);
+  bool listed = false;
+  for (const auto& f : j["files_read"]) listed = listed || f.get<std::string>() == config.string();
+  EXPECT_TRUE(listed) << run.out;
+}
+
+}  // namespace
+}  // namespace uvauth

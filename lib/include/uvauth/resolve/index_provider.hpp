@@ -82,6 +82,9 @@ class IndexProvider : public Provider {
   index::IndexClient& client_;
   ProviderOptions options_;
   pep::TagPriority tags_;
+  // The halves of the compatible tags, to say why a wheel does not fit.
+  std::set<std::string> python_abi_ok_;  // "cp312-cp312", "py3-none", ...
+  std::set<std::string> platform_ok_;    // "manylinux_2_17_x86_64", "any", ...
   mutable std::mutex mutex_;
   std::map<std::string, Project> projects_;
   std::map<std::string, Error> failures_;
