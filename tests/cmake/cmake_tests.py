@@ -555,6 +555,28 @@ message(STATUS "PACKAGES=${{tools_PACKAGES}}")
         self.assertIn("PACKAGES=delta==1.1", flat(out.stdout))
         self.assertEqual(lock.read_bytes(), first)
 
+    def test_the_readme_example_works_as_written(self):
+        p = self.p
+        p.netrc()
+        readme = Path(SOURCE_DIR, "README.md").read_text()
+        section = readme[readme.index("## The CMake package"):]
+        example = section[section.index("```cmake\n") + 9:]
+        example = example[:example.index("```")]
+        # The only edits: the index URL, and packages this fixture has instead of jinja2 and pyyaml.
+        example = example.replace("https://pypi.corp.example/simple", p.private_url())
+        example = example.replace('"jinja2>=3"', '"alpha>=1"').replace("pyyaml; sys_platform", "gamma; sys_platform")
+        p.write("tools/requirements.txt", "beta\n")
+        p.write("gen.py", "import sys, alpha\nopen(sys.argv[1], 'w').write('#define ALPHA \"%s\"\\n' % alpha.VERSION)\n")
+        p.write("tests/python/test_it.py", "import unittest, alpha, gamma\nclass T(unittest.TestCase):\n"
+                "    def test_it(self):\n        self.assertEqual(alpha.VERSION, '1.0')\n")
+        p.write("CMakeLists.txt", "cmake_minimum_required(VERSION 3.25)\nproject(readme LANGUAGES NONE)\n" + example)
+        out = p.configure()
+        self.assertIn("UvAuth: devtools: Added alpha v1.0", flat(out.stdout))
+        p.build()
+        self.assertIn('"1.0"', (p.root / "build" / "gen.hpp").read_text())
+        self.assertIn("100% tests passed", flat(p.ctest().stdout))
+        p.assert_no_secret_anywhere(self, [PASSWORD])
+
     def test_pyproject_with_groups_indexes_and_sources(self):
         p = self.p
         p.netrc()
