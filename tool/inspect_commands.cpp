@@ -15,12 +15,6 @@
 namespace uvauth::tool {
 namespace {
 
-Result<lock::Lock> read_lock(const std::string& file) {
-  auto text = read_file(file);
-  if (!text) return Error(ErrorKind::usage, "cannot read the lock " + file).with_hint("create it with `uvauth lock`");
-  return lock::Lock::parse(*text, file);
-}
-
 bool resolves(const app::LockArguments& a) {
   return !a.requirements.empty() || !a.requirement_files.empty() || a.project.has_value();
 }
@@ -53,7 +47,7 @@ void register_tree(CLI::App& app, RunState& state) {
       lock = std::move(outcome->lock);
       source = "the resolution";
     } else {
-      lock = read_lock(*lock_file);
+      lock = app::read_lock_file(*lock_file);
     }
     if (!lock) return report(lock.error(), state.global);
     auto text = app::render_tree(*lock, tree, source);
@@ -74,7 +68,7 @@ void register_export(CLI::App& app, RunState& state) {
   cmd->add_flag("--no-hashes", *no_hashes, "Leave out the --hash options");
   cmd->add_option("-o,--output-file", *output, "Write to this file instead of stdout");
   set_runner(cmd, state, [options, lock_file, output, no_hashes, &state] {
-    auto lock = read_lock(*lock_file);
+    auto lock = app::read_lock_file(*lock_file);
     if (!lock) return report(lock.error(), state.global);
     app::ExportOptions o = *options;
     o.hashes = !*no_hashes;

@@ -370,6 +370,12 @@ message(STATUS "PACKAGES=${{tools_PACKAGES}}")
         out = p.configure(build="frozen2", defines=["MODE=FROZEN"], check=False)
         self.assertNotEqual(out.returncode, 0)
         self.assertIn("FROZEN needs the lock", flat(out.stdout))
+        # Offline with nothing cached: CMake's advice, not the tool's flag.
+        shutil.rmtree(p.root / "cache", ignore_errors=True)
+        out = p.configure(build="offline", defines=["MODE=", "UVAUTH_OFFLINE=ON"], check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("-DUVAUTH_OFFLINE=OFF", flat(out.stdout))
+        self.assertNotIn("without --offline", flat(out.stdout))
 
     def test_edited_lock_reinstalls(self):
         p = self.p
@@ -554,6 +560,24 @@ message(STATUS "PACKAGES=${{tools_PACKAGES}}")
         out = p.configure(build="b5", defines=["REQS=delta;epsilon", "UVAUTH_FROZEN=ON"])
         self.assertIn("PACKAGES=delta==1.1", flat(out.stdout))
         self.assertEqual(lock.read_bytes(), first)
+
+    def test_the_module_sets_its_own_policies(self):
+        # An old minimum version leaves CMP0057 (IN_LIST) unset for the project;
+        # the module's functions still work: they are defined under its own policies.
+        p = self.p
+        p.cmakelists(f"""
+uvauth_add_index(pub URL "{p.public_url()}" DEFAULT)
+uvauth_add_requirements(tools REQUIREMENTS gamma)
+message(STATUS "PACKAGES=${{tools_PACKAGES}}")
+if(POLICY CMP0057)
+  cmake_policy(GET CMP0057 after)
+  message(STATUS "CALLER_CMP0057=${{after}}")
+endif()
+""", minimum="3.2")
+        out = p.configure()
+        self.assertIn("PACKAGES=gamma==1.5", flat(out.stdout))
+        self.assertIn("CALLER_CMP0057=", flat(out.stdout))
+        self.assertNotIn("CALLER_CMP0057=NEW", flat(out.stdout))  # POP gave the caller its own settings back
 
     def test_the_readme_example_works_as_written(self):
         p = self.p

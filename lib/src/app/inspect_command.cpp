@@ -80,6 +80,12 @@ void render(const Graph& g, const std::string& root, const TreeOptions& options,
 
 }  // namespace
 
+Result<lock::Lock> read_lock_file(const fs::path& file) {
+  auto text = read_file(file);
+  if (!text) return Error(ErrorKind::usage, "cannot read the lock " + file.string()).with_hint("create it with `uvauth lock`");
+  return lock::Lock::parse(*text, file.string());
+}
+
 Result<std::string> render_tree(const lock::Lock& lock, const TreeOptions& options, const std::string& source) {
   const Graph g = graph_of(lock, options.invert);
   std::vector<std::string> roots;

@@ -196,9 +196,12 @@ Status write_activate_scripts(const fs::path& root, const fs::path& venv) {
       "set _OLD_VIRTUAL_PATH=\"$PATH\"\n"
       "setenv PATH \"$VIRTUAL_ENV/bin:$PATH\"\n"
       "rehash\n";
-  UVAUTH_TRY(write_file_atomically(root / "bin" / "activate", sh, perms));
-  UVAUTH_TRY(write_file_atomically(root / "bin" / "activate.fish", fish, perms));
-  UVAUTH_TRY(write_file_atomically(root / "bin" / "activate.csh", csh, perms));
+  // A venv someone else made keeps its own scripts.
+  std::error_code ec;
+  for (const auto& [name, text] : {std::pair{"activate", &sh}, std::pair{"activate.fish", &fish}, std::pair{"activate.csh", &csh}}) {
+    if (fs::exists(root / "bin" / name, ec)) continue;
+    UVAUTH_TRY(write_file_atomically(root / "bin" / name, *text, perms));
+  }
   return {};
 }
 

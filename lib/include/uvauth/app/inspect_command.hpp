@@ -12,6 +12,9 @@
 
 namespace uvauth::app {
 
+// The lock at `file`, or a usage error saying how to make one.
+Result<lock::Lock> read_lock_file(const std::filesystem::path& file);
+
 struct TreeOptions {
   bool invert = false;          // --invert: each package under what requires it
   std::optional<int> depth;     // --depth N: levels below the roots
