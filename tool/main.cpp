@@ -2,6 +2,7 @@
 // prints; all behaviour lives in libuvauth.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <iostream>
 
 #include "commands.hpp"
@@ -39,6 +40,8 @@ std::string suggestion(CLI::App& app, const std::vector<std::string>& words) {
     const std::string key = flag ? word.substr(0, word.find('=')) : word;
     const auto& pool = flag ? flags : commands;
     const std::vector<std::string_view> candidates(pool.begin(), pool.end());
+    // An exact match is a known word used wrongly (a missing value): no suggestion.
+    if (std::find(pool.begin(), pool.end(), key) != pool.end()) continue;
     const std::string best = uvauth::closest_match(key, candidates, key.size() <= 4 ? 1 : 2);
     if (!best.empty()) return "did you mean `" + best + "`? (`" + uvauth::escape_nonprintable(key) + "` is not a " +
                               (flag ? "flag of " : "command of ") + (command == &app ? "uvauth" : "`" + command->get_name() + "`") + ")";

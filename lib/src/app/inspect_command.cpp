@@ -42,26 +42,37 @@ Graph graph_of(const lock::Lock& lock, bool invert) {
 }
 
 // Depth-first, iterative (a hostile lock may be deep): each subtree is
-// printed once; later mentions end in "(*)"; a cycle ends in "(cycle)".
+// printed once; later mentions end in "(*)"; a cycle ends in "(cycle)". The
+// ancestors are kept in a set (entered and left), so a deep graph costs no
+// more than its lines; the output is capped.
+constexpr std::size_t max_tree_output = std::size_t{16} << 20;
+
 void render(const Graph& g, const std::string& root, const TreeOptions& options, std::set<std::string>& shown, std::string& out) {
   struct Frame {
     std::string name;
     std::string prefix;  // what goes before the branch of this line
     bool last = true;
     int depth = 0;
-    std::vector<std::string> path;  // ancestors, for cycles
+    bool leave = false;  // the marker that ends this name's subtree
   };
-  std::vector<Frame> stack{{root, "", true, 0, {}}};
-  std::size_t lines = 0;
-  while (!stack.empty() && lines < 100000) {
+  std::vector<Frame> stack{{root, "", true, 0, false}};
+  std::set<std::string> ancestors;
+  while (!stack.empty()) {
     Frame f = std::move(stack.back());
     stack.pop_back();
-    ++lines;
+    if (f.leave) {
+      ancestors.erase(f.name);
+      continue;
+    }
+    if (out.size() > max_tree_output) {
+      out += "... (the tree is cut here: it is larger than 16 MiB)\n";
+      return;
+    }
     const auto* p = g.packages.at(f.name);
     std::string line = f.depth == 0 ? "" : f.prefix + (f.last ? "└── " : "├── ");
     line += f.name + " v" + p->version.to_string();
     const auto& children = g.edges.at(f.name);
-    const bool cycle = std::find(f.path.begin(), f.path.end(), f.name) != f.path.end();
+    const bool cycle = ancestors.count(f.name) > 0;
     const bool repeated = !cycle && shown.count(f.name) && !children.empty();
     if (cycle) line += " (cycle)";
     if (repeated) line += " (*)";
@@ -70,10 +81,10 @@ void render(const Graph& g, const std::string& root, const TreeOptions& options,
     shown.insert(f.name);
     if (options.depth && f.depth >= *options.depth) continue;
     const std::string child_prefix = f.depth == 0 ? "" : f.prefix + (f.last ? "    " : "│   ");
-    std::vector<std::string> path = f.path;
-    path.push_back(f.name);
+    ancestors.insert(f.name);
+    stack.push_back({f.name, "", true, f.depth, true});
     for (std::size_t i = children.size(); i-- > 0;) {
-      stack.push_back({children[i], child_prefix, i + 1 == children.size(), f.depth + 1, path});
+      stack.push_back({children[i], child_prefix, i + 1 == children.size(), f.depth + 1, false});
     }
   }
 }

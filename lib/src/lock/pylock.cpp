@@ -14,9 +14,21 @@
 namespace uvauth::lock {
 namespace {
 
-std::string without_userinfo(const std::string& location) {
+std::string without_userinfo_once(const std::string& location) {
   auto url = Url::parse(location);
   return url ? url->with_userinfo_removed().without_userinfo() : redact_userinfo_in_text(location);
+}
+
+// Normalizing can reveal userinfo ("file:x@y" becomes "file://x@y"): repeated
+// to a fixed point, so a lock read back from its own text is the same lock.
+std::string without_userinfo(const std::string& location) {
+  std::string current = location;
+  for (int i = 0; i < 4; ++i) {
+    std::string next = without_userinfo_once(current);
+    if (next == current) break;
+    current = std::move(next);
+  }
+  return current;
 }
 
 Error bad(const std::string& source, const toml::node& node, const std::string& message) {

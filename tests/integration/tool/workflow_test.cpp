@@ -324,6 +324,9 @@ TEST(WorkflowTest, UnknownCommandsAndFlagsGetASuggestion) {
   EXPECT_EQ(flag.exit_code, 2);
   EXPECT_NE(flag.err.find("did you mean `--upgrade`?"), std::string::npos) << flag.err;
   EXPECT_NE(flag.err.find("run `uvauth lock --help`"), std::string::npos) << flag.err;
+  auto missing = run_tool({"lock", "--upgrade-package"}, w.home.env());
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_EQ(missing.err.find("did you mean"), std::string::npos) << "a known flag without its value: " << missing.err;
   auto nested = run_tool({"auth", "lgoin", "x"}, w.home.env());
   EXPECT_NE(nested.err.find("did you mean `login`?"), std::string::npos) << nested.err;
   auto help = run_tool({"lock", "--help"}, w.home.env());
