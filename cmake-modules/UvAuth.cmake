@@ -19,12 +19,18 @@ and when UvAuth is added with ``FetchContent`` or ``add_subdirectory``.
     uvauth_add_index(<name> URL <url>
                      [DEFAULT] [EXPLICIT]
                      [FORMAT simple|flat]
-                     [AUTHENTICATE auto|always|never])
+                     [AUTHENTICATE auto|always|never]
+                     [CREDENTIAL_HELPER <command>])
 
   ``<name>``
     The index name: letters, digits, ``.``, ``_``, ``-``. Its credentials can
     come from ``UV_INDEX_<NAME>_USERNAME`` / ``UV_INDEX_<NAME>_PASSWORD``
     (name upper-cased, other characters ``_``).
+  ``CREDENTIAL_HELPER``
+    A credential helper for the index (Bazel's protocol: ``<command> get``
+    reads ``{"uri": ...}``, prints ``{"headers": {...}, "expires": ...}``);
+    a relative path is relative to the current source directory. CMake sees
+    the command only, never what it prints.
   ``URL``
     The index URL (PEP 503/691 ``.../simple``, or for ``FORMAT flat`` a page
     or directory of links). A username is allowed; **a password is a
@@ -207,7 +213,7 @@ function(_uvauth_toml_string value out)
 endfunction()
 
 function(uvauth_add_index name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "DEFAULT;EXPLICIT" "URL;FORMAT;AUTHENTICATE" "")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "DEFAULT;EXPLICIT" "URL;FORMAT;AUTHENTICATE;CREDENTIAL_HELPER" "")
   _uvauth_reject_unparsed("uvauth_add_index(${name})" arg)
   if(NOT name MATCHES "^[A-Za-z0-9][A-Za-z0-9._-]*$")
     message(FATAL_ERROR "uvauth_add_index: invalid index name '${name}' (use letters, digits, '.', '_' and '-')")
@@ -238,8 +244,18 @@ function(uvauth_add_index name)
 
   # Stored as the normalized arguments; rendered as TOML only when a set
   # writes its settings file (_uvauth_index_toml).
+  if(arg_CREDENTIAL_HELPER)
+    # A command (path or name on PATH): CMake sees the helper, never what it prints.
+    string(REGEX MATCH "^[^ ]+" program "${arg_CREDENTIAL_HELPER}")
+    if(program MATCHES "/" AND NOT IS_ABSOLUTE "${program}")
+      string(LENGTH "${program}" length)
+      string(SUBSTRING "${arg_CREDENTIAL_HELPER}" ${length} -1 rest)
+      get_filename_component(program "${program}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+      set(arg_CREDENTIAL_HELPER "${program}${rest}")
+    endif()
+  endif()
   set(declaration "URL" "${arg_URL}" "FORMAT" "${arg_FORMAT}" "AUTHENTICATE" "${arg_AUTHENTICATE}"
-                  "DEFAULT" "${arg_DEFAULT}" "EXPLICIT" "${arg_EXPLICIT}")
+                  "DEFAULT" "${arg_DEFAULT}" "EXPLICIT" "${arg_EXPLICIT}" "CREDENTIAL_HELPER" "${arg_CREDENTIAL_HELPER}")
   get_property(known GLOBAL PROPERTY _UVAUTH_INDEX_NAMES)
   if(name IN_LIST known)
     get_property(previous GLOBAL PROPERTY "_UVAUTH_INDEX_${name}")
@@ -251,7 +267,7 @@ function(uvauth_add_index name)
   if(arg_DEFAULT)
     foreach(other IN LISTS known)
       get_property(other_declaration GLOBAL PROPERTY "_UVAUTH_INDEX_${other}")
-      cmake_parse_arguments(other "" "URL;FORMAT;AUTHENTICATE;DEFAULT;EXPLICIT" "" ${other_declaration})
+      cmake_parse_arguments(other "" "URL;FORMAT;AUTHENTICATE;DEFAULT;EXPLICIT;CREDENTIAL_HELPER" "" ${other_declaration})
       if(other_DEFAULT)
         message(FATAL_ERROR "uvauth_add_index(${name}): '${other}' is already the DEFAULT index")
       endif()
@@ -264,7 +280,7 @@ endfunction()
 # The [[index]] table of a declared index.
 function(_uvauth_index_toml name out)
   get_property(declaration GLOBAL PROPERTY "_UVAUTH_INDEX_${name}")
-  cmake_parse_arguments(index "" "URL;FORMAT;AUTHENTICATE;DEFAULT;EXPLICIT" "" ${declaration})
+  cmake_parse_arguments(index "" "URL;FORMAT;AUTHENTICATE;DEFAULT;EXPLICIT;CREDENTIAL_HELPER" "" ${declaration})
   _uvauth_toml_string("${name}" toml_name)
   _uvauth_toml_string("${index_URL}" toml_url)
   set(entry "[[index]]\nname = ${toml_name}\nurl = ${toml_url}\nformat = \"${index_FORMAT}\"\nauthenticate = \"${index_AUTHENTICATE}\"\n")
@@ -273,6 +289,10 @@ function(_uvauth_index_toml name out)
   endif()
   if(index_EXPLICIT)
     string(APPEND entry "explicit = true\n")
+  endif()
+  if(index_CREDENTIAL_HELPER)
+    _uvauth_toml_string("${index_CREDENTIAL_HELPER}" toml_helper)
+    string(APPEND entry "credential-helper = ${toml_helper}\n")
   endif()
   set(${out} "${entry}" PARENT_SCOPE)
 endfunction()

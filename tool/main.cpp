@@ -42,7 +42,14 @@ std::string suggestion(CLI::App& app, const std::vector<std::string>& words) {
     const std::vector<std::string_view> candidates(pool.begin(), pool.end());
     // An exact match is a known word used wrongly (a missing value): no suggestion.
     if (std::find(pool.begin(), pool.end(), key) != pool.end()) continue;
-    const std::string best = uvauth::closest_match(key, candidates, key.size() <= 4 ? 1 : 2);
+    std::string best = uvauth::closest_match(key, candidates, key.size() <= 4 ? 1 : 2);
+    if (best.empty() && key.size() >= 5) {  // a word cut short: the one candidate it begins
+      std::vector<std::string> longer;
+      for (const auto& c : pool) {
+        if (c.rfind(key, 0) == 0 && std::find(longer.begin(), longer.end(), c) == longer.end()) longer.push_back(c);
+      }
+      if (longer.size() == 1) best = longer.front();
+    }
     if (!best.empty()) return "did you mean `" + best + "`? (`" + uvauth::escape_nonprintable(key) + "` is not a " +
                               (flag ? "flag of " : "command of ") + (command == &app ? "uvauth" : "`" + command->get_name() + "`") + ")";
   }

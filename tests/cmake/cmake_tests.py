@@ -263,8 +263,16 @@ uvauth_add_python_test(NAME py-tests REQUIREMENTS tools
             p.env["UV_INDEX_CORP_PASSWORD"] = env_password
         elif source == "store":
             p.tool("auth", "login", p.private_url(), "--username", "alice", "--password", "-", input=PASSWORD + "\n")
+        helper = ""
+        if source == "helper":
+            import base64
+            token = base64.b64encode(f"alice:{PASSWORD}".encode()).decode()
+            (p.home / "token").write_text(json.dumps({"headers": {"Authorization": ["Basic " + token]}}))
+            p.write("tools/helper.sh", f"#!/bin/sh\ncat > /dev/null\ncat '{p.home / 'token'}'\n")
+            (p.src / "tools" / "helper.sh").chmod(0o755)
+            helper = "CREDENTIAL_HELPER tools/helper.sh"
         p.cmakelists(f"""
-uvauth_add_index(corp URL "{p.private_url()}" AUTHENTICATE always DEFAULT)
+uvauth_add_index(corp URL "{p.private_url()}" AUTHENTICATE always DEFAULT {helper})
 uvauth_add_requirements(tools REQUIREMENTS alpha)
 """)
         for verbose in ("OFF", "ON"):
@@ -273,7 +281,7 @@ uvauth_add_requirements(tools REQUIREMENTS alpha)
             self.assertIn("alpha", (p.src / "pylock.tools.toml").read_text())
             if verbose == "ON":  # the tool's debug lines show, with the user but not the password
                 self.assertIn("debug: GET ", flat(out.stdout))
-                self.assertIn("user 'alice'", flat(out.stdout))
+                self.assertIn("1 header from a credential helper" if source == "helper" else "user 'alice'", flat(out.stdout))
         requests = p.requests()
         self.assertTrue(requests)
         self.assertEqual([r for r in requests if r["auth"] != "basic" or r["user"] != "alice"], [])
@@ -284,6 +292,15 @@ uvauth_add_requirements(tools REQUIREMENTS alpha)
 
     def test_credentials_from_env(self):
         self.check_credentials("env")
+
+    def test_credentials_from_a_credential_helper(self):
+        self.check_credentials("helper")
+        # CMake saw the helper's path, never its answer.
+        cache = (self.p.root / "build" / "CMakeCache.txt").read_text()
+        generated = (self.p.root / "build" / "_uvauth" / "tools" / "uvauth.toml").read_text()
+        self.assertIn(f'credential-helper = "{self.p.src / "tools" / "helper.sh"}"', generated)
+        token_text = (self.p.home / "token").read_text()
+        self.assertNotIn(token_text[30:60], cache + generated)
 
     def test_credentials_from_store(self):
         self.check_credentials("store")

@@ -21,4 +21,10 @@ struct ProcessResult {
 Result<ProcessResult> run_process(const std::vector<std::string>& argv,
                                   std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
+// The same with `input` on stdin (small: it is written before the output is
+// read) and the output capped at `max_output` bytes per stream (the rest is
+// read and dropped).
+Result<ProcessResult> run_process_with_input(const std::vector<std::string>& argv, const std::string& input,
+                                             std::chrono::milliseconds timeout, std::size_t max_output = std::size_t{1} << 20);
+
 }  // namespace uvauth

@@ -47,6 +47,9 @@ Result<const AuthIndex*> IndexSet::add(std::string name, const Url& url, AuthPol
       existing.name = std::move(name);
       existing.credentials = with_variables(existing.credentials, variables);
     }
+    if (!existing.helper && variables.credential_helper) {
+      existing.helper = CredentialHelper::shared(*variables.credential_helper, "index '" + existing.name + "'");
+    }
     if (!existing.credentials && *from_url) existing.credentials = *from_url;
     return &existing;
   }
@@ -56,6 +59,10 @@ Result<const AuthIndex*> IndexSet::add(std::string name, const Url& url, AuthPol
   index.root = index_root(url);
   index.policy = policy;
   index.credentials = index.name.empty() ? *from_url : with_variables(*from_url, variables);
+  if (variables.credential_helper) {
+    index.helper = CredentialHelper::shared(*variables.credential_helper,
+                                            index.name.empty() ? "index " + index.url.without_userinfo() : "index '" + index.name + "'");
+  }
   indexes_.push_back(std::move(index));
   return &indexes_.back();
 }

@@ -14,6 +14,8 @@ struct ExchangeState {
   std::vector<Credentials> refused;  // rejected with 401/403 in this exchange
   std::vector<std::string> refused_sources;  // "user 'alice' from netrc file ...", for the error
   std::string current_source;        // where the attached credentials came from
+  bool helper_refresh = false;       // the next before_send runs the credential helper afresh
+  bool helper_refreshed = false;     // it did, in this exchange
 };
 
 ExchangeState& state_of(net::Exchange& exchange) {
@@ -83,6 +85,18 @@ Status AuthMiddleware::before_send(net::Request& request, net::Exchange& exchang
           .with_hint("remove them from the URL, or set authenticate to \"auto\" or \"always\"");
     }
     UVAUTH_DEBUG("authenticate = never for " << url.redacted() << ": no credentials");
+    return {};
+  }
+  // A credential helper answers for its index: its headers, nothing else.
+  if (target.index && target.index->helper) {
+    if (!request.secret_headers.empty() && exchange.hop > 0) return {};  // same origin: kept
+    UVAUTH_TRY_ASSIGN(auto headers, target.index->helper->headers(url, state.helper_refresh));
+    state.helper_refresh = false;
+    request.authorization.reset();
+    request.secret_headers = std::move(headers);
+    UVAUTH_DEBUG("using " << request.secret_headers.size() << " header" << (request.secret_headers.size() == 1 ? "" : "s")
+                          << " from the credential helper of " << describe(target.index) << " for " << url.redacted());
+    state.current_source = "the credential helper `" + target.index->helper->command() + "`";
     return {};
   }
   // A resend after a look-up, or a redirect within the origin, carries its credentials already.
@@ -155,6 +169,20 @@ bool AuthMiddleware::should_resend(net::Request& request, const net::Response& r
   const Target target = target_of(request);
   if (target.policy == AuthPolicy::never) return false;
   ExchangeState& state = state_of(exchange);
+  if (target.index && target.index->helper) {
+    // Refused: the helper is asked once more (a token refresh), then the answer stands.
+    if ((response.status != 401 && response.status != 403) || state.helper_refreshed) {
+      if (response.status == 401 || response.status == 403) {
+        state.refused_sources.push_back("the answer of the credential helper `" + target.index->helper->command() + "`");
+      }
+      return false;
+    }
+    UVAUTH_DEBUG("HTTP " << response.status << " from " << request.url.redacted() << ": asking the credential helper again");
+    state.helper_refreshed = true;
+    state.helper_refresh = true;
+    request.secret_headers.clear();
+    return true;
+  }
   const bool rejected = response.status == 401 || response.status == 403;
   if (request.authorization && rejected) {
     const Credentials sent = Credentials::from_authorization(*request.authorization);
@@ -228,6 +256,7 @@ void AuthMiddleware::on_final_response(const net::Request& request, net::Respons
 bool AuthMiddleware::hold(net::Request& request, net::Exchange& exchange) {
   const Target target = target_of(request);
   if (target.policy != AuthPolicy::automatic || request.url.has_userinfo()) return false;
+  if (target.index && target.index->helper) return false;  // the helper answers; nothing to probe
   if (target.index && target.index->credentials) return false;
   if (known(request.url, target.index, std::nullopt)) return false;
   const std::string key = target.index ? "index " + target.index->url.identity() : "realm " + Realm::of(request.url).to_string();

@@ -82,6 +82,7 @@ Result<std::unique_ptr<Session>> Session::open(const SessionOptions& options, co
     const AuthPolicy policy = parse_policy(declared.authenticate.value_or("auto")).value_or(AuthPolicy::automatic);
     auto variables = config::read_index_variables(env, declared.name);
     if (!variables) return std::move(variables).error();
+    if (!variables->credential_helper) variables->credential_helper = declared.credential_helper;  // the variable wins
     auto added = indexes.add(declared.name, *url, policy, *variables);
     if (!added) return Error(ErrorKind::config, declared.origin + ": " + added.error().message);
   }

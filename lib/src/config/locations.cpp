@@ -97,7 +97,7 @@ std::string index_env_prefix(std::string_view name) {
 IndexVariables index_variables(const Environment& env, std::string_view name) {
   if (name.empty()) return {};
   const std::string prefix = index_env_prefix(name);
-  return IndexVariables{env.get(prefix + "_USERNAME"), env.get(prefix + "_PASSWORD")};
+  return IndexVariables{env.get(prefix + "_USERNAME"), env.get(prefix + "_PASSWORD"), env.get_nonempty(prefix + "_CREDENTIAL_HELPER")};
 }
 
 Result<IndexVariables> read_index_variables(const Environment& env, std::string_view name) {

@@ -47,7 +47,7 @@ constexpr std::array honoured = {
     "prerelease"sv, "allow-insecure-host"sv, "cache-dir"sv, "offline"sv, "no-cache"sv,
     "constraint-dependencies"sv, "override-dependencies"sv, "dev-dependencies"sv, "pip"sv, "require-hashes"sv,
 };
-constexpr std::array index_keys = {"name"sv, "url"sv, "explicit"sv, "default"sv, "format"sv, "authenticate"sv,
+constexpr std::array index_keys = {"name"sv, "url"sv, "explicit"sv, "default"sv, "format"sv, "authenticate"sv, "credential-helper"sv,
                                    "publish-url"sv, "ignore-error-codes"sv, "cache-control"sv, "hash-algorithm"sv};
 // Only at the top level / only in [pip].
 constexpr std::array top_only = {"cache-dir"sv, "offline"sv, "no-cache"sv, "constraint-dependencies"sv,
@@ -90,9 +90,20 @@ Result<IndexDeclaration> parse_index(const std::string& source, const toml::node
     const std::string_view k = key.str();
     if (!in(index_keys, k)) {
       return bad(source, value, "unknown field " + quoted_key(k) + " in " + table_name + suggestion(k, index_keys) +
-                                    " (fields: name, url, default, explicit, format, authenticate)");
+                                    " (fields: name, url, default, explicit, format, authenticate, credential-helper)");
     }
-    if (k == "name" || k == "url" || k == "authenticate" || k == "format") {
+    if (k == "credential-helper") {
+      if (!value.is_string() || value.value<std::string>()->empty()) {
+        return bad(source, value, "index `credential-helper` must be a command (a path or a name on PATH)");
+      }
+      std::string command = *value.value<std::string>();
+      // A relative path is relative to the file that names it.
+      const std::string program = command.substr(0, command.find(' '));
+      if (program.find('/') != std::string::npos && program[0] != '/') {
+        command = (fs::absolute(fs::path(source).parent_path()) / program).lexically_normal().string() + command.substr(program.size());
+      }
+      index.credential_helper = command;
+    } else if (k == "name" || k == "url" || k == "authenticate" || k == "format") {
       if (!value.is_string()) return bad(source, value, "index `" + std::string(k) + "` must be a string");
       const std::string text = *value.value<std::string>();
       if (k == "name") index.name = text;

@@ -35,6 +35,7 @@ const std::vector<VariableDoc>& environment_variables() {
       {"UV_INDEX_<NAME>_PASSWORD", "the password for the index called NAME"},
       {"UV_INDEX_<NAME>_USERNAME_FILE", "a file holding that user name (a container secret; one final newline dropped)"},
       {"UV_INDEX_<NAME>_PASSWORD_FILE", "a file holding that password (a container secret; one final newline dropped)"},
+      {"UV_INDEX_<NAME>_CREDENTIAL_HELPER", "a credential helper for the index called NAME (`helper get`, Bazel's protocol)"},
       {"NETRC", "the netrc file (default `~/.netrc`)"},
       {"UV_CREDENTIALS_DIR", "uv's credentials store directory"},
       {"XDG_DATA_HOME", "the store is `$XDG_DATA_HOME/uv/credentials` (default `~/.local/share`)"},

@@ -84,6 +84,7 @@ Result<PageResult> IndexClient::project_page(const Url& index_url, std::string_v
     result.status = PageResult::Status::not_found;
     result.url = *url;
     result.http_status = response->status;
+    result.sent_credentials = response->sent_credentials;
     return result;
   }
   if (response->status == 401 || response->status == 403) {

@@ -35,6 +35,10 @@ void init_curl_once() {
 }
 
 std::string describe_authorization(const Request& request) {
+  if (!request.authorization && !request.secret_headers.empty()) {
+    return std::to_string(request.secret_headers.size()) + " header" + (request.secret_headers.size() == 1 ? "" : "s") +
+           " from a credential helper";
+  }
   if (!request.authorization) return "no credentials";
   if (request.authorization->scheme == Authorization::Scheme::bearer) return "a bearer token";
   return "basic credentials for user '" + request.authorization->username + "'";
@@ -180,6 +184,7 @@ class Client::Impl {
         const bool sensitive = name == "authorization" || name == "Authorization" || name == "cookie" || name == "Cookie";
         UVAUTH_TRACE("  > " << name << ": " << (sensitive ? "****" : value));
       }
+      for (const auto& header : job->request.secret_headers) UVAUTH_TRACE("  > " << header.first << ": ****");
     }
     CURL* handle = job->transfer->handle();
     curl_multi_add_handle(multi, handle);
@@ -210,6 +215,7 @@ class Client::Impl {
     }
 
     Response response = transfer.take_response();
+    response.sent_credentials = job->request.authorization.has_value() || !job->request.secret_headers.empty();
     response.redirects = job->exchange.hop;
     response.retries = job->transient_retries;
     UVAUTH_DEBUG(response.status << " " << reason_phrase(response.status) << " for "
@@ -273,6 +279,7 @@ class Client::Impl {
       // Credentials of one origin never travel to another; the middleware
       // looks up the target's own.
       request.authorization.reset();
+      request.secret_headers.clear();
       remove_header(request.headers, "authorization");
       remove_header(request.headers, "cookie");
     }

@@ -81,6 +81,9 @@ Transfer::Transfer(const Request& request, const ClientOptions& options)
   for (const auto& [name, value] : request.headers) {
     header_list_ = curl_slist_append(header_list_, (name + ": " + value).c_str());
   }
+  for (const auto& [name, value] : request.secret_headers) {
+    header_list_ = curl_slist_append(header_list_, (name + ": " + value.reveal()).c_str());
+  }
   if (header_list_) curl_easy_setopt(h, CURLOPT_HTTPHEADER, header_list_);
 
   apply_tls_options(h, request.url, options);

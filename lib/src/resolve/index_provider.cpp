@@ -87,6 +87,9 @@ Result<IndexProvider::Project> IndexProvider::load(const std::string& name) {
       std::lock_guard lock(mutex_);
       auto& [found, missing] = index_answers_[idx.url.without_userinfo()];
       ++(page->status == index::PageResult::Status::not_found ? missing : found);
+      if (page->status == index::PageResult::Status::not_found && page->sent_credentials) {
+        not_found_with_credentials_.insert(idx.url.without_userinfo());
+      }
     }
     if (page->status == index::PageResult::Status::not_found || page->page.files.empty()) {
       const std::string answer = page->status == index::PageResult::Status::not_found ? std::to_string(page->http_status) : "no files";
@@ -265,6 +268,18 @@ std::optional<std::vector<std::string>> IndexProvider::provided_extras(const std
   auto it = provides_extra_.find({name, version.to_string()});
   if (it == provides_extra_.end()) return std::nullopt;
   return it->second;
+}
+
+std::vector<std::string> IndexProvider::not_found_with_credentials() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> out;
+  for (const auto& idx : options_.indexes) {
+    if (!not_found_with_credentials_.count(idx.url.without_userinfo())) continue;
+    const std::string label = (idx.name.empty() ? "index " : "index '" + idx.name + "' ") + idx.url.redacted();
+    out.push_back(label + " answered 404 to a request that carried credentials; some servers (AWS CodeArtifact, Nexus) "
+                          "answer so when credentials are wrong or expired: refresh them and try again");
+  }
+  return out;
 }
 
 std::vector<std::string> IndexProvider::indexes_with_nothing() const {

@@ -107,6 +107,7 @@ Result<lock::Lock> make_lock(index::IndexClient& client, LockInputs inputs) {
     for (const auto& index : provider.indexes_with_nothing()) {
       error.with_hint(index + " (a missing or mistyped `/simple`?)");
     }
+    for (const auto& index : provider.not_found_with_credentials()) error.with_hint(index);
     return error;
   }
 

@@ -15,8 +15,13 @@ extern char** environ;  // NOLINT: POSIX
 
 namespace uvauth {
 
-Result<ProcessResult> run_process(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
+namespace {
+
+Result<ProcessResult> run(const std::vector<std::string>& argv, const std::string* input, std::chrono::milliseconds timeout,
+                          std::size_t max_output) {
   if (argv.empty()) return Error(ErrorKind::usage, "run_process: empty command");
+  int in_pipe[2] = {-1, -1};
+  if (input && ::pipe2(in_pipe, O_CLOEXEC) != 0) return Error(ErrorKind::io, std::string("pipe: ") + std::strerror(errno));
   int out_pipe[2];
   int err_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0) return Error(ErrorKind::io, std::string("pipe: ") + std::strerror(errno));
@@ -27,7 +32,11 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv, std::chr
   }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  if (input) {
+    posix_spawn_file_actions_adddup2(&actions, in_pipe[0], 0);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  }
   posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
   std::vector<std::string> args = argv;
@@ -39,10 +48,24 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv, std::chr
   posix_spawn_file_actions_destroy(&actions);
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
+  if (input) ::close(in_pipe[0]);
   if (rc != 0) {
     ::close(out_pipe[0]);
     ::close(err_pipe[0]);
+    if (input) ::close(in_pipe[1]);
     return Error(ErrorKind::io, "cannot run `" + argv[0] + "`: " + std::strerror(rc));
+  }
+  if (input) {
+    // Small requests fit the pipe; a child that never reads gets EPIPE, not us a hang.
+    ::signal(SIGPIPE, SIG_IGN);
+    std::size_t written = 0;
+    while (written < input->size()) {
+      const ssize_t n = ::write(in_pipe[1], input->data() + written, input->size() - written);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      written += static_cast<std::size_t>(n);
+    }
+    ::close(in_pipe[1]);
   }
 
   ProcessResult result;
@@ -65,7 +88,8 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv, std::chr
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       const ssize_t n = ::read(fds[i].fd, buffer.data(), buffer.size());
       if (n > 0) {
-        sinks[i]->append(buffer.data(), static_cast<std::size_t>(n));
+        const std::size_t room = max_output > sinks[i]->size() ? max_output - sinks[i]->size() : 0;
+        sinks[i]->append(buffer.data(), std::min(room, static_cast<std::size_t>(n)));
       } else if (n == 0 || errno != EINTR) {
         ::close(fds[i].fd);
         fds[i].fd = -1;
@@ -86,6 +110,17 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv, std::chr
   }
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
+}
+
+}  // namespace
+
+Result<ProcessResult> run_process(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
+  return run(argv, nullptr, timeout, std::size_t{64} << 20);
+}
+
+Result<ProcessResult> run_process_with_input(const std::vector<std::string>& argv, const std::string& input,
+                                             std::chrono::milliseconds timeout, std::size_t max_output) {
+  return run(argv, &input, timeout, max_output);
 }
 
 }  // namespace uvauth

@@ -324,6 +324,8 @@ TEST(WorkflowTest, UnknownCommandsAndFlagsGetASuggestion) {
   EXPECT_EQ(flag.exit_code, 2);
   EXPECT_NE(flag.err.find("did you mean `--upgrade`?"), std::string::npos) << flag.err;
   EXPECT_NE(flag.err.find("run `uvauth lock --help`"), std::string::npos) << flag.err;
+  auto cut = run_tool({"lock", "alpha", "--extra-index", "http://127.0.0.1:1/simple"}, w.home.env());
+  EXPECT_NE(cut.err.find("did you mean `--extra-index-url`?"), std::string::npos) << cut.err;
   auto missing = run_tool({"lock", "--upgrade-package"}, w.home.env());
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_EQ(missing.err.find("did you mean"), std::string::npos) << "a known flag without its value: " << missing.err;
@@ -551,6 +553,30 @@ TEST(MessageTest, VerboseSaysWhichFilesWereReadAndJsonListsThem) {
   bool listed = false;
   for (const auto& f : j["files_read"]) listed = listed || f.get<std::string>() == config.string();
   EXPECT_TRUE(listed) << run.out;
+}
+
+}  // namespace
+}  // namespace uvauth
+
+namespace uvauth {
+namespace {
+
+TEST(MessageTest, A404ToARequestWithCredentialsHintsThatTheyMayHaveExpired) {
+  Workspace w;
+  w.home.write_netrc("machine 127.0.0.1 login alice password expired-token-0\n");
+  const std::string hidden = fx().http("/hidden/index-html/simple/");
+  auto run = run_tool({"lock", "alpha", "--index", "corp=" + hidden, "--no-config", "-o", w.lock().string(), "--cache-dir",
+                       (w.home.path() / "cache").string(), "--authenticate", "always"},
+                      w.home.env({{"UV_INDEX_CORP_USERNAME", "alice"}}));
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_NE(run.err.find("index 'corp' " + hidden + " answered 404 to a request that carried credentials"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("wrong or expired"), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.find("expired-token-0"), std::string::npos);
+  // Without credentials, no such hint.
+  auto anonymous = run_tool({"lock", "alpha", "--index", "corp=" + hidden, "--default-index", hidden, "--no-config", "-o", w.lock().string(),
+                             "--cache-dir", (w.home.path() / "cache2").string()},
+                            Workspace().home.env());
+  EXPECT_EQ(anonymous.err.find("carried credentials"), std::string::npos) << anonymous.err;
 }
 
 }  // namespace

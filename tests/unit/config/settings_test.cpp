@@ -126,7 +126,7 @@ TEST(SettingsTest, UnknownAndMistypedKeysAreErrorsWithFileLineAndKey) {
   const BadSettings cases[] = {
       {"[[indexes]]\nurl = \"https://h/simple\"\n", "uv.toml:1: unknown field `indexes` in the settings; did you mean `[[index]]`?"},
       {"[[index]]\nurl = \"https://h/simple\"\ndefualt = true\n",
-       "uv.toml:3: unknown field `defualt` in [[index]]; did you mean `default`? (fields: name, url, default, explicit, format, authenticate)"},
+       "uv.toml:3: unknown field `defualt` in [[index]]; did you mean `default`? (fields: name, url, default, explicit, format, authenticate, credential-helper)"},
       {"index-urll = \"https://h/simple\"\n", "uv.toml:1: unknown field `index-urll` in the settings; did you mean `index-url`?"},
       {"[pip]\nindex-url = 3\n", "uv.toml:2: `index-url` must be a string"},
       {"[pip]\ncache-dir = \"/x\"\n", "uv.toml:2: field `cache-dir` does not belong in [pip]"},

@@ -3,6 +3,10 @@
 // under a known index's root it gets that index's policy and credentials.
 #pragma once
 
+#include <memory>
+
+#include "uvauth/auth/credential_helper.hpp"
+
 #include <deque>
 #include <optional>
 #include <string>
@@ -21,6 +25,9 @@ struct AuthIndex {
   // Userinfo of the declared URL, with UV_INDEX_<NAME>_USERNAME/_PASSWORD
   // replacing its parts.
   std::optional<Credentials> credentials;
+  // A credential helper: its headers go on every request under the index,
+  // instead of the look-up chain (shared: the set is copied, the answer kept once).
+  std::shared_ptr<CredentialHelper> helper;
 };
 
 using config::index_env_prefix;

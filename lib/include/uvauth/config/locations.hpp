@@ -49,6 +49,7 @@ Result<std::filesystem::path> credentials_store_directory(const Environment& env
 struct IndexVariables {
   std::optional<std::string> username;
   std::optional<std::string> password;
+  std::optional<std::string> credential_helper;  // UV_INDEX_<NAME>_CREDENTIAL_HELPER
 };
 [[nodiscard]] IndexVariables index_variables(const Environment& env, std::string_view name);
 // The same, with the container-secret convention: UV_INDEX_<NAME>_PASSWORD_FILE

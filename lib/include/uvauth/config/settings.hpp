@@ -27,6 +27,7 @@ struct IndexDeclaration {
   bool is_explicit = false;
   std::optional<std::string> authenticate;  // auto|always|never, validated
   std::string format = "simple";            // simple|flat
+  std::optional<std::string> credential_helper;  // a command: `helper get` answers with headers (uvauth's, not uv's)
   std::string origin;                       // "file:line", for messages
 };
 

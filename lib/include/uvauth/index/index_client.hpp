@@ -25,6 +25,7 @@ struct PageResult {
   Status status = Status::found;
   Url url;  // the page's URL
   long http_status = 200;  // 404 or 410 for not_found
+  bool sent_credentials = false;  // the request carried credentials (a 404 may then mean they are wrong: CodeArtifact)
   ProjectPage page;
   bool from_cache = false;
 };

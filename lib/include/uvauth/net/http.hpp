@@ -39,6 +39,9 @@ struct Request {
   Url url;
   Headers headers;                             // extra request headers
   std::optional<Authorization> authorization;  // set by the auth layer
+  // Headers whose values are secrets (a credential helper's): sent as they
+  // are, shown as **** in every log, dropped on a redirect to another origin.
+  std::vector<std::pair<std::string, Secret>> secret_headers;
   std::optional<std::string> range;            // "0-1023", "-65536" (suffix), "1024-"
 
   // Where a successful (2xx) body goes: a file (written beside it and renamed
@@ -75,6 +78,7 @@ struct Response {
   // Set by the auth layer on a final 401/403: which user from which source
   // was refused ("user 'alice' from netrc file ~/.netrc"); never a secret.
   std::string rejected;
+  bool sent_credentials = false;  // the request that got this answer carried credentials or helper headers
   std::string authority;          // "index 'corp'" (or "index URL") the URL belongs to, when it does
   std::string credentials_hint;   // where credentials for it go, in commands that work as written
 

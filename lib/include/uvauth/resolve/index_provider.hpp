@@ -64,6 +64,9 @@ class IndexProvider : public Provider {
   // Indexes that answered 404/410 for every project asked and had none: their
   // URL is probably wrong. One hint line each.
   [[nodiscard]] std::vector<std::string> indexes_with_nothing() const;
+  // Indexes that answered 404 to a request carrying credentials: hints that
+  // the credentials may have expired (CodeArtifact answers so).
+  [[nodiscard]] std::vector<std::string> not_found_with_credentials() const;
   // The extras a version's metadata provides (after its requirements were read).
   [[nodiscard]] std::optional<std::vector<std::string>> provided_extras(const std::string& name, const pep::Version& version) const;
   void prefetch(const std::vector<std::string>& names) override;
@@ -83,6 +86,7 @@ class IndexProvider : public Provider {
   ProviderOptions options_;
   pep::TagPriority tags_;
   // The halves of the compatible tags, to say why a wheel does not fit.
+  std::set<std::string> not_found_with_credentials_;  // index URLs, guarded by mutex_
   std::set<std::string> python_abi_ok_;  // "cp312-cp312", "py3-none", ...
   std::set<std::string> platform_ok_;    // "manylinux_2_17_x86_64", "any", ...
   mutable std::mutex mutex_;
