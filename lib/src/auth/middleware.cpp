@@ -92,6 +92,11 @@ Status AuthMiddleware::before_send(net::Request& request, net::Exchange& exchang
     if (!request.secret_headers.empty() && exchange.hop > 0) return {};  // same origin: kept
     UVAUTH_TRY_ASSIGN(auto headers, target.index->helper->headers(url, state.helper_refresh));
     state.helper_refresh = false;
+    if (headers.empty() && target.policy == AuthPolicy::always) {
+      return Error(ErrorKind::auth, "Missing credentials for " + url.redacted() + ": the credential helper `" +
+                                        target.index->helper->command() + "` of " + describe(target.index) + " gave no headers")
+          .with_hint(describe(target.index) + " has authenticate = \"always\", so nothing was sent without credentials");
+    }
     request.authorization.reset();
     request.secret_headers = std::move(headers);
     UVAUTH_DEBUG("using " << request.secret_headers.size() << " header" << (request.secret_headers.size() == 1 ? "" : "s")

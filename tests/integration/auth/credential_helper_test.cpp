@@ -201,6 +201,20 @@ TEST(CredentialHelperTest, SettingsFilesNameAHelperRelativeToThemselves) {
   EXPECT_EQ(runs(home), 1);
 }
 
+TEST(CredentialHelperTest, NoHeadersUnderAlwaysSendNothing) {
+  TempHome home;
+  const auto helper = install_helper(home);
+  home.write("answers", "{}");
+  const std::string tag = "credential-helper-empty-" + std::to_string(::getpid());
+  const auto config = home.write("uv.toml", "[[index]]\nname = \"corp\"\nurl = \"" + fx().http("/tagged/" + tag + "/private/simple/") +
+                                                "\"\nauthenticate = \"always\"\n");
+  auto run = run_tool({"fetch", fx().http("/tagged/" + tag + "/private/hello.txt"), "--config-file", config.string()},
+                      home.env({{"UV_INDEX_CORP_CREDENTIAL_HELPER", helper.string()}}));
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("gave no headers"), std::string::npos) << run.err;
+  EXPECT_TRUE(fx().requests("/tagged/" + tag + "/", 0, std::chrono::milliseconds(300)).empty()) << "not one request";
+}
+
 TEST(CredentialHelperTest, AnswersAreCheckedAndTimesParsed) {
   EXPECT_TRUE(parse_rfc3339("2026-12-02T10:00:00Z"));
   EXPECT_TRUE(parse_rfc3339("2026-12-02T10:00:00.123+01:00"));
