@@ -32,7 +32,11 @@ void register_tree(CLI::App& app, RunState& state) {
   cmd->add_option("--depth,-d", *depth, "Levels below each root")->check(CLI::NonNegativeNumber);
   cmd->add_option("--package", options->packages, "Only the tree of this package (repeatable)")->expected(1)->allow_extra_args(false)->take_all();
   add_resolution_options(cmd, *args);
-  set_runner(cmd, state, [options, lock_file, args, depth, &state] {
+  set_runner(cmd, state, [cmd, options, lock_file, args, depth, &state] {
+    if (resolves(*args) && cmd->get_option("--lock")->count() > 0) {
+      return report(Error(ErrorKind::usage, "give either --lock FILE or requirements (-r, --project) to `tree`, not both"),
+                    state.global);
+    }
     app::TreeOptions tree = *options;
     if (*depth >= 0) tree.depth = *depth;
     Result<lock::Lock> lock = Error();

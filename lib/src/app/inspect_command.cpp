@@ -167,17 +167,7 @@ Result<std::vector<ListedDistribution>> list_installed(const fs::path& dir, bool
     if (site.empty()) return Error(ErrorKind::usage, dir.string() + " is not a virtual environment (no lib/python*/site-packages)");
   }
   // Where uvauth put each package from (its stamp), when it did.
-  std::map<std::string, std::pair<std::string, std::string>> from;  // name -> version, from
-  if (auto stamp = read_file(install::stamp_file(dir))) {
-    auto j = nlohmann::json::parse(*stamp, nullptr, false);
-    if (j.is_object() && j.contains("packages") && j["packages"].is_object()) {
-      for (const auto& [name, value] : j["packages"].items()) {
-        if (value.is_object() && value.value("version", nlohmann::json()).is_string() && value.value("from", nlohmann::json()).is_string()) {
-          from[name] = {value["version"].get<std::string>(), value["from"].get<std::string>()};
-        }
-      }
-    }
-  }
+  const auto from = install::recorded_sources(dir);
   std::vector<ListedDistribution> out;
   for (const auto& entry : fs::directory_iterator(site, ec)) {
     const std::string name = entry.path().filename().string();
@@ -191,8 +181,8 @@ Result<std::vector<ListedDistribution>> list_installed(const fs::path& dir, bool
     if (auto installer = read_file(entry.path() / "INSTALLER")) {
       d.installer = std::string(trim(installer->substr(0, std::min<std::size_t>(installer->find('\n'), 100))));
     }
-    if (auto it = from.find(d.name); it != from.end() && it->second.first == d.version && d.installer == "uvauth") {
-      d.from = it->second.second;
+    if (auto it = from.find(d.name); it != from.end() && it->second.version == d.version && d.installer == "uvauth") {
+      d.from = it->second.from;
     } else if (auto direct = read_file(entry.path() / "direct_url.json")) {
       auto j = nlohmann::json::parse(*direct, nullptr, false);
       if (j.is_object() && j.value("url", nlohmann::json()).is_string()) d.from = redact_userinfo_in_text(j["url"].get<std::string>());

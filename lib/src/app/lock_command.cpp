@@ -536,6 +536,12 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
 
   LockOutcome outcome;
   outcome.lock = std::move(made).value();
+  for (const auto& name : a.upgrade_packages) {
+    const std::string canonical = pep::canonicalize_name(name);
+    if (std::none_of(outcome.lock.packages.begin(), outcome.lock.packages.end(), [&](const auto& p) { return p.name == canonical; })) {
+      UVAUTH_WARN("--upgrade-package " << escape_nonprintable(name) << ": no such package in the resolution");
+    }
+  }
   outcome.files_read = collected.files_read;
   for (const auto& file : settings.files) {  // the settings too: they decide the indexes
     if (std::find(outcome.files_read.begin(), outcome.files_read.end(), file) == outcome.files_read.end()) {

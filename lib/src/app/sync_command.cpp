@@ -9,7 +9,9 @@
 #include "uvauth/config/locations.hpp"
 #include "uvauth/fs.hpp"
 #include "uvauth/index/interpreter.hpp"
+#include "uvauth/log.hpp"
 #include "uvauth/pep/names.hpp"
+#include "uvauth/text.hpp"
 #include "uvauth/sha256.hpp"
 
 namespace uvauth::app {
@@ -65,7 +67,13 @@ Result<SyncOutcome> sync_lock(const SyncArguments& arguments, const lock::Lock& 
   options.on_progress = a.on_progress;
   options.from_lock_file = a.from_lock_file;
   options.reinstall_all = a.reinstall;
-  for (const auto& name : a.reinstall_packages) options.reinstall.insert(pep::canonicalize_name(name));
+  for (const auto& name : a.reinstall_packages) {
+    const std::string canonical = pep::canonicalize_name(name);
+    options.reinstall.insert(canonical);
+    if (std::none_of(lock.packages.begin(), lock.packages.end(), [&](const auto& p) { return p.name == canonical; })) {
+      UVAUTH_WARN("--reinstall-package " << escape_nonprintable(name) << ": the lock has no such package");
+    }
+  }
   options.exact = a.exact;
 
   Result<install::SyncReport> report = install::SyncReport{};

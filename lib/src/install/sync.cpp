@@ -266,6 +266,20 @@ fs::path sync_lock_file(const fs::path& dir) { return dir.string() + ".uvauth.lo
 
 fs::path stamp_file(const fs::path& dir) { return dir / stamp_name; }
 
+std::map<std::string, InstalledSource> recorded_sources(const fs::path& dir) {
+  std::map<std::string, InstalledSource> out;
+  auto stamp = read_file(dir / stamp_name);
+  if (!stamp) return out;
+  auto j = nlohmann::json::parse(*stamp, nullptr, false);
+  if (!j.is_object() || !j.contains("packages") || !j["packages"].is_object()) return out;
+  for (const auto& [name, value] : j["packages"].items()) {
+    if (value.is_object() && value.value("version", nlohmann::json()).is_string() && value.value("from", nlohmann::json()).is_string()) {
+      out[name] = {value["version"].get<std::string>(), value["from"].get<std::string>()};
+    }
+  }
+  return out;
+}
+
 namespace {
 
 // What a sync of `o` changes in the tree whose site-packages is `site`.

@@ -69,6 +69,8 @@ TEST(WorkflowTest, RelockingKeepsPinsUpgradeAndUpgradePackageDoNot) {
   EXPECT_NE(down.err.find("Removed gamma v1.5\n"), std::string::npos) << down.err;
   ASSERT_EQ(w.run("lock", {"alpha"}).exit_code, 0);
   EXPECT_EQ(w.pins(), "alpha==1.0 beta==1.0");
+  auto typo = w.run("lock", {"alpha", "--upgrade-package", "betta"});
+  EXPECT_NE(typo.err.find("warning: --upgrade-package betta: no such package in the resolution"), std::string::npos) << typo.err;
   auto all = w.run("lock", {"alpha", "-U"});
   ASSERT_EQ(all.exit_code, 0) << all.err;
   EXPECT_EQ(w.pins(), "alpha==1.0 beta==2.0 gamma==1.5") << "--upgrade resolves afresh";
@@ -178,6 +180,8 @@ TEST(WorkflowTest, ReinstallInstallsAgain) {
   EXPECT_NE(one.err.find(" - beta==2.0\n + beta==2.0\n"), std::string::npos) << one.err;
   EXPECT_EQ(one.err.find("alpha=="), std::string::npos) << one.err;
   EXPECT_TRUE(fs::exists(w.target() / "beta"));
+  auto typo = w.run("install", {"alpha", "--target", w.target().string(), "--reinstall-package", "betta"});
+  EXPECT_NE(typo.err.find("warning: --reinstall-package betta: the lock has no such package"), std::string::npos) << typo.err;
   auto all = w.run("install", {"alpha", "--target", w.target().string(), "--reinstall", "--json"});
   ASSERT_EQ(all.exit_code, 0) << all.err;
   const auto j = nlohmann::json::parse(all.out);
@@ -191,7 +195,6 @@ TEST(WorkflowTest, AnExistingVenvKeepsWhatNoLockNamesUnlessExact) {
   auto made = run_process({"python3", "-m", "venv", "--without-pip", venv.string()});
   ASSERT_TRUE(made.ok() && made->exit_code == 0);
   // A distribution another installer put there (as pip and setuptools are).
-  const std::string site = venv.string() + "/lib/python3.11/site-packages";
   auto version = run_process({(venv / "bin" / "python").string(), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"});
   ASSERT_TRUE(version.ok());
   const fs::path purelib = std::string(version->out.substr(0, version->out.size() - 1));
@@ -218,7 +221,6 @@ TEST(WorkflowTest, AnExistingVenvKeepsWhatNoLockNamesUnlessExact) {
   ASSERT_EQ(exact.exit_code, 0) << exact.err;
   EXPECT_NE(exact.err.find(" - foreign==1.0\n"), std::string::npos) << exact.err;
   EXPECT_FALSE(fs::exists(purelib / "foreign-1.0.dist-info"));
-  (void)site;
 }
 
 TEST(WorkflowTest, ACreatedVenvHasActivateScripts) {
@@ -251,6 +253,9 @@ TEST(WorkflowTest, TreeShowsTheLockedGraph) {
                            w.home.env());
   ASSERT_EQ(resolved.exit_code, 0) << resolved.err;
   EXPECT_EQ(resolved.out, "alpha v1.0\n└── beta v2.0\n    └── gamma v1.5\n");
+  auto both = run_tool({"tree", "--lock", w.lock().string(), "alpha"}, w.home.env());
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_NE(both.err.find("not both"), std::string::npos) << "the lock is not silently ignored: " << both.err;
   auto missing = run_tool({"tree", "--lock", (w.home.path() / "nope.toml").string()}, w.home.env());
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.err.find("cannot read the lock"), std::string::npos) << missing.err;

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -102,6 +103,15 @@ Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache, const
 // The stamp a sync writes in DIR: rewritten whenever what DIR holds changes,
 // so build rules can depend on it.
 [[nodiscard]] std::filesystem::path stamp_file(const std::filesystem::path& dir);
+
+// What the last sync of DIR recorded in its stamp: canonical name -> the
+// version it installed and the index (or URL) it came from. Empty without a
+// stamp or for one it cannot read.
+struct InstalledSource {
+  std::string version;
+  std::string from;
+};
+[[nodiscard]] std::map<std::string, InstalledSource> recorded_sources(const std::filesystem::path& dir);
 
 // True when DIR's stamp says it already holds this lock (no network, no scan).
 [[nodiscard]] bool up_to_date(const SyncOptions& options);
