@@ -29,6 +29,27 @@ if(NOT LIBZIP_FOUND)
     "hint: on Debian/Ubuntu run: apt-get install libzip-dev pkg-config")
 endif()
 
+# The system keychain (uv's native-auth entries): libsecret on Linux.
+# UVAUTH_KEYCHAIN: auto (libsecret when found), libsecret (required), none.
+set(UVAUTH_KEYCHAIN "auto" CACHE STRING "System keychain backend: auto, libsecret or none")
+set_property(CACHE UVAUTH_KEYCHAIN PROPERTY STRINGS auto libsecret none)
+if(NOT UVAUTH_KEYCHAIN STREQUAL "none" AND PkgConfig_FOUND)
+  pkg_check_modules(LIBSECRET QUIET IMPORTED_TARGET libsecret-1>=0.19)
+endif()
+if(UVAUTH_KEYCHAIN STREQUAL "libsecret" AND NOT LIBSECRET_FOUND)
+  message(FATAL_ERROR "UVAUTH_KEYCHAIN=libsecret, but libsecret (>= 0.19) was not found.\n"
+    "hint: on Debian/Ubuntu run: apt-get install libsecret-1-dev")
+endif()
+if(LIBSECRET_FOUND AND NOT UVAUTH_KEYCHAIN STREQUAL "none")
+  set(UVAUTH_KEYCHAIN_BACKEND "libsecret")
+else()
+  if(UVAUTH_KEYCHAIN STREQUAL "auto")
+    message(STATUS "UvAuth: libsecret not found; the system keychain (native-auth) is not built in "
+      "(apt-get install libsecret-1-dev)")
+  endif()
+  set(UVAUTH_KEYCHAIN_BACKEND "none")
+endif()
+
 # libcurl must be the OpenSSL build: client certificates, CA files and the TLS
 # error messages we document are those of OpenSSL.
 include(CheckCXXSourceRuns)

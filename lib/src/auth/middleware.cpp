@@ -57,8 +57,20 @@ AuthSettings AuthSettings::from(const config::CredentialLocations& locations) {
   return settings;
 }
 
+CredentialSources default_sources(const AuthSettings& settings) {
+  CredentialSources sources;
+  if (settings.netrc_file) sources.push_back(std::make_unique<NetrcSource>(*settings.netrc_file));
+  if (settings.store_file) sources.push_back(std::make_unique<TextStoreSource>(*settings.store_file));
+  if (settings.system_keychain) sources.push_back(std::make_unique<KeychainSource>());
+  if (settings.keyring_executable) sources.push_back(std::make_unique<KeyringSource>(*settings.keyring_executable));
+  return sources;
+}
+
 AuthMiddleware::AuthMiddleware(AuthSettings settings, IndexSet indexes)
-    : settings_(std::move(settings)), indexes_(std::move(indexes)) {}
+    : settings_(std::move(settings)), indexes_(std::move(indexes)), sources_(default_sources(settings_)) {}
+
+AuthMiddleware::AuthMiddleware(AuthSettings settings, IndexSet indexes, CredentialSources sources)
+    : settings_(std::move(settings)), indexes_(std::move(indexes)), sources_(std::move(sources)) {}
 
 int AuthMiddleware::lookups() const {
   std::lock_guard lock(lookup_mutex_);
@@ -319,68 +331,13 @@ std::optional<AuthMiddleware::Sourced> AuthMiddleware::lookup(const Url& url, co
 std::optional<AuthMiddleware::Sourced> AuthMiddleware::chain(const Url& url, const Target& target,
                                                              const std::optional<std::string>& username,
                                                              const std::vector<Credentials>& refused) {
-  auto fresh = [&](const std::optional<Credentials>& c) {
-    return c && std::find(refused.begin(), refused.end(), *c) == refused.end();
-  };
-  if (auto c = from_netrc(url, username); fresh(c)) return Sourced{*c, "netrc file " + settings_.netrc_file->string()};
-  if (auto c = from_store(url, username); fresh(c)) return Sourced{*c, "the credentials store " + settings_.store_file->string()};
-  // A file an index linked may live outside the index's path (Artifactory's
-  // /api/pypi/x/simple links /pypi/x/...); the index's own entry covers it.
-  if (target.index) {
-    if (auto c = from_store(target.index->url, username); fresh(c)) {
-      return Sourced{*c, "the credentials store " + settings_.store_file->string()};
+  const LookupContext context{target.index, target.policy};
+  for (const auto& source : sources_) {
+    auto found = source->find(url, context, username);
+    if (found && std::find(refused.begin(), refused.end(), *found) == refused.end()) {
+      return Sourced{std::move(*found), source->describe()};
     }
   }
-  if (auto c = from_keyring(url, target, username); fresh(c)) return Sourced{*c, "the keyring"};
-  return std::nullopt;
-}
-
-std::optional<Credentials> AuthMiddleware::from_netrc(const Url& url, const std::optional<std::string>& username) {
-  if (!netrc_loaded_) {
-    netrc_loaded_ = true;
-    if (settings_.netrc_file) {
-      auto loaded = Netrc::load(*settings_.netrc_file);
-      if (!loaded) {
-        UVAUTH_DEBUG("warning: ignoring netrc file: " << loaded.error().message);
-      } else {
-        netrc_ = std::move(loaded).value();
-      }
-    }
-  }
-  if (!netrc_) return std::nullopt;
-  auto found = netrc_->find(url.host(), username);
-  if (found) UVAUTH_DEBUG("found " << found->describe() << " in netrc file " << settings_.netrc_file->string());
-  return found;
-}
-
-std::optional<Credentials> AuthMiddleware::from_store(const Url& url, const std::optional<std::string>& username) {
-  if (!store_loaded_) {
-    store_loaded_ = true;
-    if (settings_.store_file) {
-      auto loaded = CredentialStore::load(*settings_.store_file);
-      if (!loaded) {
-        UVAUTH_WARN("ignoring the credentials store: " << loaded.error().message);
-      } else {
-        store_ = std::move(loaded).value();
-      }
-    }
-  }
-  if (!store_) return std::nullopt;
-  auto found = store_->find(url, username);
-  if (found) UVAUTH_DEBUG("found " << found->describe() << " in the credentials store " << settings_.store_file->string());
-  return found;
-}
-
-std::optional<Credentials> AuthMiddleware::from_keyring(const Url& url, const Target& target,
-                                                        const std::optional<std::string>& username) {
-  if (!settings_.keyring_executable) return std::nullopt;
-  const KeyringProvider keyring(*settings_.keyring_executable);
-  // The keyring tool is slow: ask it only with a user name, or for an index
-  // with authenticate = "always" (as uv does).
-  if (username) return keyring.fetch(target.index ? target.index->url : url, username);
-  if (target.policy == AuthPolicy::always && target.index) return keyring.fetch(target.index->url, std::nullopt);
-  UVAUTH_DEBUG("not asking the keyring for " << url.redacted()
-                                             << " without a user name; set one, or authenticate = \"always\"");
   return std::nullopt;
 }
 

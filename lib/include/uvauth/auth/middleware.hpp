@@ -4,8 +4,8 @@
 // Sources, highest first: userinfo in the URL; the index's own credentials
 // (its URL's userinfo, replaced by UV_INDEX_<NAME>_USERNAME/_PASSWORD);
 // credentials that already worked in this process; then the look-up chain
-// netrc -> credentials store -> keyring, run at most once per
-// realm-or-index and user name.
+// of credential sources (source.hpp: netrc -> credentials store -> system
+// keychain -> keyring), run at most once per realm-or-index and user name.
 #pragma once
 
 #include <filesystem>
@@ -17,9 +17,7 @@
 #include "uvauth/auth/cache.hpp"
 #include "uvauth/config/locations.hpp"
 #include "uvauth/auth/index.hpp"
-#include "uvauth/auth/keyring.hpp"
-#include "uvauth/auth/netrc.hpp"
-#include "uvauth/auth/store.hpp"
+#include "uvauth/auth/source.hpp"
 #include "uvauth/net/client.hpp"
 
 namespace uvauth::auth {
@@ -29,14 +27,20 @@ struct AuthSettings {
   std::optional<std::filesystem::path> netrc_file;    // $NETRC, else ~/.netrc
   std::optional<std::filesystem::path> store_file;    // uv's credentials.toml
   std::optional<std::string> keyring_executable;      // set when the keyring provider is `subprocess`
+  bool system_keychain = false;                       // the native-auth preview: uv's entries in the OS keychain
 
   // From where the configuration pass found the sources to be.
   static AuthSettings from(const config::CredentialLocations& locations);
 };
 
+// The chain the settings describe, in the documented order.
+[[nodiscard]] CredentialSources default_sources(const AuthSettings& settings);
+
 class AuthMiddleware final : public net::Middleware {
  public:
   AuthMiddleware(AuthSettings settings, IndexSet indexes);
+  // With the sources given (tests inject fakes).
+  AuthMiddleware(AuthSettings settings, IndexSet indexes, CredentialSources sources);
 
   Status before_send(net::Request& request, net::Exchange& exchange) override;
   bool should_resend(net::Request& request, const net::Response& response, net::Exchange& exchange) override;
@@ -67,14 +71,11 @@ class AuthMiddleware final : public net::Middleware {
   };
   // The look-up chain, once per index-or-realm and user (cached, hit or miss).
   std::optional<Sourced> lookup(const Url& url, const Target& target, const std::optional<std::string>& username);
-  // The chain itself: netrc, the store (for the URL, then the index URL), the
-  // keyring; the first answer that is none of `refused` (after a rejection
-  // the next source is tried, once each). Called with lookup_mutex_ held.
+  // The chain itself: each source in order; the first answer that is none
+  // of `refused` (after a rejection the next source is tried, once each).
+  // Called with lookup_mutex_ held.
   std::optional<Sourced> chain(const Url& url, const Target& target, const std::optional<std::string>& username,
                                const std::vector<Credentials>& refused);
-  std::optional<Credentials> from_netrc(const Url& url, const std::optional<std::string>& username);
-  std::optional<Credentials> from_store(const Url& url, const std::optional<std::string>& username);
-  std::optional<Credentials> from_keyring(const Url& url, const Target& target, const std::optional<std::string>& username);
 
   AuthSettings settings_;
   IndexSet indexes_;
@@ -86,10 +87,7 @@ class AuthMiddleware final : public net::Middleware {
   mutable std::mutex lookup_mutex_;  // held during a look-up: concurrent askers wait for its answer
   std::map<std::string, std::optional<Sourced>> looked_up_;
   int lookups_ = 0;
-  bool netrc_loaded_ = false;
-  std::optional<Netrc> netrc_;
-  bool store_loaded_ = false;
-  std::optional<CredentialStore> store_;
+  CredentialSources sources_;  // used under lookup_mutex_
 };
 
 }  // namespace uvauth::auth
