@@ -27,6 +27,7 @@ void register_auth(CLI::App& app, RunState& state) {
   auto run = [args, &state](app::AuthAction action) {
     return [action, args, &state] {
       const app::AuthTerminal terminal{can_prompt, prompt_line, read_stdin_line};
+      args->session = session_options(state.global);
       auto outcome = app::run_auth(action, *args, state.env, terminal);
       if (!outcome) return report(outcome.error(), state.global);
       if (outcome->secret) std::cout << outcome->secret->reveal() << '\n';

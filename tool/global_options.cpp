@@ -23,6 +23,11 @@ void add_global_options(CLI::App& app, GlobalOptions& options) {
                  "Skip TLS verification for this host[:port] (repeatable)")->expected(1)->allow_extra_args(false)->take_all();
   app.add_option("--authenticate", options.authenticate, "Policy for URLs outside every declared index")
       ->check(CLI::IsMember({"auto", "always", "never"}));
+  app.add_flag("--preview", options.preview, "Turn on every preview feature (as uv's --preview)");
+  app.add_flag("--no-preview", options.no_preview, "Turn off every preview feature");
+  app.add_option("--preview-features", options.preview_features,
+                 "Turn on preview features, e.g. native-auth (the system keychain shared with uv)")
+      ->expected(1)->allow_extra_args(false)->take_all();
   app.add_option("--color", options.color, "Colour output")->check(CLI::IsMember({"auto", "always", "never"}));
   app.add_flag("--json", options.json, "Machine-readable output");
 }
@@ -42,6 +47,9 @@ auth::SessionOptions session_options(const GlobalOptions& options, std::vector<s
   if (!options.keyring_provider.empty()) session.keyring_provider = options.keyring_provider;
   if (!options.authenticate.empty()) session.authenticate = options.authenticate;
   session.allow_insecure_hosts = options.allow_insecure_hosts;
+  session.preview.all = options.preview;
+  session.preview.features = options.preview_features;
+  session.no_preview = options.no_preview;
   session.indexes = std::move(indexes);
   return session;
 }

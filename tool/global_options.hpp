@@ -24,6 +24,9 @@ struct GlobalOptions {
   std::string keyring_provider;  // disabled|subprocess
   std::vector<std::string> allow_insecure_hosts;
   std::string authenticate;  // auto|always|never
+  bool preview = false;                      // --preview
+  bool no_preview = false;                   // --no-preview
+  std::vector<std::string> preview_features;  // --preview-features
   std::string color = "auto";
   bool json = false;
   bool use_color = false;  // decided once after parsing (resolve_color)

@@ -1,5 +1,7 @@
 #include "uvauth/app/auth_command.hpp"
 
+#include "uvauth/app/configuration.hpp"
+#include "uvauth/auth/source.hpp"
 #include "uvauth/auth/store.hpp"
 #include "uvauth/config/locations.hpp"
 #include "uvauth/text.hpp"
@@ -17,6 +19,29 @@ Result<std::filesystem::path> store_file(const config::Environment& env) {
 }
 
 Error usage(std::string message) { return Error(ErrorKind::usage, std::move(message)); }
+
+// Where auth commands read and write: the system keychain under uv's
+// native-auth preview, else uv's credentials store.
+Result<std::unique_ptr<auth::CredentialSource>> backend(const AuthArguments& args, const config::Environment& env) {
+  auth::SessionOptions session = args.session;
+  std::optional<std::string> project;
+  std::optional<std::filesystem::path> cache_dir;
+  bool no_cache = false;
+  bool offline = false;
+  const CommonOptions common{&session, &project, &cache_dir, &no_cache, &offline};
+  UVAUTH_TRY_ASSIGN(auto configuration, configure(common, env));
+  UVAUTH_TRY_ASSIGN(bool native, auth::native_auth_enabled(session, configuration.settings, env));
+  if (native) return std::unique_ptr<auth::CredentialSource>(std::make_unique<auth::KeychainSource>());
+  UVAUTH_TRY_ASSIGN(auto file, store_file(env));
+  return std::unique_ptr<auth::CredentialSource>(std::make_unique<auth::TextStoreSource>(file));
+}
+
+// The Listed entry's service as a URL (the keychain's "host:port" is https).
+std::optional<Url> listed_url(const std::string& service) {
+  auto url = Url::parse(service.find("://") == std::string::npos ? "https://" + service : service);
+  if (!url) return std::nullopt;
+  return std::move(url).value();
+}
 
 // The user name from --username or the service URL (not both), else `fallback`.
 Result<std::optional<std::string>> choose_username(const AuthArguments& args, const Url& service,
@@ -37,17 +62,15 @@ std::string display(const std::string& username, const Url& service) {
   return username == "__token__" ? url : username + "@" + url;
 }
 
-std::string user_of(const auth::StoreEntry& entry) {
-  return entry.credentials.scheme == Credentials::Scheme::bearer ? std::string("(bearer token)")
-                                                                 : entry.credentials.username.value_or("");
-}
-
 // The users stored for the host of `service` (any path), for "did you mean".
-std::vector<std::string> users_for(const CredentialStore& store, const Url& service) {
+std::vector<std::string> users_for(auth::CredentialSource& source, const Url& service) {
   std::vector<std::string> out;
-  for (const auto& entry : store.entries()) {
-    if (entry.service.scheme() != service.scheme() || entry.service.host_port() != service.host_port()) continue;
-    std::string line = "`" + user_of(entry) + "` for " + entry.service.without_userinfo();
+  auto listed = source.list();
+  if (!listed) return out;
+  for (const auto& entry : *listed) {
+    const auto url = listed_url(entry.service);
+    if (!url || url->scheme() != service.scheme() || url->host_port() != service.host_port()) continue;
+    std::string line = "`" + entry.username + "` for " + escape_nonprintable(entry.service);
     if (std::find(out.begin(), out.end(), line) == out.end()) out.push_back(std::move(line));
   }
   return out;
@@ -55,9 +78,9 @@ std::vector<std::string> users_for(const CredentialStore& store, const Url& serv
 
 // The error for a missing entry, with the users that are stored for the
 // host when none was named.
-Error not_found(Error error, const AuthArguments& args, const CredentialStore& store, const Url& service) {
+Error not_found(Error error, const AuthArguments& args, auth::CredentialSource& source, const Url& service) {
   if (args.username || service.has_username()) return error;
-  const auto users = users_for(store, service);
+  const auto users = users_for(source, service);
   if (users.empty()) return error;
   std::string list;
   for (std::size_t i = 0; i < users.size(); ++i) list += (i ? ", " : "") + users[i];
@@ -97,11 +120,8 @@ Result<AuthOutcome> login(const AuthArguments& args, const config::Environment& 
   }
   if (secret->empty()) return usage("Password cannot be empty");
 
-  UVAUTH_TRY_ASSIGN(auto file, store_file(env));
-  UVAUTH_TRY_ASSIGN(auto held, CredentialStore::lock(file));
-  UVAUTH_TRY_ASSIGN(auto store, CredentialStore::load(file));
-  store.insert(service, Credentials::basic(*username, Secret(std::move(*secret))));
-  UVAUTH_TRY(store.save(file));
+  UVAUTH_TRY_ASSIGN(auto source, backend(args, env));
+  UVAUTH_TRY(source->store(service.with_userinfo_removed(), Credentials::basic(*username, Secret(std::move(*secret)))));
   AuthOutcome out;
   out.stderr_text = "Stored credentials for " + display(*username, service) + "\n";
   return out;
@@ -112,7 +132,7 @@ Result<AuthOutcome> login(const AuthArguments& args, const config::Environment& 
 struct ServiceUser {
   Url service;
   std::string username;
-  std::filesystem::path file;
+  std::unique_ptr<auth::CredentialSource> source;
 };
 
 Result<ServiceUser> service_user(const AuthArguments& args, bool to_root, const config::Environment& env) {
@@ -120,19 +140,17 @@ Result<ServiceUser> service_user(const AuthArguments& args, bool to_root, const 
   UVAUTH_TRY_ASSIGN(auto chosen, choose_username(args, service, std::string("__token__")));
   const std::string username = chosen.value_or("__token__");
   if (username.empty()) return usage("Username cannot be empty");
-  UVAUTH_TRY_ASSIGN(auto file, store_file(env));
-  return ServiceUser{std::move(service), username, std::move(file)};
+  UVAUTH_TRY_ASSIGN(auto source, backend(args, env));
+  return ServiceUser{std::move(service), username, std::move(source)};
 }
 
 Result<AuthOutcome> logout(const AuthArguments& args, const config::Environment& env) {
   UVAUTH_TRY_ASSIGN(auto target, service_user(args, true, env));
-  UVAUTH_TRY_ASSIGN(auto held, CredentialStore::lock(target.file));
-  UVAUTH_TRY_ASSIGN(auto store, CredentialStore::load(target.file));
-  if (!store.remove(target.service, target.username)) {
-    return not_found(usage("No matching entry found for " + display(target.username, target.service)), args, store,
-                     target.service);
+  UVAUTH_TRY_ASSIGN(bool removed, target.source->remove(target.service.with_userinfo_removed(), target.username));
+  if (!removed) {
+    return not_found(usage("No matching entry found for " + display(target.username, target.service)), args,
+                     *target.source, target.service);
   }
-  UVAUTH_TRY(store.save(target.file));
   AuthOutcome out;
   out.stderr_text = "Removed credentials for " + display(target.username, target.service) + "\n";
   return out;
@@ -140,11 +158,10 @@ Result<AuthOutcome> logout(const AuthArguments& args, const config::Environment&
 
 Result<AuthOutcome> token(const AuthArguments& args, const config::Environment& env) {
   UVAUTH_TRY_ASSIGN(auto target, service_user(args, false, env));
-  UVAUTH_TRY_ASSIGN(auto store, CredentialStore::load(target.file));
-  auto found = store.find(target.service.with_userinfo_removed(), target.username);
+  auto found = target.source->find(target.service.with_userinfo_removed(), {}, target.username);
   if (!found) {
     return not_found(Error(ErrorKind::auth, "Failed to fetch credentials for " + display(target.username, target.service)),
-                     args, store, target.service);
+                     args, *target.source, target.service);
   }
   if (!found->password) {
     return Error(ErrorKind::auth, std::string("No ") + (target.username == "__token__" ? "token" : "password") +
@@ -155,14 +172,12 @@ Result<AuthOutcome> token(const AuthArguments& args, const config::Environment& 
   return out;
 }
 
-Result<AuthOutcome> list(const config::Environment& env) {
-  UVAUTH_TRY_ASSIGN(auto file, store_file(env));
-  UVAUTH_TRY_ASSIGN(auto store, CredentialStore::load(file));
+Result<AuthOutcome> list(const AuthArguments& args, const config::Environment& env) {
+  UVAUTH_TRY_ASSIGN(auto source, backend(args, env));
+  UVAUTH_TRY_ASSIGN(auto entries, source->list());
   AuthOutcome out;
-  if (store.entries().empty()) out.stderr_text = "No credentials stored in " + file.string() + "\n";
-  for (const auto& entry : store.entries()) {
-    out.stdout_text += escape_nonprintable(entry.service.without_userinfo() + " " + user_of(entry)) + "\n";
-  }
+  if (entries.empty()) out.stderr_text = "No credentials stored in " + source->describe() + "\n";
+  for (const auto& entry : entries) out.stdout_text += escape_nonprintable(entry.service + " " + entry.username) + "\n";
   return out;
 }
 
@@ -174,7 +189,7 @@ Result<AuthOutcome> run_auth(AuthAction action, const AuthArguments& arguments, 
     case AuthAction::login: return login(arguments, env, terminal);
     case AuthAction::logout: return logout(arguments, env);
     case AuthAction::token: return token(arguments, env);
-    case AuthAction::list: return list(env);
+    case AuthAction::list: return list(arguments, env);
     case AuthAction::dir: {
       UVAUTH_TRY_ASSIGN(auto dir, config::credentials_store_directory(env));
       return AuthOutcome{dir.string() + "\n", "", std::nullopt};

@@ -1,5 +1,6 @@
 #include "uvauth/auth/session.hpp"
 
+#include "uvauth/auth/keychain.hpp"
 #include "uvauth/log.hpp"
 
 namespace uvauth::auth {
@@ -13,6 +14,11 @@ NamedUrl split_index_argument(std::string_view text) {
     }
   }
   return NamedUrl{"", std::string(text)};
+}
+
+Result<bool> native_auth_enabled(const SessionOptions& options, const config::Settings& settings,
+                                 const config::Environment& env) {
+  return config::preview_enabled("native-auth", options.preview, options.no_preview, env, settings.preview);
 }
 
 Result<std::unique_ptr<Session>> Session::open(const SessionOptions& options, const config::Environment& env) {
@@ -52,6 +58,7 @@ Result<std::unique_ptr<Session>> Session::open(const SessionOptions& options, co
       auth_settings->keyring_executable.reset();
     }
   }
+  UVAUTH_TRY_ASSIGN(auth_settings->system_keychain, native_auth_enabled(options, session->settings_, env));
   if (options.authenticate) {
     auto policy = parse_policy(*options.authenticate);
     if (!policy) return Error(ErrorKind::usage, "--authenticate must be auto, always or never");
@@ -66,7 +73,10 @@ Result<std::unique_ptr<Session>> Session::open(const SessionOptions& options, co
       return file->string() + (std::filesystem::exists(*file, ec) ? "" : " (not there)");
     };
     UVAUTH_DEBUG("credentials: netrc file " << where(auth_settings->netrc_file) << "; credentials store "
-                                           << where(auth_settings->store_file) << "; keyring "
+                                           << where(auth_settings->store_file) << "; system keychain "
+                                           << (auth_settings->system_keychain ? std::string(SystemKeychain::backend())
+                                                                              : std::string("off (native-auth preview not enabled)"))
+                                           << "; keyring "
                                            << (auth_settings->keyring_executable ? "`" + *auth_settings->keyring_executable + "` (subprocess)"
                                                                                  : std::string("disabled")));
   }

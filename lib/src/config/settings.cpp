@@ -30,7 +30,7 @@ constexpr std::array ignored_with_warning = {
     "verify-hashes"sv, "strict"sv, "python"sv, "system"sv, "break-system-packages"sv, "target"sv, "prefix"sv,
 };
 constexpr std::array ignored_quietly = {
-    "required-version"sv, "system-certs"sv, "native-tls"sv, "preview"sv, "preview-features"sv,
+    "required-version"sv, "system-certs"sv, "native-tls"sv,
     "python-preference"sv, "python-downloads"sv, "concurrent-downloads"sv, "concurrent-builds"sv,
     "concurrent-installs"sv, "http-proxy"sv, "https-proxy"sv, "no-proxy"sv, "compile-bytecode"sv,
     "python-install-mirror"sv, "pypy-install-mirror"sv, "python-downloads-json-url"sv, "publish-url"sv,
@@ -46,6 +46,7 @@ constexpr std::array honoured = {
     "index"sv, "index-url"sv, "extra-index-url"sv, "find-links"sv, "no-index"sv, "keyring-provider"sv,
     "prerelease"sv, "allow-insecure-host"sv, "cache-dir"sv, "offline"sv, "no-cache"sv,
     "constraint-dependencies"sv, "override-dependencies"sv, "dev-dependencies"sv, "pip"sv, "require-hashes"sv,
+    "preview"sv, "preview-features"sv,
 };
 constexpr std::array index_keys = {"name"sv, "url"sv, "explicit"sv, "default"sv, "format"sv, "authenticate"sv, "credential-helper"sv,
                                    "publish-url"sv, "ignore-error-codes"sv, "cache-control"sv, "hash-algorithm"sv};
@@ -201,6 +202,14 @@ Status read_table(const std::string& source, const toml::table& table, bool pip,
                                    : k == "override-dependencies"   ? out.override_dependencies
                                                                     : out.dev_dependencies;
       if (auto ok = string_list(source, value, k, list); !ok) return ok;
+    } else if (k == "preview-features") {
+      std::vector<Located> names;
+      if (auto ok = string_list(source, value, k, names); !ok) return ok;
+      for (auto& n : names) out.preview.features.push_back(std::move(n.value));
+    } else if (k == "preview") {
+      auto flag = bool_value(source, value, k);
+      if (!flag) return std::move(flag).error();
+      out.preview.all = *flag;
     } else if (k == "allow-insecure-host") {
       std::vector<Located> hosts;
       if (auto ok = string_list(source, value, k, hosts); !ok) return ok;
@@ -277,6 +286,8 @@ void merge_below(Settings& high, Settings low) {
   append(high.override_dependencies, low.override_dependencies);
   append(high.dev_dependencies, low.dev_dependencies);
   high.require_hashes = high.require_hashes || low.require_hashes;
+  high.preview.all = high.preview.all || low.preview.all;
+  append(high.preview.features, low.preview.features);
   if (!high.file) high.file = low.file;
   append(high.files, low.files);
 }

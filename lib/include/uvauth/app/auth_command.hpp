@@ -1,5 +1,6 @@
-// `uvauth auth login|logout|token|dir|list`: uv's credentials store, with
-// uv's rules and messages. The tool parses flags and gives the terminal
+// `uvauth auth login|logout|token|dir|list`: uv's credentials store (or,
+// under uv's native-auth preview, the system keychain), with uv's rules and
+// messages, through the credential-source interface (auth/source.hpp). The tool parses flags and gives the terminal
 // (prompts, stdin) through AuthTerminal; this returns what to print.
 #pragma once
 
@@ -7,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "uvauth/auth/session.hpp"
 #include "uvauth/config/environment.hpp"
 #include "uvauth/error.hpp"
 #include "uvauth/secret.hpp"
@@ -20,6 +22,9 @@ struct AuthArguments {
   std::optional<std::string> username;  // --username
   std::optional<std::string> password;  // --password (login; "-" reads stdin)
   std::optional<std::string> token;     // --token (login; "-" reads stdin)
+  // The global flags (settings file, --preview-features): whether the
+  // keychain (native-auth) or the text store is written.
+  auth::SessionOptions session;
 };
 
 // How a command talks to the person at the terminal; empty functions mean

@@ -21,6 +21,8 @@ struct SessionOptions {
   std::optional<std::string> authenticate;      // --authenticate: policy for URLs outside every index
   std::vector<std::string> allow_insecure_hosts;  // --allow-insecure-host: host, host:port or URL
   std::vector<std::string> indexes;               // --index: "NAME=URL" or "URL"
+  config::PreviewRequest preview;                 // --preview, --preview-features
+  bool no_preview = false;                        // --no-preview
   // Indexes known from elsewhere (a lock's [tool.uvauth]), after those of
   // the settings files and before --index ones.
   std::vector<config::IndexDeclaration> declared_indexes;
@@ -35,6 +37,11 @@ struct NamedUrl {
   std::string url;
 };
 [[nodiscard]] NamedUrl split_index_argument(std::string_view text);
+
+// Whether uv's native-auth preview is on (config/preview.hpp): the system
+// keychain joins the look-up chain and `auth login` writes to it.
+Result<bool> native_auth_enabled(const SessionOptions& options, const config::Settings& settings,
+                                 const config::Environment& env);
 
 class Session {
  public:

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "uvauth/config/environment.hpp"
+#include "uvauth/config/preview.hpp"
 #include "uvauth/error.hpp"
 
 namespace uvauth::config {
@@ -53,6 +54,7 @@ struct Settings {
   std::vector<Located> override_dependencies;
   std::vector<Located> dev_dependencies;      // legacy [tool.uv] dev-dependencies: the `dev` group
   bool require_hashes = false;                // [pip] require-hashes
+  PreviewRequest preview;                     // `preview`, `preview-features`
   std::optional<std::filesystem::path> file;  // the first file they came from
   std::vector<std::filesystem::path> files;   // every file read, in order
 };
