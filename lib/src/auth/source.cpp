@@ -1,5 +1,7 @@
 #include "uvauth/auth/source.hpp"
 
+#include <algorithm>
+
 #include "uvauth/auth/keychain.hpp"
 #include "uvauth/auth/keyring.hpp"
 #include "uvauth/log.hpp"
@@ -98,9 +100,19 @@ std::string KeychainSource::service_name(const Url& service) {
 
 std::optional<Credentials> KeychainSource::find(const Url& url, const LookupContext& context,
                                                 const std::optional<std::string>& username) {
-  const Url clean = (context.index ? context.index->root : url).with_userinfo_removed().with_fragment_removed();
-  // uv's older entries are keyed by the full URL; its logins by the host.
-  std::vector<std::string> services{"uv:" + clean.without_userinfo(), service_name(url)};
+  // uv's older entries are keyed by the full URL (the index's root URL for
+  // an index); its logins by the host.
+  std::vector<std::string> services;
+  auto add = [&services](std::string name) {
+    if (std::find(services.begin(), services.end(), name) == services.end()) services.push_back(std::move(name));
+  };
+  if (context.index) {
+    add("uv:" + context.index->root.with_userinfo_removed().without_userinfo());
+    add("uv:" + context.index->url.with_userinfo_removed().without_userinfo());
+  } else {
+    add("uv:" + url.with_userinfo_removed().with_fragment_removed().without_userinfo());
+  }
+  add(service_name(url));
   for (const auto& service : services) {
     auto items = SystemKeychain::find(service, username);
     if (!items) {
