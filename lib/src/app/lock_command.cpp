@@ -1,5 +1,7 @@
 #include "uvauth/app/lock_command.hpp"
 
+#include "uvauth/auth/credential_helper.hpp"
+
 #include <toml++/toml.h>
 
 #include <array>
@@ -475,6 +477,8 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
 
   auto cache_dir_root = config::cache_root(env, a.cache_dir, a.no_cache);
   if (!cache_dir_root) return std::move(cache_dir_root).error();
+  auth::CredentialHelper::set_shared_directory(
+      *cache_dir_root ? std::optional<std::filesystem::path>(**cache_dir_root / "credential-helpers") : std::nullopt);
   std::optional<cache::CacheDir> cache_dir(std::in_place, *cache_dir_root);
   auto target = choose_target(a, *cache_dir, env);
   if (!target) return std::move(target).error();

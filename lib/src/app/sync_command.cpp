@@ -1,5 +1,7 @@
 #include "uvauth/app/sync_command.hpp"
 
+#include "uvauth/auth/credential_helper.hpp"
+
 #include <unistd.h>
 
 #include <chrono>
@@ -45,6 +47,8 @@ Result<SyncOutcome> sync_lock(const SyncArguments& arguments, const lock::Lock& 
   if (!python) return std::move(python).error();
   auto cache_root = config::cache_root(env, a.cache_dir, a.no_cache);
   if (!cache_root) return std::move(cache_root).error();
+  auth::CredentialHelper::set_shared_directory(
+      *cache_root ? std::optional<std::filesystem::path>(**cache_root / "credential-helpers") : std::nullopt);
   std::optional<cache::CacheDir> cache(std::in_place, *cache_root);
   auto target = index::query_interpreter(*python, *cache);
   if (!target) return std::move(target).error();

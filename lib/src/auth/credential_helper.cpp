@@ -9,6 +9,8 @@
 
 #include "uvauth/log.hpp"
 #include "uvauth/process.hpp"
+#include "uvauth/fs.hpp"
+#include "uvauth/sha256.hpp"
 
 namespace uvauth::auth {
 namespace {
@@ -112,6 +114,12 @@ Result<HelperAnswer> parse_helper_answer(std::string_view text, const std::strin
       }
     }
   }
+  if (json.contains("x-uvauth-cache")) {
+    if (!json["x-uvauth-cache"].is_string()) return bad("an `x-uvauth-cache` that is not a string");
+    const std::string mode = json["x-uvauth-cache"].get<std::string>();
+    if (mode != "shared" && mode != "process") return bad("an `x-uvauth-cache` that is neither \"shared\" nor \"process\"");
+    answer.shared = mode == "shared";
+  }
   if (json.contains("expires")) {
     if (!json["expires"].is_string()) return bad("an `expires` that is not an RFC 3339 string");
     answer.expires = parse_rfc3339(json["expires"].get<std::string>());
@@ -131,6 +139,31 @@ std::shared_ptr<CredentialHelper> CredentialHelper::shared(const std::string& co
   return slot;
 }
 
+namespace {
+std::mutex shared_directory_mutex;
+std::optional<std::filesystem::path> shared_directory;
+
+std::string rfc3339(std::chrono::system_clock::time_point t) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+}  // namespace
+
+void CredentialHelper::set_shared_directory(std::optional<std::filesystem::path> directory) {
+  std::lock_guard lock(shared_directory_mutex);
+  shared_directory = std::move(directory);
+}
+
+std::optional<std::filesystem::path> CredentialHelper::shared_file() const {
+  std::lock_guard lock(shared_directory_mutex);
+  if (!shared_directory) return std::nullopt;
+  return *shared_directory / (Sha256::hex_of(command_ + '\0' + index_).substr(0, 32) + ".json");
+}
+
 CredentialHelper::CredentialHelper(std::string command, std::string index, std::chrono::milliseconds timeout)
     : command_(std::move(command)), index_(std::move(index)), timeout_(timeout) {}
 
@@ -143,6 +176,22 @@ Result<SecretHeaders> CredentialHelper::headers(const Url& uri, bool refresh) {
   std::lock_guard lock(mutex_);  // one run at a time; the others wait for its answer
   const auto now = std::chrono::system_clock::now();
   if (!refresh && kept_ && (!kept_->expires || *kept_->expires > now)) return kept_->headers;
+  const auto file = shared_file();
+  std::error_code ec;
+  if (file && refresh) std::filesystem::remove(*file, ec);
+  if (file && !refresh) {
+    // Another process's answer, kept because the helper said it may be.
+    if (auto text = read_file(*file)) {
+      auto kept = parse_helper_answer(*text, command_, index_);
+      if (kept && kept->shared && kept->expires && *kept->expires > now) {
+        UVAUTH_DEBUG("using the kept answer of the credential helper `" << command_ << "` of " << index_ << " (until "
+                                                                         << rfc3339(*kept->expires) << ")");
+        kept_ = std::move(kept).value();
+        return kept_->headers;
+      }
+      std::filesystem::remove(*file, ec);
+    }
+  }
   std::vector<std::string> argv = split_command(command_);
   if (argv.empty()) return Error(ErrorKind::config, index_ + " has an empty credential-helper");
   argv.push_back("get");
@@ -165,6 +214,16 @@ Result<SecretHeaders> CredentialHelper::headers(const Url& uri, bool refresh) {
     return answer.headers;
   }
   kept_ = answer;
+  if (file && answer.shared && answer.expires) {
+    nlohmann::json headers = nlohmann::json::object();
+    for (const auto& [name, value] : answer.headers) headers[name].push_back(value.reveal());
+    const nlohmann::json kept{{"headers", headers}, {"expires", rfc3339(*answer.expires)}, {"x-uvauth-cache", "shared"}};
+    std::filesystem::create_directories(file->parent_path(), ec);
+    std::filesystem::permissions(file->parent_path(), std::filesystem::perms::owner_all, ec);
+    if (auto written = write_file_atomically(*file, kept.dump()); !written) {
+      UVAUTH_DEBUG("not keeping the credential helper's answer: " << written.error().message);
+    }
+  }
   return kept_->headers;
 }
 

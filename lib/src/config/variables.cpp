@@ -40,6 +40,9 @@ const std::vector<VariableDoc>& environment_variables() {
       {"UV_CREDENTIALS_DIR", "uv's credentials store directory"},
       {"XDG_DATA_HOME", "the store is `$XDG_DATA_HOME/uv/credentials` (default `~/.local/share`)"},
       {"UV_KEYRING_PROVIDER", "`subprocess` asks the `keyring` executable (`--keyring-provider`)"},
+      {"UV_PREVIEW_FEATURES", "uv's preview features, comma-separated; `native-auth` uses the system keychain (`--preview-features`)"},
+      {"UV_PREVIEW", "every preview feature on (`--preview`)"},
+      {"DBUS_SESSION_BUS_ADDRESS", "the session bus where the system keychain (Secret Service) is found, read by libsecret"},
       {"HOME", "the home of `.netrc`, `.cache`, `.config` and `.local/share`"},
       // Network
       {"UV_CONCURRENT_DOWNLOADS", "transfers at once (default 50)"},

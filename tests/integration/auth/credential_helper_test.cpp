@@ -233,3 +233,50 @@ TEST(CredentialHelperTest, AnswersAreCheckedAndTimesParsed) {
 
 }  // namespace
 }  // namespace uvauth::auth
+
+namespace uvauth::auth {
+namespace {
+
+// Two helpers for the same command and index stand for two processes.
+TEST(CredentialHelperTest, AnAnswerIsSharedAcrossProcessesOnlyWhenTheHelperSaysSo) {
+  TempHome home;
+  const auto helper = install_helper(home);
+  const auto dir = home.path() / "cache" / "credential-helpers";
+  CredentialHelper::set_shared_directory(dir);
+  const Url uri = *Url::parse(fx().http("/private/hello.txt"));
+  nlohmann::json shared = nlohmann::json::parse(answer("Authorization", "Bearer tok-shared-1", "2999-01-01T00:00:00Z"));
+  shared["x-uvauth-cache"] = "shared";
+  home.write("answers", shared.dump() + "\n---\n" + shared.dump());
+  {
+    CredentialHelper first(helper.string(), "index 'corp'");
+    ASSERT_TRUE(first.headers(uri).ok());
+    CredentialHelper second(helper.string(), "index 'corp'");
+    auto kept = second.headers(uri);
+    ASSERT_TRUE(kept.ok()) << kept.error().message;
+    ASSERT_EQ(kept->size(), 1U);
+    EXPECT_EQ((*kept)[0].second.reveal(), "Bearer tok-shared-1");
+    EXPECT_EQ(runs(home), 1) << "the second process used the kept answer";
+    std::vector<std::filesystem::path> files(std::filesystem::directory_iterator(dir), {});
+    ASSERT_EQ(files.size(), 1U);
+    EXPECT_EQ(std::filesystem::status(files[0]).permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    // A refresh (after a 401) drops the kept answer and asks the helper.
+    ASSERT_TRUE(second.headers(uri, true).ok());
+    EXPECT_EQ(runs(home), 2);
+  }
+  // Without the helper's word, nothing is kept on disk.
+  std::filesystem::remove_all(dir);
+  home.write("answers", answer("Authorization", "Bearer tok-2", "2999-01-01T00:00:00Z"));
+  CredentialHelper a(helper.string(), "index 'other'");
+  CredentialHelper b(helper.string(), "index 'other'");
+  ASSERT_TRUE(a.headers(uri).ok());
+  ASSERT_TRUE(b.headers(uri).ok());
+  EXPECT_EQ(runs(home), 4);
+  EXPECT_FALSE(std::filesystem::exists(dir) && !std::filesystem::is_empty(dir));
+  CredentialHelper::set_shared_directory(std::nullopt);
+  // A bad value of the extension is refused like any bad answer.
+  EXPECT_FALSE(parse_helper_answer(R"({"headers":{},"x-uvauth-cache":"forever"})", "h", "index 'x'").ok());
+}
+
+}  // namespace
+}  // namespace uvauth::auth

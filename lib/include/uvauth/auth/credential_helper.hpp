@@ -4,9 +4,16 @@
 // headers go on every request under the index that names the helper. One
 // answer is kept for the process until it expires; a refresh (after a
 // 401/403) runs the helper again. Header values are secrets throughout.
+//
+// Across processes only when the helper asks: an answer with an `expires`
+// and `"x-uvauth-cache": "shared"` (uvauth's extension; helpers that do not
+// know it are never cached on disk) is kept in the cache directory
+// (`credential-helpers/`, mode 0600) until it expires, so that one CMake
+// configure running uvauth many times runs the helper once.
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -25,6 +32,7 @@ using SecretHeaders = std::vector<std::pair<std::string, Secret>>;
 struct HelperAnswer {
   SecretHeaders headers;
   std::optional<std::chrono::system_clock::time_point> expires;
+  bool shared = false;  // "x-uvauth-cache": "shared"
 };
 
 // The helper's stdout, checked: a JSON object whose `headers` map names to
@@ -49,6 +57,10 @@ class CredentialHelper {
   // again whatever is kept.
   Result<SecretHeaders> headers(const Url& uri, bool refresh = false);
 
+  // Where answers that may be shared across processes are kept (the cache
+  // directory's `credential-helpers/`); none (the default, or --no-cache): not kept.
+  static void set_shared_directory(std::optional<std::filesystem::path> directory);
+
   [[nodiscard]] const std::string& command() const { return command_; }
   [[nodiscard]] int runs() const;  // how many times the helper ran (tests)
 
@@ -59,6 +71,8 @@ class CredentialHelper {
   mutable std::mutex mutex_;
   std::optional<HelperAnswer> kept_;
   int runs_ = 0;
+
+  [[nodiscard]] std::optional<std::filesystem::path> shared_file() const;
 };
 
 }  // namespace uvauth::auth
