@@ -21,7 +21,7 @@ CLI::App* add_service_command(CLI::App* auth, const char* name, const char* desc
 }  // namespace
 
 void register_auth(CLI::App& app, RunState& state) {
-  CLI::App* auth = app.add_subcommand("auth", "Manage credentials in uv's credentials store");
+  CLI::App* auth = app.add_subcommand("auth", "Manage credentials in uv's credentials store (the system keychain under --preview-features native-auth)");
   auth->require_subcommand(1);
   auto args = std::make_shared<app::AuthArguments>();
   auto run = [args, &state](app::AuthAction action) {

@@ -17,6 +17,7 @@
 
 #include "nginx_fixture.hpp"
 #include "temp_home.hpp"
+#include "test_data.hpp"
 #include "tool_runner.hpp"
 #include "uvauth/process.hpp"
 #include "uvauth/url.hpp"
@@ -64,7 +65,15 @@ class SecretService {
     runtime_ = home.path() / "run";
     std::filesystem::create_directories(runtime_);
     std::filesystem::permissions(runtime_, std::filesystem::perms::owner_all);
-    auto bus = run_process({"dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1",
+    // A session bus without service activation: nothing but our daemon may
+    // own org.freedesktop.secrets (an activated, locked one would race it).
+    std::ofstream(home.path() / "bus.conf")
+        << "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"
+           " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+           "<busconfig><type>session</type><listen>unix:tmpdir=/tmp</listen>\n"
+           "<policy context=\"default\"><allow send_destination=\"*\" eavesdrop=\"true\"/>"
+           "<allow eavesdrop=\"true\"/><allow own=\"*\"/></policy></busconfig>\n";
+    auto bus = run_process({"dbus-daemon", "--config-file=" + (home.path() / "bus.conf").string(), "--fork", "--print-address=1", "--print-pid=1",
                             "--address=unix:path=" + (runtime_ / "bus").string()},
                            std::chrono::seconds(20));
     if (!bus || bus->exit_code != 0) {
@@ -91,14 +100,12 @@ class SecretService {
     posix_spawn_file_actions_addopen(&actions, 2, (home.path() / "keyring.log").c_str(), O_WRONLY | O_APPEND, 0600);
     if (posix_spawn(&keyring_pid_, argv[0], &actions, nullptr, argv.data(), environ) != 0) keyring_pid_ = 0;
     posix_spawn_file_actions_destroy(&actions);
-    // Ready when it answers: a search that finds nothing exits 1, a missing service fails otherwise.
+    // Ready when the unlocked login collection takes an item (the daemon
+    // creates it from the password a moment after it answers on the bus).
     for (int i = 0; i < 100; ++i) {
-      auto probe = secret_tool({"search", "--all", "service", "uvauth-probe"});
-      if (probe.exit_code == 0 || probe.exit_code == 1) {
-        if (probe.err.find("not provided") == std::string::npos && probe.err.find("Cannot") == std::string::npos) {
-          ready_ = true;
-          break;
-        }
+      if (secret_tool({"store", "--label=probe", "service", "uvauth-probe"}, "x").exit_code == 0) {
+        ready_ = secret_tool({"clear", "service", "uvauth-probe"}).exit_code == 0;
+        break;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
@@ -125,6 +132,10 @@ class SecretService {
     out["XDG_DATA_HOME"] = (home_.path() / "data").string();
     out["HOME"] = home_.path().string();
     out["DISPLAY"] = "";
+    // Under the asan preset: GIO's process-lifetime proxies are not uvauth's leaks.
+    const char* asan = std::getenv("ASAN_OPTIONS");
+    out["ASAN_OPTIONS"] = std::string(asan ? asan : "") + ":fast_unwind_on_malloc=0";
+    out["LSAN_OPTIONS"] = "suppressions=" + testing::data_path("lsan-libsecret.supp");
     return out;
   }
 

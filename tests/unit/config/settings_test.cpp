@@ -197,5 +197,17 @@ TEST(SettingsTest, TheUserLevelFileIsMergedBelowTheProjects) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(SettingsTest, PreviewSwitchesAreRead) {
+  auto settings = parse_settings("preview-features = [\"native-auth\"]\n", "uv.toml", false);
+  ASSERT_TRUE(settings.ok()) << settings.error().message;
+  EXPECT_EQ(settings->preview.features, (std::vector<std::string>{"native-auth"}));
+  EXPECT_FALSE(settings->preview.all);
+  auto all = parse_settings("[project]\nname = \"x\"\n[tool.uv]\npreview = true\n", "pyproject.toml", true);
+  ASSERT_TRUE(all.ok()) << all.error().message;
+  EXPECT_TRUE(all->preview.all);
+  auto bad = parse_settings("preview = \"yes\"\n", "uv.toml", false);
+  EXPECT_FALSE(bad.ok());
+}
+
 }  // namespace
 }  // namespace uvauth::config
