@@ -54,6 +54,9 @@ class Marker {
   [[nodiscard]] Result<bool> evaluate(const MarkerEnvironment& environment, const MarkerContext& context = {}) const;
   [[nodiscard]] std::string to_string() const;
 
+  // The parsed expression tree (null for the empty marker).
+  [[nodiscard]] const std::shared_ptr<const Group>& root() const { return root_; }
+
   // Internal: a marker from an already parsed group (used by Requirement).
   static Marker from_group(std::shared_ptr<const Group> group) {
     Marker m;
