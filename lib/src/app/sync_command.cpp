@@ -1,6 +1,7 @@
 #include "uvauth/app/sync_command.hpp"
 
 #include "uvauth/auth/credential_helper.hpp"
+#include "uvauth/lock/select.hpp"
 
 #include <unistd.h>
 
@@ -52,10 +53,11 @@ Result<SyncOutcome> sync_lock(const SyncArguments& arguments, const lock::Lock& 
   std::optional<cache::CacheDir> cache(std::in_place, *cache_root);
   auto target = index::query_interpreter(*python, *cache);
   if (!target) return std::move(target).error();
-  UVAUTH_TRY(lock.check_target(target->markers, a.lock_file.string()));
+  // PEP 751 selection: the entries and the wheel for this target.
+  UVAUTH_TRY_ASSIGN(auto selected, lock::select_for_target(lock, *target, a.lock_file.string()));
 
   install::SyncOptions options;
-  options.lock = lock;
+  options.lock = std::move(selected);
   options.lock_digest = Sha256::hex_of(text);
   options.kind = a.venv ? install::TargetKind::venv : install::TargetKind::target;
   // "dir/" and "dir/." name dir itself: its lock and staging trees go beside it.

@@ -7,6 +7,7 @@
 
 #include "uvauth/config/toml.hpp"
 #include "uvauth/pep/names.hpp"
+#include "uvauth/pep/specifiers.hpp"
 #include "uvauth/sha256.hpp"
 #include "uvauth/text.hpp"
 #include "uvauth/url.hpp"
@@ -58,14 +59,25 @@ std::string Lock::serialize() const {
     document.insert("environments", std::move(envs));
   }
   if (!requires_python.empty()) document.insert("requires-python", requires_python);
+  if (!default_groups.empty()) {
+    toml::array groups;
+    for (const auto& g : default_groups) groups.push_back(g);
+    document.insert("default-groups", std::move(groups));
+  }
   document.insert("created-by", created_by);
   toml::array packages_array;
   std::vector<LockedPackage> sorted = packages;
-  std::sort(sorted.begin(), sorted.end(), [](const LockedPackage& a, const LockedPackage& b) { return a.name < b.name; });
+  std::sort(sorted.begin(), sorted.end(), [](const LockedPackage& a, const LockedPackage& b) {
+    if (a.name != b.name) return a.name < b.name;
+    if (a.version != b.version) return a.version < b.version;
+    return a.marker < b.marker;
+  });
   for (const auto& p : sorted) {
     toml::table package;
     package.insert("name", p.name);
     package.insert("version", p.version.to_string());
+    if (!p.marker.empty()) package.insert("marker", p.marker);
+    if (!p.requires_python.empty()) package.insert("requires-python", p.requires_python);
     if (!p.index.empty()) package.insert("index", without_userinfo(p.index));
     toml::array wheels;
     for (const auto& w : p.wheels) {
@@ -124,6 +136,15 @@ Result<Lock> Lock::parse(std::string_view text, const std::string& source) {
       if (auto s = e.value<std::string>()) lock.environments.push_back(*s);
     }
   }
+  if (const toml::node* groups = document.get("default-groups")) {
+    const toml::array* list = groups->as_array();
+    if (!list) return bad(source, *groups, "`default-groups` must be an array of group names");
+    for (const auto& g : *list) {
+      auto name = g.value<std::string>();
+      if (!name) return bad(source, g, "`default-groups` must be an array of group names");
+      lock.default_groups.push_back(pep::canonicalize_name(*name));
+    }
+  }
   if (auto tool = document["tool"]["uvauth"].as_table()) {
     lock.inputs = (*tool)["inputs"].value_or(std::string());
     lock.target = (*tool)["target"].value_or(std::string());
@@ -163,6 +184,22 @@ Result<Lock> Lock::parse(std::string_view text, const std::string& source) {
     if (!parsed) return bad(source, node, parsed.error().message);
     p.version = *parsed;
     p.index = (*table)["index"].value_or(std::string());
+    // An entry's marker decides where it is installed: a malformed one is
+    // refused, never ignored.
+    if (const toml::node* m = table->get("marker")) {
+      auto text = m->value<std::string>();
+      if (!text) return bad(source, *m, "the `marker` of " + p.name + " must be a string");
+      auto marker = pep::Marker::parse(*text);
+      if (!marker) return bad(source, *m, "the `marker` of " + p.name + " is not a PEP 508 marker: " + marker.error().message);
+      p.marker = marker->to_string();
+    }
+    if (const toml::node* rp = table->get("requires-python")) {
+      auto text = rp->value<std::string>();
+      if (!text) return bad(source, *rp, "the `requires-python` of " + p.name + " must be a string");
+      auto spec = pep::SpecifierSet::parse(*text);
+      if (!spec) return bad(source, *rp, "the `requires-python` of " + p.name + " is not a version specifier: " + spec.error().message);
+      p.requires_python = *text;
+    }
     const toml::array* wheels = (*table)["wheels"].as_array();
     if (!wheels || wheels->empty()) return bad(source, node, "package " + p.name + " has no wheels (uvauth locks wheels only)");
     for (const auto& wnode : *wheels) {
@@ -214,8 +251,10 @@ bool Lock::same_content(const Lock& other) const {
   auto key = [dependencies](const Lock& lock) {
     std::vector<std::string> lines{lock.lock_version, lock.requires_python};
     for (const auto& e : lock.environments) lines.push_back("env " + e);
+    for (const auto& g : lock.default_groups) lines.push_back("group " + g);
     for (const auto& p : lock.packages) {
-      std::string line = "pkg " + p.name + " " + p.version.to_string() + " " + without_userinfo(p.index);
+      std::string line = "pkg " + p.name + " " + p.version.to_string() + " " + without_userinfo(p.index) + " marker " +
+                         p.marker + " rp " + p.requires_python;
       for (const auto& w : p.wheels) line += " " + w.name + " " + without_userinfo(w.url) + " " + std::to_string(w.size) + " " + w.sha256;
       if (dependencies) {
         for (const auto& d : p.dependencies) line += " dep " + d;

@@ -165,7 +165,7 @@ Result<lock::Lock> make_lock(index::IndexClient& client, LockInputs inputs) {
             .with_hint("nothing was locked or installed; check the --hash, or the index serves another file than expected");
       }
     }
-    lock::LockedPackage locked{p.name, p.version, candidate->index_url, {wheel}, {}};
+    lock::LockedPackage locked{p.name, p.version, candidate->index_url, {wheel}, {}, {}, {}};
     if (!inputs.no_deps) locked.dependencies = dependencies_of(provider, p, *resolution, options.environment);
     out.packages.push_back(std::move(locked));
   }

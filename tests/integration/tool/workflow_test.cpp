@@ -13,6 +13,7 @@
 #include "temp_home.hpp"
 #include "tool_runner.hpp"
 #include "uvauth/fs.hpp"
+#include "uvauth/lock/pylock.hpp"
 #include "uvauth/process.hpp"
 
 namespace uvauth {
@@ -382,6 +383,48 @@ TEST(WorkflowTest, UvFrozenAndLockedTakeUvsWords) {
   auto bad = w.run("sync", {"--lock", w.lock().string(), "--target", w.target().string(), "--no-config"}, {{"UV_FROZEN", "maybe"}});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("UV_FROZEN"), std::string::npos) << bad.err;
+}
+
+// A PEP 751 lock with entries for other platforms (as another tool writes
+// them): each entry's marker and each wheel's tags decide, not the order.
+TEST(WorkflowTest, SyncSelectsEntriesByMarkerAndWheelsByTagsPerPep751) {
+  Workspace w;
+  ASSERT_EQ(w.run("lock", {"alpha", "--no-deps"}).exit_code, 0);
+  auto lock = lock::Lock::parse(w.text(), "pylock.toml");
+  ASSERT_TRUE(lock.ok()) << lock.error().message;
+  const std::string tag = testing::test_tag();
+  const std::string elsewhere = fx().http("/nonexistent/" + tag.substr(tag.find('=') + 1) + "/");
+  ASSERT_EQ(lock->packages.size(), 1U);
+  auto& alpha = lock->packages[0];
+  // A Windows wheel first: it must not be the one taken.
+  alpha.wheels.insert(alpha.wheels.begin(), lock::LockedWheel{"alpha-1.0-cp311-cp311-win_amd64.whl",
+                                                              elsewhere + "alpha-1.0-cp311-cp311-win_amd64.whl", 10,
+                                                              std::string(64, 'b')});
+  lock::LockedPackage windows_only;
+  windows_only.name = "pywin32";
+  windows_only.version = pep::Version::from("306");
+  windows_only.marker = "sys_platform == \"win32\"";
+  windows_only.wheels = {lock::LockedWheel{"pywin32-306-cp311-cp311-win_amd64.whl", elsewhere + "pywin32-306-cp311-cp311-win_amd64.whl", 10,
+                                           std::string(64, 'c')}};
+  lock->packages.push_back(windows_only);
+  lock->environments.clear();
+  std::ofstream(w.lock()) << lock->serialize();
+  auto sync = w.run("sync", {"--lock", w.lock().string(), "--target", w.target().string(), "--no-config", "-v"});
+  ASSERT_EQ(sync.exit_code, 0) << sync.err;
+  EXPECT_TRUE(fs::exists(w.target() / "alpha"));
+  EXPECT_FALSE(fs::exists(w.target() / "pywin32-306.dist-info"));
+  EXPECT_TRUE(fx().requests("/nonexistent/" + tag.substr(tag.find('=') + 1), 0, std::chrono::milliseconds(300)).empty())
+      << "nothing for another platform was fetched";
+
+  // An entry for this platform whose wheels are all for another: a named error, nothing installed.
+  windows_only.marker = "sys_platform == \"linux\"";
+  lock->packages.back() = windows_only;
+  std::ofstream(w.lock()) << lock->serialize();
+  auto none = w.run("sync", {"--lock", w.lock().string(), "--target", (w.home.path() / "other").string(), "--no-config"});
+  EXPECT_EQ(none.exit_code, 1) << none.err;
+  EXPECT_NE(none.err.find("pywin32 306 has no wheel for"), std::string::npos) << none.err;
+  EXPECT_NE(none.err.find("pywin32-306-cp311-cp311-win_amd64.whl"), std::string::npos) << none.err;
+  EXPECT_FALSE(fs::exists(w.home.path() / "other" / "alpha"));
 }
 
 }  // namespace

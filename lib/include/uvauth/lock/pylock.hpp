@@ -27,6 +27,10 @@ struct LockedPackage {
   pep::Version version;
   std::string index;  // the index (or find-links location) it came from
   std::vector<LockedWheel> wheels;
+  // PEP 751 `marker`: the environments this entry is for ("" = all); a name
+  // may have several entries with disjoint markers (select.hpp picks one).
+  std::string marker;
+  std::string requires_python;  // PEP 751 `requires-python` of the entry
   // PEP 751 `dependencies`: the canonical names of the locked packages this
   // one requires on the lock's target (for `tree`), sorted.
   std::vector<std::string> dependencies;
@@ -48,6 +52,7 @@ struct Lock {
   std::string created_by = "uvauth";
   std::string requires_python;            // e.g. "==3.11.*"
   std::vector<std::string> environments;  // markers of the target the lock is for
+  std::vector<std::string> default_groups;  // PEP 751 `default-groups` (for `dependency_groups` markers)
   std::vector<LockedPackage> packages;    // sorted by name
   // [tool.uvauth]
   std::string inputs;  // fingerprint of what was asked (requirements, indexes, target)

@@ -1,0 +1,130 @@
+// PEP 751 selection for one target: entries by marker, exactly one per
+// name, the best wheel by the target's tags, and named errors otherwise.
+#include "uvauth/lock/select.hpp"
+
+#include <gtest/gtest.h>
+
+namespace uvauth::lock {
+namespace {
+
+pep::Target target(const char* python, const char* platform) {
+  auto t = pep::cross_target(python, platform);
+  EXPECT_TRUE(t.ok()) << (t.ok() ? "" : t.error().message);
+  return *t;
+}
+
+LockedWheel wheel(const std::string& name) {
+  return LockedWheel{name, "https://files.example/" + name, 100, std::string(64, 'a')};
+}
+
+LockedPackage entry(const std::string& name, const std::string& version, std::vector<std::string> wheels,
+                    const std::string& marker = "") {
+  LockedPackage p;
+  p.name = name;
+  p.version = pep::Version::from(version);
+  for (const auto& w : wheels) p.wheels.push_back(wheel(w));
+  p.marker = marker;
+  return p;
+}
+
+// name==version:wheel of each selected entry.
+std::string picked(const Result<Lock>& lock) {
+  if (!lock) return "error: " + lock.error().message;
+  std::string out;
+  for (const auto& p : lock->packages) {
+    out += (out.empty() ? "" : " ") + p.name + "==" + p.version.to_string() + ":" + p.wheels.front().name;
+  }
+  return out;
+}
+
+Lock universal() {
+  Lock lock;
+  lock.requires_python = ">=3.10";
+  lock.packages = {
+      entry("numpy", "2.1.0",
+            {"numpy-2.1.0-cp311-cp311-manylinux_2_17_x86_64.whl", "numpy-2.1.0-cp312-cp312-manylinux_2_17_x86_64.whl",
+             "numpy-2.1.0-cp312-cp312-manylinux_2_17_aarch64.whl", "numpy-2.1.0-cp312-cp312-macosx_11_0_arm64.whl"}),
+      entry("pywin", "306", {"pywin-306-py3-none-any.whl"}, "sys_platform == \"win32\""),
+      entry("uvloop", "0.21.0", {"uvloop-0.21.0-py3-none-any.whl"}, "sys_platform == \"linux\""),
+      entry("uvloop", "0.19.0", {"uvloop-0.19.0-py3-none-any.whl"}, "sys_platform == \"darwin\""),
+      entry("tomli", "2.0.1", {"tomli-2.0.1-py3-none-any.whl"}, "python_version < \"3.11\""),
+  };
+  return lock;
+}
+
+TEST(SelectTest, EachTargetGetsItsEntriesAndItsBestWheel) {
+  const Lock lock = universal();
+  EXPECT_EQ(picked(select_for_target(lock, target("3.11", "x86_64-manylinux_2_28"), "pylock.toml")),
+            "numpy==2.1.0:numpy-2.1.0-cp311-cp311-manylinux_2_17_x86_64.whl uvloop==0.21.0:uvloop-0.21.0-py3-none-any.whl");
+  EXPECT_EQ(picked(select_for_target(lock, target("3.12", "aarch64-manylinux_2_28"), "pylock.toml")),
+            "numpy==2.1.0:numpy-2.1.0-cp312-cp312-manylinux_2_17_aarch64.whl uvloop==0.21.0:uvloop-0.21.0-py3-none-any.whl");
+  EXPECT_EQ(picked(select_for_target(lock, target("3.12", "aarch64-apple-darwin"), "pylock.toml")),
+            "numpy==2.1.0:numpy-2.1.0-cp312-cp312-macosx_11_0_arm64.whl uvloop==0.19.0:uvloop-0.19.0-py3-none-any.whl");
+}
+
+TEST(SelectTest, NoWheelForTheTargetNamesPackageTargetAndWheels) {
+  const Lock lock = universal();
+  auto out = select_for_target(lock, target("3.10", "x86_64-manylinux_2_28"), "pylock.toml");
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(out.error().message.find("numpy 2.1.0 has no wheel for"), std::string::npos) << out.error().message;
+  EXPECT_NE(out.error().message.find("3.10"), std::string::npos) << out.error().message;
+  EXPECT_NE(out.error().message.find("numpy-2.1.0-cp311-cp311-manylinux_2_17_x86_64.whl"), std::string::npos);
+}
+
+TEST(SelectTest, TwoEntriesForOneNameOnOneTargetAreAnError) {
+  Lock lock;
+  lock.packages = {entry("a", "1.0", {"a-1.0-py3-none-any.whl"}, "python_version >= \"3.10\""),
+                   entry("a", "2.0", {"a-2.0-py3-none-any.whl"}, "sys_platform == \"linux\"")};
+  auto out = select_for_target(lock, target("3.12", "x86_64-manylinux_2_28"), "pylock.toml");
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(out.error().message.find("two entries of a apply to"), std::string::npos) << out.error().message;
+  // Elsewhere they do not overlap.
+  EXPECT_EQ(picked(select_for_target(lock, target("3.12", "aarch64-apple-darwin"), "pylock.toml")), "a==1.0:a-1.0-py3-none-any.whl");
+}
+
+TEST(SelectTest, RequiresPythonAndEnvironmentsAreHonoured) {
+  Lock lock = universal();
+  lock.requires_python = ">=3.12";
+  auto old = select_for_target(lock, target("3.11", "x86_64-manylinux_2_28"), "pylock.toml");
+  ASSERT_FALSE(old.ok());
+  EXPECT_NE(old.error().message.find("requires Python >=3.12"), std::string::npos) << old.error().message;
+  lock.requires_python.clear();
+  lock.environments = {"sys_platform == \"darwin\""};
+  auto linux = select_for_target(lock, target("3.12", "x86_64-manylinux_2_28"), "pylock.toml");
+  ASSERT_FALSE(linux.ok());
+  LockedPackage p = entry("b", "1.0", {"b-1.0-py3-none-any.whl"});
+  p.requires_python = ">=3.13";
+  Lock one;
+  one.packages = {p};
+  auto too_old = select_for_target(one, target("3.12", "x86_64-manylinux_2_28"), "pylock.toml");
+  ASSERT_FALSE(too_old.ok());
+  EXPECT_NE(too_old.error().message.find("b 1.0 requires Python >=3.13"), std::string::npos) << too_old.error().message;
+}
+
+TEST(SelectTest, DependencyGroupMarkersUseTheLocksDefaultGroups) {
+  Lock lock;
+  lock.packages = {entry("pytest", "8.0", {"pytest-8.0-py3-none-any.whl"}, "\"dev\" in dependency_groups"),
+                   entry("sphinx", "7.0", {"sphinx-7.0-py3-none-any.whl"}, "\"docs\" in dependency_groups")};
+  lock.default_groups = {"dev"};
+  EXPECT_EQ(picked(select_for_target(lock, target("3.12", "x86_64-manylinux_2_28"), "pylock.toml")),
+            "pytest==8.0:pytest-8.0-py3-none-any.whl");
+}
+
+TEST(SelectTest, MarkersAndPackageRequiresPythonSurviveAReadAndAreRefusedWhenBroken) {
+  Lock lock = universal();
+  lock.packages[0].requires_python = ">=3.10";
+  lock.default_groups = {"dev"};
+  auto again = Lock::parse(lock.serialize(), "pylock.toml");
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_TRUE(again->same_content(lock));
+  EXPECT_EQ(again->packages.size(), 5U);
+  const std::string broken = "lock-version = \"1.0\"\n[[packages]]\nname = \"a\"\nversion = \"1\"\nmarker = \"sys_platform ==\"\n"
+                             "[[packages.wheels]]\nname = \"a-1-py3-none-any.whl\"\nurl = \"https://x/a-1-py3-none-any.whl\"\n"
+                             "hashes = {sha256 = \"" + std::string(64, 'a') + "\"}\n";
+  auto refused = Lock::parse(broken, "pylock.toml");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("the `marker` of a is not a PEP 508 marker"), std::string::npos) << refused.error().message;
+}
+
+}  // namespace
+}  // namespace uvauth::lock
