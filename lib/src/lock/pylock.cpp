@@ -174,6 +174,13 @@ Result<Lock> Lock::parse(std::string_view text, const std::string& source) {
     LockedPackage p;
     auto name = (*table)["name"].value<std::string>();
     auto v = (*table)["version"].value<std::string>();
+    // Entries uvauth cannot install yet are named, not misread.
+    for (const char* kind : {"directory", "vcs", "archive"}) {
+      if (name && table->contains(kind) && !table->contains("wheels")) {
+        return bad(source, node, "package " + escape_nonprintable(*name) + " is a `" + kind +
+                                     "` entry; uvauth installs wheels only (no source builds yet)");
+      }
+    }
     if (!name || !v) return bad(source, node, "a package needs `name` and `version`");
     if (pep::canonicalize_name(*name) != *name || name->empty() ||
         name->find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos) {
@@ -208,6 +215,12 @@ Result<Lock> Lock::parse(std::string_view text, const std::string& source) {
       LockedWheel wheel;
       wheel.name = (*w)["name"].value_or(std::string());
       wheel.url = (*w)["url"].value_or(std::string());
+      // PEP 751: `name` may be left out when the URL ends in the file name (uv's export does).
+      if (wheel.name.empty() && !wheel.url.empty()) {
+        std::string_view path = wheel.url;
+        path = path.substr(0, std::min(path.find('#'), path.find('?')));
+        wheel.name = percent_decode(path.substr(path.rfind('/') == std::string_view::npos ? 0 : path.rfind('/') + 1));
+      }
       wheel.size = static_cast<std::uint64_t>((*w)["size"].value_or(std::int64_t{0}));
       const std::string hash = (*w)["hashes"]["sha256"].value_or(std::string());
       if (wheel.url.empty() || hash.empty()) {

@@ -126,5 +126,30 @@ TEST(SelectTest, MarkersAndPackageRequiresPythonSurviveAReadAndAreRefusedWhenBro
   EXPECT_NE(refused.error().message.find("the `marker` of a is not a PEP 508 marker"), std::string::npos) << refused.error().message;
 }
 
+// The shape of `uv export --format pylock.toml` (uv's own snapshot): wheels
+// without `name`, `upload-time` datetimes, an sdist beside the wheels.
+TEST(SelectTest, ALockExportedByUvIsReadAndSelected) {
+  const std::string hash = std::string(64, 'e');
+  const std::string text = "lock-version = \"1.0\"\ncreated-by = \"uv\"\nrequires-python = \">=3.12\"\n\n"
+                           "[[packages]]\nname = \"anyio\"\nversion = \"3.7.0\"\nindex = \"https://pypi.org/simple\"\n"
+                           "sdist = { url = \"https://files.example/c6/anyio-3.7.0.tar.gz\", upload-time = 2023-05-27T11:12:46Z, size = 142737, hashes = { sha256 = \"" + hash + "\" } }\n"
+                           "wheels = [{ url = \"https://files.example/68/anyio-3.7.0-py3-none-any.whl\", upload-time = 2023-05-27T11:12:44Z, size = 80873, hashes = { sha256 = \"" + hash + "\" } }]\n\n"
+                           "[[packages]]\nname = \"sniffio\"\nversion = \"1.3.1\"\nmarker = \"sys_platform == 'linux'\"\n"
+                           "wheels = [{ url = \"https://files.example/e9/sniffio-1.3.1-py3-none-any.whl?x=1\", size = 10235, hashes = { sha256 = \"" + hash + "\" } }]\n";
+  auto lock = Lock::parse(text, "pylock.toml");
+  ASSERT_TRUE(lock.ok()) << lock.error().message;
+  EXPECT_EQ(lock->packages[0].wheels[0].name, "anyio-3.7.0-py3-none-any.whl") << "the name comes from the URL";
+  EXPECT_EQ(lock->packages[1].wheels[0].name, "sniffio-1.3.1-py3-none-any.whl");
+  EXPECT_EQ(picked(select_for_target(*lock, target("3.12", "x86_64-manylinux_2_28"), "pylock.toml")),
+            "anyio==3.7.0:anyio-3.7.0-py3-none-any.whl sniffio==1.3.1:sniffio-1.3.1-py3-none-any.whl");
+  EXPECT_EQ(picked(select_for_target(*lock, target("3.12", "aarch64-apple-darwin"), "pylock.toml")),
+            "anyio==3.7.0:anyio-3.7.0-py3-none-any.whl");
+  // uv exports the project itself as a directory entry: named, not misread.
+  auto project = Lock::parse(text + "\n[[packages]]\nname = \"project\"\ndirectory = { path = \".\", editable = true }\n", "pylock.toml");
+  ASSERT_FALSE(project.ok());
+  EXPECT_NE(project.error().message.find("package project is a `directory` entry; uvauth installs wheels only"), std::string::npos)
+      << project.error().message;
+}
+
 }  // namespace
 }  // namespace uvauth::lock
