@@ -14,13 +14,7 @@ namespace {
 std::vector<std::string> names_in(const std::vector<std::string>& lists) {
   std::vector<std::string> out;
   for (const auto& list : lists) {
-    std::size_t start = 0;
-    while (start <= list.size()) {
-      const std::size_t end = std::min(list.find(',', start), list.size());
-      std::string name(trim(std::string_view(list).substr(start, end - start)));
-      if (!name.empty()) out.push_back(std::move(name));
-      start = end + 1;
-    }
+    for (auto& name : split_list(list, ',')) out.push_back(std::move(name));
   }
   return out;
 }

@@ -70,8 +70,7 @@ Result<std::optional<bool>> read_flag(const Environment& env, std::string_view n
                                       escape_nonprintable(*value) + "'");
 }
 
-namespace {
-std::vector<std::string> split_on(const std::string& text, char delimiter) {
+std::vector<std::string> split_list(const std::string& text, char delimiter) {
   std::vector<std::string> out;
   std::size_t start = 0;
   while (start <= text.size()) {
@@ -82,20 +81,19 @@ std::vector<std::string> split_on(const std::string& text, char delimiter) {
   }
   return out;
 }
-}  // namespace
 
 Result<UvEnvironment> read_uv_environment(const Environment& env) {
   UvEnvironment out;
   out.default_index = env.get_nonempty("UV_DEFAULT_INDEX");
   out.index_url = env.get_nonempty("UV_INDEX_URL");
   if (auto v = env.get_nonempty("UV_INDEX")) {
-    for (auto& part : split_on(*v, ' ')) {
-      for (auto& p : split_on(part, '\t')) out.indexes.push_back(std::move(p));
+    for (auto& part : split_list(*v, ' ')) {
+      for (auto& p : split_list(part, '\t')) out.indexes.push_back(std::move(p));
     }
   }
-  if (auto v = env.get_nonempty("UV_EXTRA_INDEX_URL")) out.extra_index_urls = split_on(*v, ' ');
-  if (auto v = env.get_nonempty("UV_FIND_LINKS")) out.find_links = split_on(*v, ',');
-  if (auto v = env.get_nonempty("UV_CONSTRAINT")) out.constraints = split_on(*v, ' ');
+  if (auto v = env.get_nonempty("UV_EXTRA_INDEX_URL")) out.extra_index_urls = split_list(*v, ' ');
+  if (auto v = env.get_nonempty("UV_FIND_LINKS")) out.find_links = split_list(*v, ',');
+  if (auto v = env.get_nonempty("UV_CONSTRAINT")) out.constraints = split_list(*v, ' ');
   for (auto [name, flag] : {std::pair{"UV_NO_INDEX", &out.no_index}, std::pair{"UV_OFFLINE", &out.offline},
                             std::pair{"UV_NO_CACHE", &out.no_cache}, std::pair{"UV_NO_CONFIG", &out.no_config},
                             std::pair{"UV_LOCKED", &out.locked}, std::pair{"UV_FROZEN", &out.frozen}}) {

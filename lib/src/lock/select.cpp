@@ -63,7 +63,11 @@ Result<Lock> select_for_target(const Lock& lock, const pep::Target& target, cons
     const LockedWheel* best = nullptr;
     for (const auto& w : p.wheels) {
       auto filename = pep::WheelFilename::parse(w.name);
-      if (!filename) continue;
+      if (!filename) {
+        // Not skipped: a lock entry that cannot be read is refused.
+        return Error(ErrorKind::parse, source + ": wheel `" + escape_nonprintable(w.name) + "` of " + entry_label(p) +
+                                           " is not a wheel file name: " + filename.error().message);
+      }
       auto rank = priority.best(filename->tags);
       if (rank && (!best_rank || *rank < *best_rank)) {
         best_rank = rank;

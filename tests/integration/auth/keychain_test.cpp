@@ -19,6 +19,7 @@
 #include "temp_home.hpp"
 #include "test_data.hpp"
 #include "tool_runner.hpp"
+#include "uvauth/index/interpreter.hpp"
 #include "uvauth/process.hpp"
 #include "uvauth/url.hpp"
 
@@ -35,18 +36,11 @@ using testing::ToolRun;
 
 const NginxFixture& fx() { return NginxFixture::get(); }
 std::string alice() { return fx().password("alice"); }
+std::string mallory() { return "mallory-pw-71c2e"; }  // a second user's password, never right
 
 bool on_path(const std::string& name) {
   const char* path = std::getenv("PATH");
-  std::string rest = path ? path : "/usr/bin:/bin";
-  std::size_t start = 0;
-  while (start <= rest.size()) {
-    const auto end = std::min(rest.find(':', start), rest.size());
-    const std::filesystem::path candidate = std::filesystem::path(rest.substr(start, end - start)) / name;
-    if (::access(candidate.c_str(), X_OK) == 0) return true;
-    start = end + 1;
-  }
-  return false;
+  return index::find_on_path(name, path ? path : "/usr/bin:/bin").has_value();
 }
 
 // A private session bus with an unlocked GNOME Keyring on it.
@@ -173,7 +167,7 @@ ToolRun uvauth(const SecretService& service, std::vector<std::string> args, std:
                const std::string& input = "") {
   args.push_back("-vv");
   ToolRun run = run_tool(args, service.env(std::move(extra)), input);
-  for (const std::string& secret : {alice(), std::string("s3cret-from-secret-tool")}) {
+  for (const std::string& secret : {alice(), mallory()}) {
     EXPECT_EQ(run.err.find(secret), std::string::npos) << "secret on stderr:\n" << run.err;
     if (args.front() != "auth" || args[1] != "token") {
       EXPECT_EQ(run.out.find(secret), std::string::npos) << "secret on stdout";
@@ -247,7 +241,7 @@ TEST(KeychainTest, AnEntryWrittenBySecretToolIsUsedByFetchWithoutAUserName) {
 TEST(KeychainTest, TwoUsersForOneServiceNeedAName) {
   TempHome home;
   REQUIRE_SECRET_SERVICE(service);
-  for (const auto& [user, password] : {std::pair{"alice", alice()}, std::pair{"mallory", std::string("wrong")}}) {
+  for (const auto& [user, password] : {std::pair{"alice", alice()}, std::pair{"mallory", mallory()}}) {
     ASSERT_EQ(service.secret_tool({"store", "--label=uv", "service", http_service(), "username", user, "target", "default",
                                    "application", "uv"},
                                   password)
@@ -290,8 +284,13 @@ TEST(KeychainTest, NoSecretServiceIsANoteForLookupsAndAnErrorForLogin) {
   EXPECT_NE(noted.err.find("not using the system keychain: the system keychain (Secret Service) could not search"),
             std::string::npos)
       << noted.err;
-  auto login = run_tool({"auth", "login", fx().https("/"), "--username", "alice", "--password", "x"}, env);
+  auto login = run_tool({"auth", "login", fx().https("/"), "--username", "alice", "--password", mallory()}, env);
   EXPECT_EQ(login.exit_code, 2) << login.err;
+  for (const ToolRun* r : {&run, &quiet, &noted, &login}) {
+    EXPECT_EQ(r->err.find(alice()), std::string::npos) << r->err;
+    EXPECT_EQ(r->err.find(mallory()), std::string::npos) << r->err;
+    EXPECT_EQ(r->out.find(alice()), std::string::npos);
+  }
   EXPECT_NE(login.err.find("the system keychain (Secret Service) could not store credentials for " + tls_service()),
             std::string::npos)
       << login.err;

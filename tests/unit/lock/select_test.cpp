@@ -151,5 +151,14 @@ TEST(SelectTest, ALockExportedByUvIsReadAndSelected) {
       << project.error().message;
 }
 
+TEST(SelectTest, AWheelNameThatIsNoWheelIsRefusedNotSkipped) {
+  Lock lock;
+  lock.packages = {entry("a", "1.0", {"a-1.0.tar.gz", "a-1.0-py3-none-any.whl"})};
+  auto out = select_for_target(lock, target("3.12", "x86_64-manylinux_2_28"), "pylock.toml");
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(out.error().message.find("wheel `a-1.0.tar.gz` of a 1.0 is not a wheel file name"), std::string::npos)
+      << out.error().message;
+}
+
 }  // namespace
 }  // namespace uvauth::lock

@@ -46,6 +46,9 @@ struct UvEnvironment {
 // true/false, yes/no, on/off, t/f, y/n).
 Result<UvEnvironment> read_uv_environment(const Environment& env);
 
+// `text` split at `delimiter`, each part trimmed, empty parts dropped.
+[[nodiscard]] std::vector<std::string> split_list(const std::string& text, char delimiter);
+
 // A boolean variable as uv reads it; nullopt when unset or empty.
 Result<std::optional<bool>> read_flag(const Environment& env, std::string_view name);
 
