@@ -17,6 +17,15 @@ void register_lock(CLI::App& app, RunState& state) {
   add_resolution_options(cmd, *args);
   cmd->add_option("-o,--output", *output, "Where to write the lock (default pylock.toml)");
   cmd->add_flag("--locked", args->locked, "Fail if the lock would change (also UV_LOCKED=1)");
+  cmd->add_flag("--universal", args->universal,
+                "One lock for every environment (requires-python and the declared environments), as uv's uv.lock; sync selects per target");
+  cmd->add_option("--requires-python", args->requires_python,
+                  "The Python versions of a universal lock (default: the project's requires-python, else >= the target's minor)");
+  cmd->add_option("--environment", args->environments, "Limit a universal lock to this marker (repeatable; implies --universal)")
+      ->expected(1)->allow_extra_args(false)->take_all();
+  cmd->add_option("--required-environment", args->required_environments,
+                  "Fail unless every locked package has a wheel for this marker (repeatable; implies --universal)")
+      ->expected(1)->allow_extra_args(false)->take_all();
   set_runner(cmd, state, [args, output, &state] {
     app::LockArguments arguments = *args;
     arguments.output = *output;

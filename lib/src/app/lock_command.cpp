@@ -7,10 +7,12 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <tuple>
 
 #include "uvauth/app/configuration.hpp"
 #include "uvauth/cache/http_cache.hpp"
 #include "uvauth/config/toml.hpp"
+#include "uvauth/pep/marker_algebra.hpp"
 #include "uvauth/pep/specifiers.hpp"
 #include "uvauth/config/locations.hpp"
 #include "uvauth/fs.hpp"
@@ -484,8 +486,35 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
   if (!target) return std::move(target).error();
   provider.target = std::move(target).value();
   UVAUTH_DEBUG("target: " << provider.target.description);
+  // Universal: the declared environments (flags, else the settings), each a marker.
+  std::vector<std::string> environments = a.environments;
+  std::vector<std::string> required_environments = a.required_environments;
+  for (const auto& [flags, declared, what] :
+       {std::make_tuple(&environments, &settings.environments, "environments"),
+        std::make_tuple(&required_environments, &settings.required_environments, "required-environments")}) {
+    for (const auto& text : *flags) {
+      if (auto m = pep::MarkerTree::parse(text); !m) {
+        return Error(ErrorKind::usage, std::string(what == std::string("environments") ? "--environment" : "--required-environment") +
+                                           " `" + escape_nonprintable(text) + "`: " + m.error().message);
+      }
+    }
+    if (!flags->empty()) continue;
+    for (const auto& entry : *declared) {
+      if (auto m = pep::MarkerTree::parse(entry.value); !m) {
+        return Error(ErrorKind::config, entry.origin + ": `" + what + "`: " + m.error().message);
+      }
+      flags->push_back(entry.value);
+    }
+  }
+  const bool universal = a.write && (a.universal || !environments.empty() || !required_environments.empty());
+  if (!a.write && (a.universal || !a.environments.empty() || !a.required_environments.empty())) {
+    return Error(ErrorKind::usage, "--universal, --environment and --required-environment are for `uvauth lock`");
+  }
+  if (a.requires_python && !universal) {
+    return Error(ErrorKind::usage, "--requires-python is for universal locks").with_hint("add --universal");
+  }
   // The project's requires-python: a lock for an interpreter below it is refused, as uv does.
-  if (collected.requires_python) {
+  if (collected.requires_python && !universal) {
     const auto spec = pep::SpecifierSet::parse(*collected.requires_python);
     if (spec && !spec->contains(provider.target.python_full_version(), true)) {
       return Error(ErrorKind::resolution, "the target interpreter (" + provider.target.description +
@@ -525,6 +554,28 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
   inputs.no_deps = a.no_deps;
   inputs.hashes = collected.hashes;
   inputs.require_hashes = a.require_hashes || collected.require_hashes || settings.require_hashes;
+  if (universal) {
+    inputs.universal = true;
+    inputs.environments = environments;
+    inputs.required_environments = required_environments;
+    // requires-python: the flag, the project's, the existing universal lock's, else >= the target's minor.
+    const bool previous_universal = previous && previous->target.rfind("universal", 0) == 0 && !previous->requires_python.empty();
+    if (a.requires_python) {
+      inputs.requires_python = *a.requires_python;
+    } else if (collected.requires_python) {
+      inputs.requires_python = *collected.requires_python;
+    } else if (previous_universal) {
+      inputs.requires_python = previous->requires_python;
+    } else {
+      inputs.requires_python = ">=" + std::to_string(provider.target.interpreter.major) + "." +
+                               std::to_string(provider.target.interpreter.minor);
+    }
+    if (auto spec = pep::MarkerTree::requires_python(inputs.requires_python); !spec || spec->is_false()) {
+      return Error(ErrorKind::usage, "requires-python `" + escape_nonprintable(inputs.requires_python) + "`: " +
+                                         (spec ? std::string("no Python version satisfies it") : spec.error().message));
+    }
+    UVAUTH_DEBUG("universal lock: requires-python " << inputs.requires_python << ", " << environments.size() << " environment(s)");
+  }
   if (a.on_resolve) a.on_resolve(ResolveEvent{});
   const auto resolve_start = std::chrono::steady_clock::now();
   auto made = resolve::make_lock(index_client, std::move(inputs));

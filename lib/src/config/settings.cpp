@@ -23,7 +23,7 @@ constexpr std::array ignored_with_warning = {
     "exclude-newer"sv, "exclude-newer-package"sv, "no-build"sv, "no-build-package"sv, "no-binary"sv,
     "no-binary-package"sv, "only-binary"sv, "upgrade"sv, "upgrade-package"sv, "reinstall"sv, "reinstall-package"sv,
     "no-sources"sv, "no-sources-package"sv, "exclude-dependencies"sv, "build-constraint-dependencies"sv,
-    "environments"sv, "required-environments"sv, "conflicts"sv, "default-groups"sv, "dependency-groups"sv,
+    "conflicts"sv, "default-groups"sv, "dependency-groups"sv,
     "torch-backend"sv, "link-mode"sv, "config-settings"sv, "config-settings-package"sv, "no-build-isolation"sv,
     "no-build-isolation-package"sv, "extra-build-dependencies"sv, "extra-build-variables"sv, "no-deps"sv,
     "extra"sv, "all-extras"sv, "no-extra"sv, "group"sv, "python-version"sv, "python-platform"sv, "universal"sv,
@@ -46,7 +46,7 @@ constexpr std::array honoured = {
     "index"sv, "index-url"sv, "extra-index-url"sv, "find-links"sv, "no-index"sv, "keyring-provider"sv,
     "prerelease"sv, "allow-insecure-host"sv, "cache-dir"sv, "offline"sv, "no-cache"sv,
     "constraint-dependencies"sv, "override-dependencies"sv, "dev-dependencies"sv, "pip"sv, "require-hashes"sv,
-    "preview"sv, "preview-features"sv,
+    "preview"sv, "preview-features"sv, "environments"sv, "required-environments"sv,
 };
 constexpr std::array index_keys = {"name"sv, "url"sv, "explicit"sv, "default"sv, "format"sv, "authenticate"sv, "credential-helper"sv,
                                    "publish-url"sv, "ignore-error-codes"sv, "cache-control"sv, "hash-algorithm"sv};
@@ -202,6 +202,14 @@ Status read_table(const std::string& source, const toml::table& table, bool pip,
                                    : k == "override-dependencies"   ? out.override_dependencies
                                                                     : out.dev_dependencies;
       if (auto ok = string_list(source, value, k, list); !ok) return ok;
+    } else if (k == "environments" || k == "required-environments") {
+      // A marker or a list of them (uv takes both); each checked where it is used.
+      std::vector<Located>& list = k == "environments" ? out.environments : out.required_environments;
+      if (auto one = value.value<std::string>()) {
+        list.push_back(Located{*one, toml_where(source, value)});
+      } else if (auto ok = string_list(source, value, k, list); !ok) {
+        return ok;
+      }
     } else if (k == "preview-features") {
       std::vector<Located> names;
       if (auto ok = string_list(source, value, k, names); !ok) return ok;
@@ -285,6 +293,8 @@ void merge_below(Settings& high, Settings low) {
   append(high.constraint_dependencies, low.constraint_dependencies);
   append(high.override_dependencies, low.override_dependencies);
   append(high.dev_dependencies, low.dev_dependencies);
+  if (high.environments.empty()) high.environments = std::move(low.environments);
+  if (high.required_environments.empty()) high.required_environments = std::move(low.required_environments);
   high.require_hashes = high.require_hashes || low.require_hashes;
   high.preview.all = high.preview.all || low.preview.all;
   append(high.preview.features, low.preview.features);

@@ -491,6 +491,61 @@ bool MarkerTree::implies(const MarkerTree& other) const {
   return negated && disjoint(*negated);
 }
 
+MarkerTree MarkerTree::with_extra(std::string_view extra) const {
+  const std::string wanted = canonicalize_name(extra);
+  MarkerTree out;
+  out.opaque_ = opaque_;
+  for (const auto& term : terms_) {
+    Conjunction kept;
+    bool holds = true;
+    for (const auto& [key, constraint] : term) {
+      if (key.rfind("extra:", 0) != 0) {
+        kept.emplace(key, constraint);
+        continue;
+      }
+      const bool member = !wanted.empty() && key.substr(6) == wanted;
+      holds = holds && std::get<StringSet>(constraint).contains(member ? "1" : "0");
+    }
+    if (holds) out.terms_.push_back(std::move(kept));
+  }
+  out.simplify();
+  return out;
+}
+
+VersionRanges MarkerTree::python_range() const {
+  VersionRanges out = VersionRanges::none();
+  for (const auto& term : terms_) {
+    auto it = term.find("python_full_version");
+    if (it == term.end()) return VersionRanges::all();
+    out = out.unite(std::get<VersionRanges>(it->second));
+  }
+  return out;
+}
+
+MarkerTree MarkerTree::simplified_within(const MarkerTree& space) const {
+  auto negated = negate();
+  if (!negated) return *this;
+  MarkerTree current = *this;
+  // Bounded: each accepted step removes one constraint.
+  for (std::size_t i = 0; i < current.terms_.size() && i < max_terms; ++i) {
+    std::vector<std::string> keys;
+    for (const auto& [key, c] : current.terms_[i]) keys.push_back(key);
+    for (const auto& key : keys) {
+      MarkerTree candidate = current;
+      candidate.terms_[i].erase(key);
+      // Allowed when the wider term adds no environment of `space` outside this marker.
+      MarkerTree widened;
+      widened.opaque_ = candidate.opaque_;
+      widened.terms_.push_back(candidate.terms_[i]);
+      auto inside = widened.conjoin(space);
+      if (!inside || !inside->disjoint(*negated)) continue;
+      current.terms_[i] = std::move(candidate.terms_[i]);
+    }
+  }
+  current.simplify();
+  return current;
+}
+
 void MarkerTree::simplify() {
   // Drop constraints that allow everything.
   for (auto& term : terms_) {

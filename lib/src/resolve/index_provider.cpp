@@ -1,11 +1,13 @@
 #include "uvauth/resolve/index_provider.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include <future>
 
 #include "uvauth/log.hpp"
 #include "uvauth/pep/names.hpp"
+#include "uvauth/pep/tag_markers.hpp"
 #include "uvauth/pep/wheel_filename.hpp"
 #include "uvauth/text.hpp"
 
@@ -68,11 +70,12 @@ Result<IndexProvider::Project> IndexProvider::load(const std::string& name) {
     if (wheel->name != name) {
       return Error(ErrorKind::resolution, name + " @ " + url->redacted() + " is a wheel of " + wheel->name + ", not of " + name);
     }
-    if (!tags_.best(wheel->tags)) {
+    if (!options_.universal && !tags_.best(wheel->tags)) {
       return Error(ErrorKind::resolution, name + " @ " + url->redacted() + " does not fit the target (" +
                                               options_.target.description + ")");
     }
     project.candidates[wheel->version] = Candidate{wheel->version, file, ""};
+    project.wheels[wheel->version].push_back(Candidate{wheel->version, file, ""});
     return project;
   }
   std::vector<std::pair<index::DistributionFile, std::string>> files;  // file, listing source
@@ -139,7 +142,13 @@ Result<IndexProvider::Project> IndexProvider::load(const std::string& name) {
     if (!wheel || wheel->name != name) continue;
     with_wheel.insert(wheel->version);
     const std::string v = wheel->version.to_string();
-    const auto rank = tags_.best(wheel->tags);
+    auto rank = tags_.best(wheel->tags);
+    if (options_.universal) {
+      // Any wheel counts; the one for metadata is a pure one when there is one.
+      bool pure = false;
+      for (const auto& t : wheel->tags) pure = pure || t.platform == "any";
+      rank = pure ? 0 : 1;
+    }
     if (!rank) {
       auto& list = unfit[wheel->version];
       for (const auto& t : wheel->tags) {
@@ -147,7 +156,7 @@ Result<IndexProvider::Project> IndexProvider::load(const std::string& name) {
       }
       continue;
     }
-    if (file.requires_python) {
+    if (file.requires_python && !options_.universal) {
       auto rp = pep::SpecifierSet::parse(*file.requires_python);
       if (rp && !rp->contains(python, true)) {
         project.excluded.push_back(v + " needs Python " + *file.requires_python);
@@ -158,6 +167,7 @@ Result<IndexProvider::Project> IndexProvider::load(const std::string& name) {
       project.excluded.push_back(v + " is yanked" + (file.yanked->empty() ? "" : " (" + *file.yanked + ")"));
       continue;
     }
+    project.wheels[wheel->version].push_back(Candidate{wheel->version, file, source});
     auto it = best_rank.find(wheel->version);
     if (it == best_rank.end() || *rank < it->second) {
       best_rank[wheel->version] = *rank;
@@ -222,6 +232,7 @@ Result<IndexProvider::Project> IndexProvider::load(const std::string& name) {
   if (!keep_pre) {
     for (auto it = project.candidates.begin(); it != project.candidates.end();) {
       if (it->first.is_prerelease()) {
+        project.wheels.erase(it->first);
         project.excluded.push_back(it->first.to_string() + " is a pre-release");
         it = project.candidates.erase(it);
       } else {
@@ -353,6 +364,51 @@ void IndexProvider::prefetch(const std::vector<std::string>& names) {
     }));
   }
   for (auto& f : pages) f.wait();
+}
+
+}  // namespace uvauth::resolve
+
+namespace uvauth::resolve {
+
+std::vector<Candidate> IndexProvider::wheels(const std::string& name, const pep::Version& version) const {
+  std::lock_guard lock(mutex_);
+  auto it = projects_.find(name);
+  if (it == projects_.end()) return {};
+  auto w = it->second.wheels.find(version);
+  if (w == it->second.wheels.end()) return {};
+  std::vector<Candidate> out = w->second;
+  std::sort(out.begin(), out.end(), [](const Candidate& a, const Candidate& b) { return a.file.filename < b.file.filename; });
+  out.erase(std::unique(out.begin(), out.end(), [](const Candidate& a, const Candidate& b) { return a.file.filename == b.file.filename; }),
+            out.end());
+  return out;
+}
+
+std::optional<std::string> IndexProvider::requires_python(const std::string& name, const pep::Version& version) {
+  auto c = candidate(name, version);
+  if (!c) return std::nullopt;
+  if (c->file.requires_python) {
+    if (c->file.requires_python->find_first_not_of(" \t") == std::string::npos) return std::nullopt;
+    return c->file.requires_python;
+  }
+  // Not on the index page: the metadata says it (read for its requirements anyway).
+  auto metadata = client_.metadata(c->file, c->index_url);
+  if (!metadata || !metadata->requires_python) return std::nullopt;
+  const std::string text = metadata->requires_python->to_string();
+  if (text.empty()) return std::nullopt;
+  return text;
+}
+
+std::optional<pep::MarkerTree> IndexProvider::available_in(const std::string& name, const pep::Version& version) {
+  pep::MarkerTree out = pep::MarkerTree::never();
+  for (const auto& c : wheels(name, version)) {
+    auto parsed = pep::WheelFilename::parse(c.file.filename);
+    if (!parsed) return std::nullopt;
+    auto joined = out.disjoin(pep::wheel_marker(parsed->tags));
+    if (!joined) return std::nullopt;
+    out = std::move(joined).value();
+  }
+  if (out.is_false()) return std::nullopt;  // no wheel recorded: nothing to say
+  return out;
 }
 
 }  // namespace uvauth::resolve

@@ -1,6 +1,10 @@
 #include "uvauth/resolve/lock_workflow.hpp"
 
 #include <algorithm>
+#include <set>
+
+#include "uvauth/pep/tag_markers.hpp"
+#include "uvauth/pep/wheel_filename.hpp"
 
 #include "uvauth/log.hpp"
 #include "uvauth/pep/names.hpp"
@@ -23,7 +27,15 @@ std::string inputs_fingerprint(const LockInputs& inputs) {
   for (const auto& [project, overrides] : inputs.provider.overrides) {
     for (const auto& o : overrides) lines.push_back("ovr " + o.to_string());
   }
-  lines.push_back("env " + lock::environment_marker(inputs.provider.target.markers));
+  if (inputs.universal) {
+    // The interpreter is no input of a universal lock.
+    lines.push_back("universal");
+    lines.push_back("rpy " + inputs.requires_python);
+    for (const auto& e : inputs.environments) lines.push_back("ens " + e);
+    for (const auto& e : inputs.required_environments) lines.push_back("req-env " + e);
+  } else {
+    lines.push_back("env " + lock::environment_marker(inputs.provider.target.markers));
+  }
   lines.push_back("pre " + std::to_string(static_cast<int>(inputs.provider.prereleases)));
   if (inputs.no_deps) lines.push_back("no-deps");
   std::string text;
@@ -78,6 +90,268 @@ std::vector<std::string> dependencies_of(Provider& provider, const ResolvedPacka
   return out;
 }
 
+// The lock's record of one wheel: its URL without credentials, size and
+// sha256 (read from the index, else by reading the file).
+Result<lock::LockedWheel> locked_wheel(index::IndexClient& client, const Candidate& candidate) {
+  lock::LockedWheel wheel;
+  wheel.name = candidate.file.filename;
+  wheel.url = candidate.file.url.with_userinfo_removed().without_userinfo();
+  auto sha = candidate.file.sha256();
+  std::uint64_t size = candidate.file.size.value_or(0);
+  if (!sha) {
+    UVAUTH_DEBUG("no hash for " << wheel.name << " on its index; reading the wheel");
+    auto hashed = client.hash_of(candidate.file, candidate.index_url);
+    if (!hashed) return std::move(hashed).error();
+    sha = hashed->first;
+    size = hashed->second;
+  }
+  wheel.sha256 = *sha;
+  wheel.size = size;
+  return wheel;
+}
+
+// Hash-checking mode: the wheel's sha256 must be one its project's lines
+// allow; a project without any goes to `missing`.
+Status check_hash(const LockInputs& inputs, const std::string& name, const pep::Version& version, const lock::LockedWheel& wheel,
+                  std::vector<std::string>& missing) {
+  auto allowed = inputs.hashes.find(name);
+  if (allowed == inputs.hashes.end() || allowed->second.sha256.empty()) {
+    missing.push_back(name + "==" + version.to_string() + " --hash=sha256:" + wheel.sha256);
+  } else if (!allowed->second.sha256.count(wheel.sha256)) {
+    std::string listed;
+    for (const auto& h : allowed->second.sha256) listed += (listed.empty() ? "" : ", ") + h;
+    return Error(ErrorKind::integrity, "hash mismatch for " + wheel.name + " (" + wheel.url + "): " + allowed->second.origin +
+                                           " allows sha256 " + listed + ", the file has " + wheel.sha256)
+        .with_hint("nothing was locked or installed; check the --hash, or the index serves another file than expected");
+  }
+  return {};
+}
+
+Error missing_hashes(const LockInputs& inputs, const std::vector<std::string>& missing) {
+  std::string lines;
+  for (const auto& m : missing) lines += "\n    " + m;
+  return Error(ErrorKind::integrity, std::string("hashes are required") +
+                                         (inputs.require_hashes ? " (--require-hashes)" : " (a requirement has --hash)") +
+                                         ", but these packages have none:" + lines)
+      .with_hint("add the lines above to the requirements (or a constraints file), as pip's hash-checking mode asks");
+}
+
+Error with_index_hints(Error error, const IndexProvider& provider) {
+  for (const auto& index : provider.indexes_with_nothing()) error.with_hint(index + " (a missing or mistyped `/simple`?)");
+  for (const auto& index : provider.not_found_with_credentials()) error.with_hint(index);
+  return error;
+}
+
+void warn_missing_extras(const LockInputs& inputs, const std::vector<ResolvedPackage>& packages, const IndexProvider& provider) {
+  for (const auto& r : inputs.requirements) {
+    const std::string name = pep::canonicalize_name(r.name);
+    for (const auto& p : packages) {
+      if (p.name != name) continue;
+      const auto provided = provider.provided_extras(p.name, p.version);
+      if (!provided) continue;
+      for (const auto& extra : r.extras) {
+        const std::string wanted = pep::canonicalize_name(extra);
+        if (std::find(provided->begin(), provided->end(), wanted) == provided->end()) {
+          UVAUTH_WARN(p.name << " " << p.version.to_string() << " does not provide the extra '" << escape_nonprintable(extra) << "'");
+        }
+      }
+    }
+  }
+}
+
+std::string project_of(const std::string& key) { return key.substr(0, key.find('[')); }
+
+Result<pep::MarkerTree> parse_marker(const std::string& text, const std::string& what) {
+  auto tree = pep::MarkerTree::parse(text);
+  if (!tree) return Error(ErrorKind::usage, what + " `" + escape_nonprintable(text) + "`: " + tree.error().message);
+  return tree;
+}
+
+// One (name, version) of a universal lock: where it applies, what it needs.
+struct UniversalEntry {
+  std::string name;
+  pep::Version version;
+  pep::MarkerTree marker = pep::MarkerTree::never();
+  std::set<std::string> dependencies;
+};
+
+// Where each package of one fork's resolution is needed: the OR over every
+// path from the root of (the fork and each requirement's marker).
+std::map<std::string, pep::MarkerTree> reachability(const Resolution& resolution, const pep::MarkerTree& fork) {
+  std::map<std::string, pep::MarkerTree> reach;
+  reach.emplace("", fork);
+  for (std::size_t round = 0; round <= resolution.edges.size() + 1; ++round) {
+    bool changed = false;
+    for (const auto& e : resolution.edges) {
+      auto from = reach.find(e.from);
+      if (from == reach.end()) continue;
+      auto add = from->second.conjoin(e.marker);
+      const pep::MarkerTree& added = add ? *add : from->second;  // too complex: the whole fork (safe: wider)
+      auto current = reach.find(e.to);
+      if (current == reach.end()) {
+        if (added.is_false()) continue;
+        reach.emplace(e.to, added);
+        changed = true;
+        continue;
+      }
+      auto joined = current->second.disjoin(added);
+      pep::MarkerTree next = joined ? std::move(joined).value() : fork;
+      if (!(next == current->second)) {
+        current->second = std::move(next);
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  return reach;
+}
+
+Result<lock::Lock> make_universal_lock(index::IndexClient& client, LockInputs& inputs, ResolveOptions options,
+                                       const std::string& fingerprint) {
+  inputs.provider.universal = true;
+  auto requires_python = pep::MarkerTree::requires_python(inputs.requires_python);
+  if (!requires_python) return Error(ErrorKind::usage, requires_python.error().message);
+  std::vector<pep::MarkerTree> initial;
+  if (inputs.environments.empty()) initial.push_back(*requires_python);
+  for (const auto& text : inputs.environments) {
+    UVAUTH_TRY_ASSIGN(auto environment, parse_marker(text, "environment"));
+    UVAUTH_TRY_ASSIGN(auto within, environment.conjoin(*requires_python));
+    if (within.is_false()) {
+      return Error(ErrorKind::usage, "the environment `" + escape_nonprintable(text) + "` is empty under requires-python `" +
+                                         inputs.requires_python + "`");
+    }
+    initial.push_back(std::move(within));
+  }
+  pep::MarkerTree space = pep::MarkerTree::never();
+  for (const auto& f : initial) {
+    UVAUTH_TRY_ASSIGN(space, space.disjoin(f));
+  }
+  std::vector<std::pair<std::string, pep::MarkerTree>> required;
+  for (const auto& text : inputs.required_environments) {
+    UVAUTH_TRY_ASSIGN(auto environment, parse_marker(text, "required environment"));
+    UVAUTH_TRY_ASSIGN(auto within, environment.conjoin(space));
+    if (within.is_false()) {
+      return Error(ErrorKind::usage, "the required environment `" + escape_nonprintable(text) +
+                                         "` lies outside the lock's environments (requires-python `" + inputs.requires_python + "`" +
+                                         (inputs.environments.empty() ? std::string() : ", environments") + ")");
+    }
+    required.emplace_back(text, std::move(within));
+  }
+  // The previous lock's pins, each for the part of the space its marker covers.
+  std::vector<std::pair<pep::MarkerTree, std::pair<std::string, pep::Version>>> pins;
+  if (inputs.previous && !inputs.upgrade_all) {
+    for (const auto& p : inputs.previous->packages) {
+      if (inputs.upgrade.count(p.name)) continue;
+      auto marker = pep::MarkerTree::parse(p.marker);
+      pins.emplace_back(marker ? *marker : pep::MarkerTree::always(), std::make_pair(p.name, p.version));
+    }
+  }
+
+  IndexProvider provider(client, inputs.provider);
+  NoDependencies without_dependencies(provider);
+  Provider& source = inputs.no_deps ? static_cast<Provider&>(without_dependencies) : provider;
+  std::vector<pep::MarkerTree> stack(initial.rbegin(), initial.rend());
+  std::vector<std::pair<pep::MarkerTree, Resolution>> solved;
+  std::map<std::string, pep::Version> chosen;  // what earlier forks chose, preferred by later ones
+  for (std::size_t forks = 0; !stack.empty(); ++forks) {
+    if (forks > 256) return Error(ErrorKind::resolution, "the universal resolution needed more than 256 forks");
+    pep::MarkerTree fork = std::move(stack.back());
+    stack.pop_back();
+    ResolveOptions o = options;
+    o.fork = fork;
+    o.fork_preferences = chosen;
+    o.preferences.clear();
+    for (const auto& [marker, pin] : pins) {
+      if (!marker.disjoint(fork)) o.preferences.emplace(pin.first, pin.second);
+    }
+    auto resolution = resolve(source, o);
+    if (!resolution) {
+      Error error = std::move(resolution).error();
+      const std::string where = fork.simplified_within(*requires_python).to_string();
+      if (!where.empty() && error.kind == ErrorKind::resolution) error.with_hint("in the split of the environments where `" + where + "`");
+      return with_index_hints(std::move(error), provider);
+    }
+    if (!resolution->split.empty()) {
+      for (auto it = resolution->split.rbegin(); it != resolution->split.rend(); ++it) stack.push_back(std::move(*it));
+      continue;
+    }
+    for (const auto& p : resolution->packages) chosen.emplace(p.name, p.version);
+    UVAUTH_DEBUG("solved `" << fork.to_string() << "`: " << resolution->packages.size() << " packages");
+    solved.emplace_back(std::move(fork), std::move(resolution).value());
+  }
+
+  std::map<std::pair<std::string, pep::Version>, UniversalEntry> entries;
+  std::vector<ResolvedPackage> all;
+  for (const auto& [fork, resolution] : solved) {
+    const auto reach = reachability(resolution, fork);
+    for (const auto& p : resolution.packages) {
+      all.push_back(p);
+      auto& entry = entries[{p.name, p.version}];
+      entry.name = p.name;
+      entry.version = p.version;
+      pep::MarkerTree here = pep::MarkerTree::never();
+      for (const auto& [key, marker] : reach) {
+        if (key.empty() || project_of(key) != p.name) continue;
+        auto joined = here.disjoin(marker);
+        here = joined ? std::move(joined).value() : fork;
+      }
+      if (here.is_false()) here = fork;
+      auto joined = entry.marker.disjoin(here);
+      entry.marker = joined ? std::move(joined).value() : pep::MarkerTree::always();
+      for (const auto& e : resolution.edges) {
+        if (!e.from.empty() && project_of(e.from) == p.name && project_of(e.to) != p.name) entry.dependencies.insert(project_of(e.to));
+      }
+    }
+  }
+  warn_missing_extras(inputs, all, provider);
+
+  lock::Lock out;
+  out.requires_python = inputs.requires_python;
+  out.environments = inputs.environments;
+  out.inputs = fingerprint;
+  out.target = "universal (requires-python " + inputs.requires_python + ")";
+  for (const auto& r : inputs.requirements) out.requested.push_back(pep::canonicalize_name(r.name));
+  const bool hash_checking = inputs.require_hashes || !inputs.hashes.empty();
+  std::vector<std::string> missing;
+  for (auto& [key, entry] : entries) {
+    auto representative = provider.candidate(entry.name, entry.version);
+    if (!representative) return Error(ErrorKind::resolution, "internal: no wheel recorded for " + entry.name + "==" + entry.version.to_string());
+    UVAUTH_TRY_ASSIGN(auto within, entry.marker.conjoin(space));
+    // Every wheel of the version that some environment of the entry can install.
+    std::vector<std::pair<Candidate, pep::MarkerTree>> usable;
+    for (const auto& c : provider.wheels(entry.name, entry.version)) {
+      auto parsed = pep::WheelFilename::parse(c.file.filename);
+      const pep::MarkerTree where = parsed ? pep::wheel_marker(parsed->tags) : pep::MarkerTree::always();
+      if (!where.disjoint(within)) usable.emplace_back(c, where);
+    }
+    if (usable.empty()) usable.emplace_back(*representative, pep::MarkerTree::always());
+    for (const auto& [environment_text, environment] : required) {
+      auto here = within.conjoin(environment);
+      if (!here || here->is_false()) continue;
+      const bool covered = std::any_of(usable.begin(), usable.end(), [&](const auto& u) { return !u.second.disjoint(*here); });
+      if (!covered) {
+        std::string names;
+        for (const auto& u : usable) names += (names.empty() ? "" : ", ") + u.first.file.filename;
+        return Error(ErrorKind::resolution, entry.name + "==" + entry.version.to_string() + " has no wheel for the required environment `" +
+                                                escape_nonprintable(environment_text) + "` (its wheels: " + names + ")")
+            .with_hint("pin a version of " + entry.name + " that has one, or remove the environment from the required ones");
+      }
+    }
+    lock::LockedPackage locked{entry.name, entry.version, representative->index_url, {}, {}, {}, {}};
+    for (const auto& [candidate, where] : usable) {
+      UVAUTH_TRY_ASSIGN(auto wheel, locked_wheel(client, candidate));
+      if (hash_checking) UVAUTH_TRY(check_hash(inputs, entry.name, entry.version, wheel, missing));
+      locked.wheels.push_back(std::move(wheel));
+    }
+    if (!space.implies(entry.marker)) locked.marker = entry.marker.simplified_within(space).to_string();
+    if (auto rp = provider.requires_python(entry.name, entry.version)) locked.requires_python = *rp;
+    if (!inputs.no_deps) locked.dependencies.assign(entry.dependencies.begin(), entry.dependencies.end());
+    out.packages.push_back(std::move(locked));
+  }
+  if (!missing.empty()) return missing_hashes(inputs, missing);
+  return out;
+}
+
 }  // namespace
 
 Result<lock::Lock> make_lock(index::IndexClient& client, LockInputs inputs) {
@@ -99,33 +373,13 @@ Result<lock::Lock> make_lock(index::IndexClient& client, LockInputs inputs) {
     }
   }
   const std::string fingerprint = inputs_fingerprint(inputs);
+  if (inputs.universal) return make_universal_lock(client, inputs, std::move(options), fingerprint);
   IndexProvider provider(client, inputs.provider);
   NoDependencies without_dependencies(provider);
   auto resolution = inputs.no_deps ? resolve(without_dependencies, options) : resolve(provider, options);
-  if (!resolution) {
-    Error error = std::move(resolution).error();
-    for (const auto& index : provider.indexes_with_nothing()) {
-      error.with_hint(index + " (a missing or mistyped `/simple`?)");
-    }
-    for (const auto& index : provider.not_found_with_credentials()) error.with_hint(index);
-    return error;
-  }
-
+  if (!resolution) return with_index_hints(std::move(resolution).error(), provider);
   // An extra the chosen version does not provide is a warning, as in uv and pip.
-  for (const auto& r : inputs.requirements) {
-    const std::string name = pep::canonicalize_name(r.name);
-    for (const auto& p : resolution->packages) {
-      if (p.name != name) continue;
-      const auto provided = provider.provided_extras(p.name, p.version);
-      if (!provided) continue;
-      for (const auto& extra : r.extras) {
-        const std::string wanted = pep::canonicalize_name(extra);
-        if (std::find(provided->begin(), provided->end(), wanted) == provided->end()) {
-          UVAUTH_WARN(p.name << " " << p.version.to_string() << " does not provide the extra '" << escape_nonprintable(extra) << "'");
-        }
-      }
-    }
-  }
+  warn_missing_extras(inputs, resolution->packages, provider);
 
   lock::Lock out;
   out.requires_python = "==" + std::to_string(inputs.provider.target.interpreter.major) + "." +
@@ -139,44 +393,13 @@ Result<lock::Lock> make_lock(index::IndexClient& client, LockInputs inputs) {
   for (const auto& p : resolution->packages) {
     auto candidate = provider.candidate(p.name, p.version);
     if (!candidate) return Error(ErrorKind::resolution, "internal: no wheel recorded for " + p.name + "==" + p.version.to_string());
-    lock::LockedWheel wheel;
-    wheel.name = candidate->file.filename;
-    wheel.url = candidate->file.url.with_userinfo_removed().without_userinfo();
-    auto sha = candidate->file.sha256();
-    std::uint64_t size = candidate->file.size.value_or(0);
-    if (!sha) {
-      UVAUTH_DEBUG("no hash for " << wheel.name << " on its index; reading the wheel");
-      auto hashed = client.hash_of(candidate->file, candidate->index_url);
-      if (!hashed) return std::move(hashed).error();
-      sha = hashed->first;
-      size = hashed->second;
-    }
-    wheel.sha256 = *sha;
-    wheel.size = size;
-    if (hash_checking) {
-      auto allowed = inputs.hashes.find(p.name);
-      if (allowed == inputs.hashes.end() || allowed->second.sha256.empty()) {
-        missing.push_back(p.name + "==" + p.version.to_string() + " --hash=sha256:" + *sha);
-      } else if (!allowed->second.sha256.count(*sha)) {
-        std::string listed;
-        for (const auto& h : allowed->second.sha256) listed += (listed.empty() ? "" : ", ") + h;
-        return Error(ErrorKind::integrity, "hash mismatch for " + wheel.name + " (" + wheel.url + "): " + allowed->second.origin +
-                                               " allows sha256 " + listed + ", the file has " + *sha)
-            .with_hint("nothing was locked or installed; check the --hash, or the index serves another file than expected");
-      }
-    }
+    UVAUTH_TRY_ASSIGN(auto wheel, locked_wheel(client, *candidate));
+    if (hash_checking) UVAUTH_TRY(check_hash(inputs, p.name, p.version, wheel, missing));
     lock::LockedPackage locked{p.name, p.version, candidate->index_url, {wheel}, {}, {}, {}};
     if (!inputs.no_deps) locked.dependencies = dependencies_of(provider, p, *resolution, options.environment);
     out.packages.push_back(std::move(locked));
   }
-  if (!missing.empty()) {
-    std::string lines;
-    for (const auto& m : missing) lines += "\n    " + m;
-    return Error(ErrorKind::integrity, std::string("hashes are required") +
-                                           (inputs.require_hashes ? " (--require-hashes)" : " (a requirement has --hash)") +
-                                           ", but these packages have none:" + lines)
-        .with_hint("add the lines above to the requirements (or a constraints file), as pip's hash-checking mode asks");
-  }
+  if (!missing.empty()) return missing_hashes(inputs, missing);
   return out;
 }
 

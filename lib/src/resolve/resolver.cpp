@@ -81,6 +81,12 @@ struct ProviderError {
   Error error;
 };
 
+struct Split {
+  std::vector<pep::MarkerTree> parts;
+};
+
+constexpr std::size_t max_fork_parts = 32;
+
 class Solver {
  public:
   Solver(Provider& provider, const ResolveOptions& options) : provider_(provider), options_(options) {
@@ -107,6 +113,10 @@ class Solver {
       return Error(ErrorKind::resolution, explain(failure.incompatibility));
     } catch (ProviderError& e) {
       return std::move(e.error);
+    } catch (Split& split) {
+      Resolution r;
+      r.split = std::move(split.parts);
+      return r;
     }
     return solution();
   }
@@ -151,7 +161,23 @@ class Solver {
     return set;
   }
 
+  // Universal: the requirement's marker for `extra`, intersected with nothing
+  // (always when it cannot be read: counting a requirement is the safe side).
+  pep::MarkerTree requirement_marker(const pep::Requirement& r, const std::string& extra) const {
+    if (!r.marker) return pep::MarkerTree::always();
+    auto tree = pep::MarkerTree::from(*r.marker);
+    if (!tree) {
+      UVAUTH_DEBUG("the marker of " << r.to_string() << " counts everywhere: " << tree.error().message);
+      return pep::MarkerTree::always();
+    }
+    return tree->with_extra(extra);
+  }
+
   bool applies(const pep::Requirement& r, const std::string& extra) const {
+    if (options_.fork) {
+      if (!r.marker) return extra.empty();
+      return !requirement_marker(r, extra).disjoint(*options_.fork);
+    }
     if (!r.marker) return extra.empty();
     pep::MarkerContext context;
     context.extra = extra;
@@ -334,7 +360,9 @@ class Solver {
       add({allowed}, Cause::no_versions);
       return best;
     }
-    const std::size_t version = pick(best, allowed.set);
+    const auto picked = pick(best, allowed.set);
+    if (!picked) return best;  // that version was ruled out for this fork; propagate and choose again
+    const std::size_t version = *picked;
     auto dependencies = dependencies_of(best, version);
     if (!dependencies) {
       add({Term{best, true, VersionSet::only(allowed.set.universe(), version)}}, Cause::unavailable,
@@ -359,14 +387,64 @@ class Solver {
     return best;
   }
 
-  std::size_t pick(int package, const VersionSet& allowed) const {
+  std::optional<std::size_t> pick(int package, const VersionSet& allowed) {
     const Package& p = packages_[static_cast<std::size_t>(package)];
-    if (auto it = options_.preferences.find(p.project); it != options_.preferences.end()) {
-      for (std::size_t i = 0; i < p.versions.size(); ++i) {
-        if (allowed.contains(i) && p.versions[i] == it->second) return i;
+    std::optional<std::size_t> chosen;
+    for (const auto* preferences : {&options_.preferences, &options_.fork_preferences}) {
+      if (chosen) break;
+      if (auto it = preferences->find(p.project); it != preferences->end()) {
+        for (std::size_t i = 0; i < p.versions.size(); ++i) {
+          if (allowed.contains(i) && p.versions[i] == it->second) chosen = i;
+        }
       }
     }
-    return *allowed.highest();
+    if (!chosen) chosen = *allowed.highest();
+    if (!options_.fork || package == root_package) return chosen;
+    // Universal: the version must be usable in the whole fork, or the fork splits.
+    const pep::Version& version = p.versions[*chosen];
+    const pep::MarkerTree& fork = *options_.fork;
+    if (auto rp = provider_.requires_python(p.project, version)) {
+      auto needs = pep::MarkerTree::requires_python(*rp);
+      if (needs) {
+        auto inside = fork.conjoin(*needs);
+        if (inside && inside->is_false()) {
+          rule_out(package, *chosen, "it needs Python " + *rp);
+          return std::nullopt;
+        }
+        // As uv: Requires-Python is a lower bound; the fork's lowest Python must meet it.
+        const auto fork_range = fork.python_range();
+        const auto needed = needs->python_range();
+        if (!fork_range.empty() && !needed.empty() && fork_range.intervals().front().low < needed.intervals().front().low) {
+          const auto& low = needed.intervals().front().low;
+          if (low.version) {
+            const std::string op = low.kind == pep::VersionRanges::Cut::Kind::before ? ">=" : ">";
+            auto upper = pep::MarkerTree::parse("python_full_version " + op + " '" + low.version->to_string() + "'");
+            auto lower = upper ? upper->negate() : upper;
+            if (upper && lower) {
+              auto high_part = fork.conjoin(*upper);
+              auto low_part = fork.conjoin(*lower);
+              if (high_part && low_part && !high_part->is_false() && !low_part->is_false()) {
+                UVAUTH_DEBUG("splitting `" << fork.to_string() << "` on Python " << op << " " << low.version->to_string() << " for "
+                                           << p.key << "==" << version.to_string());
+                throw Split{{*low_part, *high_part}};
+              }
+            }
+          }
+        }
+      }
+    }
+    if (auto where = provider_.available_in(p.project, version); where && where->disjoint(fork)) {
+      rule_out(package, *chosen, "it has no wheel for " + (fork.to_string().empty() ? std::string("any environment") : "`" + fork.to_string() + "`"));
+      return std::nullopt;
+    }
+    return chosen;
+  }
+
+  void rule_out(int package, std::size_t version, std::string why) {
+    UVAUTH_DEBUG(packages_[static_cast<std::size_t>(package)].key << "==" << packages_[static_cast<std::size_t>(package)].versions[version].to_string()
+                 << " cannot be used: " << why);
+    add({Term{package, true, VersionSet::only(packages_[static_cast<std::size_t>(package)].versions.size(), version)}}, Cause::unavailable,
+        std::move(why));
   }
 
   Result<std::vector<int>> dependencies_of(int package, std::size_t version) {
@@ -406,15 +484,28 @@ class Solver {
     }
     std::vector<std::string> to_prefetch;
     std::vector<std::pair<pep::Requirement, std::string>> kept;  // requirement, extra of the dependency package
+    std::vector<pep::MarkerTree> kept_markers;                   // universal: each requirement's marker
     for (const auto& r : requirements) {
-      const bool wanted = pkg.extra.empty() ? applies(r, "") : (applies(r, pkg.extra) && !applies(r, ""));
+      bool wanted = false;
+      if (options_.fork && !pkg.extra.empty()) {
+        // A requirement of the extra: one that names it.
+        wanted = r.marker && applies(r, pkg.extra) && !(requirement_marker(r, pkg.extra) == requirement_marker(r, ""));
+      } else {
+        wanted = pkg.extra.empty() ? applies(r, "") : (applies(r, pkg.extra) && !applies(r, ""));
+      }
       if (!wanted) continue;
       const std::string name = pep::canonicalize_name(r.name);
       if (name == pkg.project && r.extras.empty()) continue;  // a self-dependency adds nothing
       to_prefetch.push_back(name);
+      const pep::MarkerTree marker = options_.fork ? requirement_marker(r, pkg.extra) : pep::MarkerTree::always();
       kept.emplace_back(r, "");
-      for (const auto& extra : r.extras) kept.emplace_back(r, pep::canonicalize_name(extra));
+      kept_markers.push_back(marker);
+      for (const auto& extra : r.extras) {
+        kept.emplace_back(r, pep::canonicalize_name(extra));
+        kept_markers.push_back(marker);
+      }
     }
+    if (options_.fork) split_if_needed(kept, kept_markers);
     if (!to_prefetch.empty()) provider_.prefetch(to_prefetch);
     for (const auto& [r, extra] : kept) {
       const int dep = package_id(pep::canonicalize_name(r.name), extra);
@@ -425,7 +516,71 @@ class Solver {
       incompatibilities_.back().dependent = package;
       incompatibilities_.back().dependent_version = version;
     }
+    if (options_.fork) {
+      auto& edges = edges_[{package, version}];
+      edges.clear();
+      if (!pkg.extra.empty()) edges.emplace_back(package_id(pkg.project, ""), pep::MarkerTree::always());
+      for (std::size_t k = 0; k < kept.size(); ++k) {
+        edges.emplace_back(package_id(pep::canonicalize_name(kept[k].first.name), kept[k].second), kept_markers[k]);
+      }
+    }
     return added;
+  }
+
+  // Universal: one project required with different requirements whose
+  // markers are disjoint somewhere in the fork (`a>=2; linux`, `a<2;
+  // darwin`) cannot be one package; the fork splits so that every such
+  // marker is either true or false in each part.
+  void split_if_needed(const std::vector<std::pair<pep::Requirement, std::string>>& kept, const std::vector<pep::MarkerTree>& markers) {
+    const pep::MarkerTree& fork = *options_.fork;
+    std::map<std::string, std::vector<std::size_t>> by_name;
+    for (std::size_t k = 0; k < kept.size(); ++k) {
+      if (kept[k].second.empty()) by_name[pep::canonicalize_name(kept[k].first.name)].push_back(k);
+    }
+    std::vector<std::size_t> splitting;
+    for (const auto& [name, indexes] : by_name) {
+      if (indexes.size() < 2) continue;
+      bool differ = false;
+      bool disjoint = false;
+      for (std::size_t i = 0; i < indexes.size(); ++i) {
+        for (std::size_t j = i + 1; j < indexes.size(); ++j) {
+          const auto& a = kept[indexes[i]].first;
+          const auto& b = kept[indexes[j]].first;
+          differ = differ || a.specifier.to_string() != b.specifier.to_string() || a.extras != b.extras || a.url != b.url;
+          auto in_a = markers[indexes[i]].conjoin(fork);
+          disjoint = disjoint || (in_a && in_a->disjoint(markers[indexes[j]]));
+        }
+      }
+      if (differ && disjoint) splitting.insert(splitting.end(), indexes.begin(), indexes.end());
+    }
+    if (splitting.empty()) return;
+    std::vector<pep::MarkerTree> parts{fork};
+    for (std::size_t k : splitting) {
+      const pep::MarkerTree& m = markers[k];
+      auto not_m = m.negate();
+      if (!not_m) continue;
+      std::vector<pep::MarkerTree> next;
+      for (const auto& part : parts) {
+        if (part.disjoint(m) || part.disjoint(*not_m)) {
+          next.push_back(part);
+          continue;
+        }
+        auto yes = part.conjoin(m);
+        auto no = part.conjoin(*not_m);
+        if (!yes || !no) {
+          next.push_back(part);
+          continue;
+        }
+        next.push_back(std::move(yes).value());
+        next.push_back(std::move(no).value());
+      }
+      if (next.size() > max_fork_parts) break;
+      parts = std::move(next);
+    }
+    if (parts.size() < 2) return;
+    UVAUTH_DEBUG("splitting `" << fork.to_string() << "` into " << parts.size() << " parts on the requirements of "
+                               << kept[splitting.front()].first.name);
+    throw Split{std::move(parts)};
   }
 
   // ---- the answer --------------------------------------------------------
@@ -443,6 +598,15 @@ class Solver {
     for (auto& [name, entry] : by_name) {
       std::sort(entry.extras.begin(), entry.extras.end());
       resolution.packages.push_back(std::move(entry));
+    }
+    for (const auto& [package, version] : decided_) {
+      auto it = edges_.find({package, version});
+      if (it == edges_.end()) continue;
+      for (const auto& [dep, marker] : it->second) {
+        if (!decided_.count(dep)) continue;
+        resolution.edges.push_back(ResolvedEdge{packages_[static_cast<std::size_t>(package)].key,
+                                                packages_[static_cast<std::size_t>(dep)].key, marker});
+      }
     }
     return resolution;
   }
@@ -595,6 +759,7 @@ class Solver {
   std::vector<Assignment> assignments_;
   std::map<int, Term> accumulated_;
   std::map<int, std::size_t> decided_;
+  std::map<std::pair<int, std::size_t>, std::vector<std::pair<int, pep::MarkerTree>>> edges_;  // universal
   int level_ = 0;
 };
 

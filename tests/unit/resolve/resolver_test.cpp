@@ -246,3 +246,45 @@ TEST(ResolverTest, LargeGraphsStayFast) {
 
 }  // namespace
 }  // namespace uvauth::resolve
+
+namespace uvauth::resolve {
+namespace {
+
+// Universal resolution: a fork whose requirements differ under disjoint
+// markers reports the split; each part then resolves on its own.
+TEST(UniversalResolverTest, DisjointMarkersSplitTheForkAndEachPartResolves) {
+  MemoryIndex index;
+  index.add("a", "1.0.0").add("a", "2.0.0");
+  ResolveOptions options = wants({"a>=2 ; sys_platform == 'linux'", "a<2 ; sys_platform == 'darwin'"});
+  options.fork = *pep::MarkerTree::requires_python(">=3.12");
+  auto first = resolve(index, options);
+  ASSERT_TRUE(first) << first.error().message;
+  ASSERT_GE(first->split.size(), 2u);
+  std::vector<std::string> solved;
+  for (const auto& part : first->split) {
+    ResolveOptions o = options;
+    o.fork = part;
+    auto r = resolve(index, o);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_TRUE(r->split.empty());
+    solved.push_back(part.to_string() + " -> " + pins(r));
+  }
+  std::sort(solved.begin(), solved.end());
+  EXPECT_EQ(solved.size(), 3u);
+  EXPECT_NE(std::find(solved.begin(), solved.end(), "python_full_version >= \"3.12\" and sys_platform == \"linux\" -> a==2.0.0"),
+            solved.end()) << solved[0] << " | " << solved[1];
+}
+
+TEST(UniversalResolverTest, OverlappingMarkersDoNotFork) {
+  MemoryIndex index;
+  index.add("a", "1.0.0").add("a", "2.0.0");
+  ResolveOptions options = wants({"a>=1 ; sys_platform == 'linux'", "a<2 ; python_version >= '3.8'"});
+  options.fork = pep::MarkerTree::always();
+  auto r = resolve(index, options);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->split.empty());
+  EXPECT_EQ(pins(r), "a==1.0.0");
+}
+
+}  // namespace
+}  // namespace uvauth::resolve

@@ -49,6 +49,13 @@ struct LockArguments {
   std::optional<std::string> python_version;   // --python-version
   std::optional<std::string> python_platform;  // --python-platform
   std::optional<std::string> prerelease;       // --prerelease MODE
+  // Universal locks (uv's `uv lock`): one lock for every environment of the
+  // space, forking where requirements differ. On with --universal, or when
+  // environments are declared (flags or the settings' `environments`).
+  bool universal = false;                             // --universal
+  std::optional<std::string> requires_python;         // --requires-python SPEC
+  std::vector<std::string> environments;              // --environment MARKER
+  std::vector<std::string> required_environments;     // --required-environment MARKER
   std::filesystem::path output = "pylock.toml";
   bool locked = false;                         // --locked: fail if the lock would change
   bool write = true;                           // false: resolve in memory only (uvauth install)

@@ -54,6 +54,8 @@ struct Settings {
   std::vector<Located> override_dependencies;
   std::vector<Located> dev_dependencies;      // legacy [tool.uv] dev-dependencies: the `dev` group
   bool require_hashes = false;                // [pip] require-hashes
+  std::vector<Located> environments;          // `environments`: the marker space of universal locks
+  std::vector<Located> required_environments;  // `required-environments`: each must have wheels
   PreviewRequest preview;                     // `preview`, `preview-features`
   std::optional<std::filesystem::path> file;  // the first file they came from
   std::vector<std::filesystem::path> files;   // every file read, in order

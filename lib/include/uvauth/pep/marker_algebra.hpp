@@ -114,6 +114,18 @@ class MarkerTree {
   [[nodiscard]] bool always_within(const MarkerTree& space) const { return space.implies(*this); }
   [[nodiscard]] bool never_within(const MarkerTree& space) const { return disjoint(space); }
 
+  // The marker for a requirement of `name[extra]` ("" for the project
+  // itself): `extra == 'x'` is true for x == extra and false otherwise, so
+  // no extra variable is left.
+  [[nodiscard]] MarkerTree with_extra(std::string_view extra) const;
+  // The python_full_version values the marker allows somewhere (a term
+  // without a Python constraint allows all).
+  [[nodiscard]] VersionRanges python_range() const;
+  // The same environments within `space`, with constraints `space` already
+  // implies dropped (python_full_version >= '3.9' under requires-python
+  // >=3.9), for printing. Unchanged when that cannot be decided.
+  [[nodiscard]] MarkerTree simplified_within(const MarkerTree& space) const;
+
   // A PEP 508 marker with the same truth value everywhere, in a stable form
   // (python_version where the bounds are whole minors, sorted); "" for
   // `always` and `python_version < "0"` for `never`.

@@ -40,6 +40,9 @@ struct ProviderOptions {
   // uv's override-dependencies: a requirement on a project named here, in any
   // package's metadata (and at the root), is replaced by these.
   std::map<std::string, std::vector<pep::Requirement>> overrides;
+  // Universal resolution: every wheel of a version counts, whatever its tags
+  // (available_in() says where), and Requires-Python is left to the resolver.
+  bool universal = false;
 };
 
 // `requirements` with every requirement on an overridden project replaced by its overrides.
@@ -72,10 +75,15 @@ class IndexProvider : public Provider {
   void prefetch(const std::vector<std::string>& names) override;
 
   [[nodiscard]] std::optional<Candidate> candidate(const std::string& name, const pep::Version& version) const;
+  // Universal: every wheel of the version, ordered by file name.
+  [[nodiscard]] std::vector<Candidate> wheels(const std::string& name, const pep::Version& version) const;
+  std::optional<std::string> requires_python(const std::string& name, const pep::Version& version) override;
+  std::optional<pep::MarkerTree> available_in(const std::string& name, const pep::Version& version) override;
 
  private:
   struct Project {
     std::map<pep::Version, Candidate> candidates;
+    std::map<pep::Version, std::vector<Candidate>> wheels;  // universal: all of them
     std::vector<std::string> excluded;
     std::string not_found;  // where it was looked for, when nothing has it
   };

@@ -33,6 +33,15 @@ struct LockInputs {
   // sha256 must be one its project's lines allow.
   std::map<std::string, AllowedHashes> hashes;  // canonical name -> allowed
   bool require_hashes = false;
+  // Universal lock (uv's `uv lock`): one resolution for every environment
+  // within `requires_python` (a specifier set, ">=3.11") and the declared
+  // `environments` (markers; none: all), forking where requirements differ.
+  // Each `required_environments` marker must have a wheel of every package
+  // that applies there.
+  bool universal = false;
+  std::string requires_python;
+  std::vector<std::string> environments;
+  std::vector<std::string> required_environments;
 };
 
 // A fingerprint of everything that decides the lock's content.

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "uvauth/error.hpp"
+#include "uvauth/pep/marker_algebra.hpp"
 #include "uvauth/pep/markers.hpp"
 #include "uvauth/pep/requirement.hpp"
 #include "uvauth/pep/version.hpp"
@@ -39,6 +40,14 @@ class Provider {
   virtual std::string not_found(const std::string& /*name*/) { return {}; }
   // A hint that these packages will probably be needed soon.
   virtual void prefetch(const std::vector<std::string>& /*names*/) {}
+  // Universal resolution: the Requires-Python of `name` at `version`, and the
+  // environments its wheels can be installed in (nullopt: everywhere).
+  virtual std::optional<std::string> requires_python(const std::string& /*name*/, const pep::Version& /*version*/) {
+    return std::nullopt;
+  }
+  virtual std::optional<pep::MarkerTree> available_in(const std::string& /*name*/, const pep::Version& /*version*/) {
+    return std::nullopt;
+  }
 };
 
 struct ResolveOptions {
@@ -47,6 +56,14 @@ struct ResolveOptions {
   std::vector<pep::Requirement> constraints;   // -c: limit versions, add nothing
   std::map<std::string, pep::Version> preferences;  // canonical name -> version to keep if still allowed (re-locking)
   std::size_t max_steps = 100000;                   // a bound on decisions + conflicts
+  // Universal resolution (uv's forking resolver): the part of the marker
+  // space this run solves. Markers are then not evaluated but intersected:
+  // a requirement counts unless its marker is disjoint with the fork. Where
+  // the fork must split (one package required with disjoint markers, a
+  // candidate whose Requires-Python starts inside the fork's Python range),
+  // the run stops and returns the parts in Resolution::split.
+  std::optional<pep::MarkerTree> fork;
+  std::map<std::string, pep::Version> fork_preferences;  // versions other forks chose (after `preferences`)
 };
 
 struct ResolvedPackage {
@@ -55,8 +72,18 @@ struct ResolvedPackage {
   std::vector<std::string> extras;  // extras selected (canonical)
 };
 
+// Universal resolution: "from requires to, where marker holds". Keys are
+// "" (the root), "name" or "name[extra]".
+struct ResolvedEdge {
+  std::string from;
+  std::string to;
+  pep::MarkerTree marker;
+};
+
 struct Resolution {
   std::vector<ResolvedPackage> packages;  // sorted by name
+  std::vector<ResolvedEdge> edges;        // universal only
+  std::vector<pep::MarkerTree> split;     // universal: non-empty when the fork must be solved as these parts instead
 };
 
 // An unsatisfiable input gives ErrorKind::resolution with the derivation as
