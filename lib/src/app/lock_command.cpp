@@ -510,6 +510,23 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
   if (!a.write && (a.universal || !a.environments.empty() || !a.required_environments.empty())) {
     return Error(ErrorKind::usage, "--universal, --environment and --required-environment are for `uvauth lock`");
   }
+  if (universal && a.python_platform) {
+    return Error(ErrorKind::usage, "--python-platform chooses one target; a universal lock covers them all")
+        .with_hint("narrow a universal lock with --environment MARKER, or drop --universal for a single-target lock");
+  }
+  if (!universal && !environments.empty()) {
+    // `uvauth install` resolves for its target: that target must be one the settings' environments allow.
+    bool covered = false;
+    for (const auto& text : environments) {
+      auto m = pep::MarkerTree::parse(text);
+      auto holds = m ? m->evaluate(provider.target.markers) : Result<bool>(false);
+      covered = covered || (holds && *holds);
+    }
+    if (!covered) {
+      return Error(ErrorKind::usage, "the target (" + provider.target.description + ") is outside the settings' `environments`")
+          .with_hint("choose a target the environments allow (--python), or change `environments`");
+    }
+  }
   if (a.requires_python && !universal) {
     return Error(ErrorKind::usage, "--requires-python is for universal locks").with_hint("add --universal");
   }
