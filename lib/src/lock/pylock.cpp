@@ -281,17 +281,21 @@ bool Lock::same_content(const Lock& other) const {
 }
 
 Status Lock::check_target(const pep::MarkerEnvironment& environment, const std::string& source) const {
+  // PEP 751: the lock fits when any one of its environments holds.
+  std::string listed;
   for (const auto& e : environments) {
     auto marker = pep::Marker::parse(e);
     if (!marker) return Error(ErrorKind::parse, source + ": bad environment marker: " + marker.error().message);
     auto holds = marker->evaluate(environment);
-    if (!holds || !*holds) {
-      return Error(ErrorKind::resolution, source + " was made for " + (target.empty() ? e : target) +
-                                              ", not for this interpreter (" + environment_marker(environment) + ")")
-          .with_hint("lock again for this interpreter (`uvauth lock`), or use the Python the lock was made for");
-    }
+    if (holds && *holds) return {};
+    listed += (listed.empty() ? "" : "; ") + e;
   }
-  return {};
+  if (environments.empty()) return {};
+  const bool universal = target.rfind("universal", 0) == 0;
+  return Error(ErrorKind::resolution, source + " was made for " + (universal || target.empty() ? "the environments `" + listed + "`" : target) +
+                                          ", not for this interpreter (" + environment_marker(environment) + ")")
+      .with_hint(universal ? "lock again with an --environment that covers this target, or use a target the lock covers"
+                           : "lock again for this interpreter (`uvauth lock`), or use the Python the lock was made for");
 }
 
 }  // namespace uvauth::lock

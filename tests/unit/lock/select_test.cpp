@@ -162,3 +162,23 @@ TEST(SelectTest, AWheelNameThatIsNoWheelIsRefusedNotSkipped) {
 
 }  // namespace
 }  // namespace uvauth::lock
+
+namespace uvauth::lock {
+namespace {
+
+// PEP 751: a lock fits a target when any one of its environments holds.
+TEST(CheckTargetTest, AnyEnvironmentOfTheListIsEnough) {
+  Lock lock;
+  lock.target = "universal (requires-python >=3.11)";
+  lock.environments = {"sys_platform == 'darwin'", "sys_platform == 'linux'"};
+  const pep::MarkerEnvironment linux_env{{"sys_platform", "linux"}, {"python_version", "3.11"}, {"platform_machine", "x86_64"},
+                                         {"implementation_name", "cpython"}};
+  EXPECT_TRUE(lock.check_target(linux_env, "pylock.toml"));
+  lock.environments = {"sys_platform == 'darwin'"};
+  auto refused = lock.check_target(linux_env, "pylock.toml");
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("the environments `sys_platform == 'darwin'`"), std::string::npos) << refused.error().message;
+}
+
+}  // namespace
+}  // namespace uvauth::lock
