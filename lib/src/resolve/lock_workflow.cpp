@@ -237,33 +237,58 @@ Result<lock::Lock> make_universal_lock(index::IndexClient& client, LockInputs& i
     }
     required.emplace_back(text, std::move(within));
   }
-  // The previous lock's pins, each for the part of the space its marker covers.
-  std::vector<std::pair<pep::MarkerTree, std::pair<std::string, pep::Version>>> pins;
+  // Preferences, as uv keeps them: the previous lock's pins and what each
+  // solved fork chose, each with the marker where it holds. A fork tries
+  // those whose marker meets it first, then the higher version.
+  struct Preference {
+    pep::MarkerTree marker;
+    std::string name;
+    pep::Version version;
+  };
+  std::vector<Preference> preferences;
   if (inputs.previous && !inputs.upgrade_all) {
     for (const auto& p : inputs.previous->packages) {
       if (inputs.upgrade.count(p.name)) continue;
       auto marker = pep::MarkerTree::parse(p.marker);
-      pins.emplace_back(marker ? *marker : pep::MarkerTree::always(), std::make_pair(p.name, p.version));
+      preferences.push_back({marker ? *marker : pep::MarkerTree::always(), p.name, p.version});
     }
   }
+  auto ranked_for = [&](const pep::MarkerTree& fork) {
+    std::vector<std::pair<bool, const Preference*>> ranked;
+    for (const auto& p : preferences) ranked.emplace_back(!p.marker.disjoint(fork), &p);
+    std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+      if (a.first != b.first) return a.first;
+      return b.second->version < a.second->version;
+    });
+    std::map<std::string, std::vector<pep::Version>> out;
+    for (const auto& [matches, p] : ranked) {
+      auto& list = out[p->name];
+      if (std::find(list.begin(), list.end(), p->version) == list.end()) list.push_back(p->version);
+    }
+    return out;
+  };
 
   IndexProvider provider(client, inputs.provider);
   NoDependencies without_dependencies(provider);
   Provider& source = inputs.no_deps ? static_cast<Provider&>(without_dependencies) : provider;
-  std::vector<pep::MarkerTree> stack(initial.rbegin(), initial.rend());
+  // As uv: the environments sorted by their lowest Python, solved from the
+  // end (the highest Python first; ties: the last declared first).
+  std::vector<pep::MarkerTree> stack = initial;
+  std::stable_sort(stack.begin(), stack.end(), [](const pep::MarkerTree& a, const pep::MarkerTree& b) {
+    const auto ra = a.python_range();
+    const auto rb = b.python_range();
+    const auto low = [](const pep::VersionRanges& r) { return r.empty() ? pep::VersionRanges::Cut{} : r.intervals().front().low; };
+    return low(ra) < low(rb);
+  });
   std::vector<std::pair<pep::MarkerTree, Resolution>> solved;
-  std::map<std::string, pep::Version> chosen;  // what earlier forks chose, preferred by later ones
   for (std::size_t forks = 0; !stack.empty(); ++forks) {
     if (forks > 256) return Error(ErrorKind::resolution, "the universal resolution needed more than 256 forks");
     pep::MarkerTree fork = std::move(stack.back());
     stack.pop_back();
     ResolveOptions o = options;
     o.fork = fork;
-    o.fork_preferences = chosen;
     o.preferences.clear();
-    for (const auto& [marker, pin] : pins) {
-      if (!marker.disjoint(fork)) o.preferences.emplace(pin.first, pin.second);
-    }
+    o.fork_preferences = ranked_for(fork);
     auto resolution = resolve(source, o);
     if (!resolution) {
       Error error = std::move(resolution).error();
@@ -275,7 +300,7 @@ Result<lock::Lock> make_universal_lock(index::IndexClient& client, LockInputs& i
       for (auto it = resolution->split.rbegin(); it != resolution->split.rend(); ++it) stack.push_back(std::move(*it));
       continue;
     }
-    for (const auto& p : resolution->packages) chosen.emplace(p.name, p.version);
+    for (const auto& p : resolution->packages) preferences.push_back({fork, p.name, p.version});
     UVAUTH_DEBUG("solved `" << fork.to_string() << "`: " << resolution->packages.size() << " packages");
     solved.emplace_back(std::move(fork), std::move(resolution).value());
   }
@@ -295,11 +320,20 @@ Result<lock::Lock> make_universal_lock(index::IndexClient& client, LockInputs& i
         auto joined = here.disjoin(marker);
         here = joined ? std::move(joined).value() : fork;
       }
+      if (here.is_false() && !resolution.edges.empty()) {
+        // Resolved, but on no path that can hold (`a; win32` needing `b; linux`): not locked.
+        if (entry.marker.is_false()) entries.erase({p.name, p.version});
+        continue;
+      }
       if (here.is_false()) here = fork;
       auto joined = entry.marker.disjoin(here);
       entry.marker = joined ? std::move(joined).value() : pep::MarkerTree::always();
       for (const auto& e : resolution.edges) {
-        if (!e.from.empty() && project_of(e.from) == p.name && project_of(e.to) != p.name) entry.dependencies.insert(project_of(e.to));
+        if (e.from.empty() || project_of(e.from) != p.name || project_of(e.to) == p.name) continue;
+        const auto from = reach.find(e.from);
+        if (from == reach.end()) continue;
+        if (from->second.disjoint(e.marker)) continue;  // a dependency on no path that holds
+        entry.dependencies.insert(project_of(e.to));
       }
     }
   }

@@ -1,6 +1,8 @@
 #include "uvauth/resolve/resolver.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <tuple>
 #include <set>
 
 #include "uvauth/log.hpp"
@@ -343,15 +345,21 @@ class Solver {
 
   // ---- decisions ---------------------------------------------------------
   std::optional<int> choose() {
+    // uv's priorities: direct URLs, then `==` pins, then packages often
+    // rejected, then those often the culprit, then the rest; in each, the
+    // project discovered first, then (extras) the package discovered first.
     int best = -1;
-    std::size_t best_count = 0;
+    std::tuple<int, std::size_t, std::size_t> best_rank{0, 0, 0};
     for (const auto& [package, term] : accumulated_) {
       if (!term.positive || decided_.count(package)) continue;
-      const std::size_t count = term.set.count();
-      if (best < 0 || count < best_count || (count == best_count && packages_[static_cast<std::size_t>(package)].key <
-                                                                       packages_[static_cast<std::size_t>(best)].key)) {
+      const auto priority = priority_.find(packages_[static_cast<std::size_t>(package)].project);
+      const auto tiebreak = package_order_.find(package);
+      const std::tuple<int, std::size_t, std::size_t> rank{
+          priority == priority_.end() ? 0 : -static_cast<int>(priority->second.category),
+          priority == priority_.end() ? SIZE_MAX : priority->second.index, tiebreak == package_order_.end() ? SIZE_MAX : tiebreak->second};
+      if (best < 0 || rank < best_rank) {
         best = package;
-        best_count = count;
+        best_rank = rank;
       }
     }
     if (best < 0) return std::nullopt;
@@ -370,6 +378,7 @@ class Solver {
       return best;
     }
     bool conflict = false;
+    std::vector<int> culprits;
     for (int id : *dependencies) {
       const Incompatibility& i = incompatibilities_[static_cast<std::size_t>(id)];
       bool others_satisfied = true;
@@ -378,7 +387,16 @@ class Solver {
         others_satisfied = others_satisfied && subset(accumulated(t.package), t);
       }
       conflict = conflict || others_satisfied;
+      if (!others_satisfied) continue;
+      for (const auto& t : i.terms) {
+        if (packages_[static_cast<std::size_t>(t.package)].project != packages_[static_cast<std::size_t>(best)].project) {
+          culprits.push_back(t.package);
+        }
+      }
     }
+    if (conflict && !culprits.empty()) record_conflict(best, culprits);
+    UVAUTH_TRACE("resolver: " << (conflict ? "rejected " : "selected ") << packages_[static_cast<std::size_t>(best)].key << "=="
+                              << packages_[static_cast<std::size_t>(best)].versions[version].to_string());
     if (!conflict) {
       ++level_;
       decided_[best] = version;
@@ -387,15 +405,77 @@ class Solver {
     return best;
   }
 
+  // Packages are ranked in the order they are discovered as dependencies
+  // (uv's order: in a universal resolution, one package's dependencies by
+  // name, as uv groups them to fork).
+  void register_priorities(const std::vector<std::pair<pep::Requirement, std::string>>& kept) {
+    std::vector<std::size_t> order(kept.size());
+    for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+    if (options_.fork) {
+      std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return pep::canonicalize_name(kept[a].first.name) < pep::canonicalize_name(kept[b].first.name);
+      });
+    }
+    for (std::size_t k : order) {
+      const auto& [r, extra] = kept[k];
+      const std::string project = pep::canonicalize_name(r.name);
+      package_order_.emplace(package_id(project, ""), package_order_.size());
+      package_order_.emplace(package_id(project, extra), package_order_.size());
+      const auto& specifiers = r.specifier.specifiers();
+      const bool singleton = specifiers.size() == 1 && !specifiers.front().is_wildcard() &&
+                             (specifiers.front().op() == pep::Operator::equal || specifiers.front().op() == pep::Operator::arbitrary);
+      const Category category = r.url ? Category::direct_url : singleton ? Category::singleton : Category::unspecified;
+      auto [it, inserted] = priority_.emplace(project, Priority{category, priority_.size()});
+      if (inserted) continue;
+      const bool conflicted = it->second.category == Category::conflict_early || it->second.category == Category::conflict_late;
+      if (category == Category::unspecified && conflicted) continue;  // as uv: no seesaw back
+      it->second.category = std::max(it->second.category, category);
+    }
+  }
+
+  // As uv: a package whose versions were rejected five times because of
+  // others' decisions is decided earlier; one whose decision was the culprit
+  // five times is decided later and that decision undone, so a resolution
+  // does not walk down every version of one package (packse
+  // wrong-backtracking-*).
+  static constexpr std::size_t conflict_threshold = 5;
+  void record_conflict(int affected, const std::vector<int>& culprits) {
+    std::optional<int> undo;
+    auto priority_of = [&](int package) -> Priority& {
+      const std::string& project = packages_[static_cast<std::size_t>(package)].project;
+      return priority_.emplace(project, Priority{Category::unspecified, priority_.size()}).first->second;
+    };
+    for (int culprit : culprits) {
+      if (++culprit_count_[culprit] != conflict_threshold) continue;
+      Priority& priority = priority_of(culprit);
+      if (priority.category == Category::conflict_late || priority.category == Category::conflict_early) continue;
+      priority.category = Category::conflict_late;
+      if (decided_.count(culprit)) undo = culprit;
+    }
+    if (++affected_count_[affected] == conflict_threshold) priority_of(affected).category = Category::conflict_early;
+    if (!undo) return;
+    for (const auto& a : assignments_) {
+      if (a.decision() && a.term.package == *undo) {
+        UVAUTH_DEBUG(packages_[static_cast<std::size_t>(*undo)].key << " conflicted too often: deciding it later");
+        backtrack(a.level - 1);
+        return;
+      }
+    }
+  }
+
   std::optional<std::size_t> pick(int package, const VersionSet& allowed) {
     const Package& p = packages_[static_cast<std::size_t>(package)];
     std::optional<std::size_t> chosen;
-    for (const auto* preferences : {&options_.preferences, &options_.fork_preferences}) {
-      if (chosen) break;
-      if (auto it = preferences->find(p.project); it != preferences->end()) {
-        for (std::size_t i = 0; i < p.versions.size(); ++i) {
-          if (allowed.contains(i) && p.versions[i] == it->second) chosen = i;
-        }
+    auto preferred = [&](const pep::Version& wanted) {
+      for (std::size_t i = 0; i < p.versions.size(); ++i) {
+        if (allowed.contains(i) && p.versions[i] == wanted) chosen = i;
+      }
+    };
+    if (auto it = options_.preferences.find(p.project); it != options_.preferences.end()) preferred(it->second);
+    if (auto it = options_.fork_preferences.find(p.project); !chosen && it != options_.fork_preferences.end()) {
+      for (const auto& wanted : it->second) {
+        preferred(wanted);
+        if (chosen) break;
       }
     }
     if (!chosen) chosen = *allowed.highest();
@@ -426,7 +506,7 @@ class Solver {
               if (high_part && low_part && !high_part->is_false() && !low_part->is_false()) {
                 UVAUTH_DEBUG("splitting `" << fork.to_string() << "` on Python " << op << " " << low.version->to_string() << " for "
                                            << p.key << "==" << version.to_string());
-                throw Split{{*low_part, *high_part}};
+                throw Split{{*high_part, *low_part}};  // as uv: the higher Python first
               }
             }
           }
@@ -505,8 +585,9 @@ class Solver {
         kept_markers.push_back(marker);
       }
     }
-    if (options_.fork) split_if_needed(kept, kept_markers);
+    if (options_.fork) split_if_needed(pkg.key, kept, kept_markers);
     if (!to_prefetch.empty()) provider_.prefetch(to_prefetch);
+    register_priorities(kept);
     for (const auto& [r, extra] : kept) {
       const int dep = package_id(pep::canonicalize_name(r.name), extra);
       const VersionSet set = matching(dep, r);
@@ -527,60 +608,87 @@ class Solver {
     return added;
   }
 
-  // Universal: one project required with different requirements whose
-  // markers are disjoint somewhere in the fork (`a>=2; linux`, `a<2;
-  // darwin`) cannot be one package; the fork splits so that every such
-  // marker is either true or false in each part.
-  void split_if_needed(const std::vector<std::pair<pep::Requirement, std::string>>& kept, const std::vector<pep::MarkerTree>& markers) {
+  // Universal, as uv forks: one project required several times under
+  // markers that are not all the same (`a>=2; linux`, `a<2; darwin`) splits
+  // the fork on each of those markers (marker, then not marker), so that
+  // every one is constant in each part. The parts come out in the order to
+  // solve them: uv's order (the higher Python floor first, then the part
+  // whose requirements have more upper bounds, e.g. `a<2` before `a>=1`,
+  // since what the bounded part picks is likelier to suit the other).
+  void split_if_needed(const std::string& who, const std::vector<std::pair<pep::Requirement, std::string>>& kept,
+                       const std::vector<pep::MarkerTree>& markers) {
     const pep::MarkerTree& fork = *options_.fork;
     std::map<std::string, std::vector<std::size_t>> by_name;
     for (std::size_t k = 0; k < kept.size(); ++k) {
       if (kept[k].second.empty()) by_name[pep::canonicalize_name(kept[k].first.name)].push_back(k);
     }
-    std::vector<std::size_t> splitting;
+    std::vector<pep::MarkerTree> parts{fork};
     for (const auto& [name, indexes] : by_name) {
       if (indexes.size() < 2) continue;
-      bool differ = false;
-      bool disjoint = false;
-      for (std::size_t i = 0; i < indexes.size(); ++i) {
-        for (std::size_t j = i + 1; j < indexes.size(); ++j) {
-          const auto& a = kept[indexes[i]].first;
-          const auto& b = kept[indexes[j]].first;
-          differ = differ || a.specifier.to_string() != b.specifier.to_string() || a.extras != b.extras || a.url != b.url;
-          auto in_a = markers[indexes[i]].conjoin(fork);
-          disjoint = disjoint || (in_a && in_a->disjoint(markers[indexes[j]]));
+      const bool same = std::all_of(indexes.begin(), indexes.end(), [&](std::size_t k) { return markers[k] == markers[indexes.front()]; });
+      if (same) continue;
+      for (std::size_t k : indexes) {
+        const pep::MarkerTree& m = markers[k];
+        auto not_m = m.negate();
+        if (!not_m) continue;
+        std::vector<pep::MarkerTree> next;
+        for (const auto& part : parts) {
+          if (part.disjoint(m) || part.disjoint(*not_m)) {
+            next.push_back(part);
+            continue;
+          }
+          auto yes = part.conjoin(m);
+          auto no = part.conjoin(*not_m);
+          if (!yes || !no) {
+            next.push_back(part);
+            continue;
+          }
+          next.push_back(std::move(no).value());
+          next.push_back(std::move(yes).value());
         }
+        if (next.size() > max_fork_parts) break;
+        parts = std::move(next);
       }
-      if (differ && disjoint) splitting.insert(splitting.end(), indexes.begin(), indexes.end());
-    }
-    if (splitting.empty()) return;
-    std::vector<pep::MarkerTree> parts{fork};
-    for (std::size_t k : splitting) {
-      const pep::MarkerTree& m = markers[k];
-      auto not_m = m.negate();
-      if (!not_m) continue;
-      std::vector<pep::MarkerTree> next;
-      for (const auto& part : parts) {
-        if (part.disjoint(m) || part.disjoint(*not_m)) {
-          next.push_back(part);
-          continue;
-        }
-        auto yes = part.conjoin(m);
-        auto no = part.conjoin(*not_m);
-        if (!yes || !no) {
-          next.push_back(part);
-          continue;
-        }
-        next.push_back(std::move(yes).value());
-        next.push_back(std::move(no).value());
-      }
-      if (next.size() > max_fork_parts) break;
-      parts = std::move(next);
     }
     if (parts.size() < 2) return;
-    UVAUTH_DEBUG("splitting `" << fork.to_string() << "` into " << parts.size() << " parts on the requirements of "
-                               << kept[splitting.front()].first.name);
-    throw Split{std::move(parts)};
+    // uv sorts ascending and solves from the end; ties keep their order.
+    std::vector<std::pair<std::pair<pep::VersionRanges::Cut, std::size_t>, pep::MarkerTree>> ranked;
+    for (auto& part : parts) {
+      std::size_t bounded = 0;
+      for (std::size_t k = 0; k < kept.size(); ++k) {
+        if (!markers[k].disjoint(part) && has_upper_bound(kept[k].first.specifier)) ++bounded;
+      }
+      ranked.push_back({{python_floor(part), bounded}, std::move(part)});
+    }
+    std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<pep::MarkerTree> order;
+    for (auto it = ranked.rbegin(); it != ranked.rend(); ++it) order.push_back(std::move(it->second));
+    UVAUTH_DEBUG("splitting `" << fork.to_string() << "` into " << order.size() << " parts on the requirements of "
+                               << who);
+    throw Split{std::move(order)};
+  }
+
+  static bool has_upper_bound(const pep::SpecifierSet& specifiers) {
+    for (const auto& s : specifiers.specifiers()) {
+      switch (s.op()) {
+        case pep::Operator::less:
+        case pep::Operator::less_equal:
+        case pep::Operator::equal:
+        case pep::Operator::compatible:
+        case pep::Operator::arbitrary:
+          return true;
+        default:
+          break;
+      }
+    }
+    return false;
+  }
+
+  // Where a marker's Python versions start.
+  static pep::VersionRanges::Cut python_floor(const pep::MarkerTree& marker) {
+    const auto range = marker.python_range();
+    if (range.empty()) return {};
+    return range.intervals().front().low;
   }
 
   // ---- the answer --------------------------------------------------------
@@ -761,6 +869,15 @@ class Solver {
   std::map<int, std::size_t> decided_;
   std::map<std::pair<int, std::size_t>, std::vector<std::pair<int, pep::MarkerTree>>> edges_;  // universal
   int level_ = 0;
+  std::map<int, std::size_t> culprit_count_, affected_count_;
+  // uv's priority categories, the better the higher.
+  enum class Category { unspecified, conflict_late, conflict_early, singleton, direct_url };
+  struct Priority {
+    Category category;
+    std::size_t index;  // discovery order of the project
+  };
+  std::map<std::string, Priority> priority_;
+  std::map<int, std::size_t> package_order_;
 };
 
 }  // namespace

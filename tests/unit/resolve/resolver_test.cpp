@@ -275,15 +275,51 @@ TEST(UniversalResolverTest, DisjointMarkersSplitTheForkAndEachPartResolves) {
             solved.end()) << solved[0] << " | " << solved[1];
 }
 
-TEST(UniversalResolverTest, OverlappingMarkersDoNotFork) {
+TEST(UniversalResolverTest, DifferentMarkersForkAsUvForks) {
+  // As uv: one name under markers that are not all the same splits the fork
+  // on each marker (packse fork-overlapping-markers-*).
   MemoryIndex index;
   index.add("a", "1.0.0").add("a", "2.0.0");
   ResolveOptions options = wants({"a>=1 ; sys_platform == 'linux'", "a<2 ; python_version >= '3.8'"});
   options.fork = pep::MarkerTree::always();
   auto r = resolve(index, options);
   ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->split.size(), 4u);
+}
+
+TEST(UniversalResolverTest, SameMarkersDoNotFork) {
+  MemoryIndex index;
+  index.add("a", "1.0.0").add("a", "2.0.0");
+  ResolveOptions options = wants({"a>=1 ; sys_platform == 'linux'", "a<2 ; sys_platform == 'linux'"});
+  options.fork = pep::MarkerTree::always();
+  auto r = resolve(index, options);
+  ASSERT_TRUE(r) << r.error().message;
   EXPECT_TRUE(r->split.empty());
   EXPECT_EQ(pins(r), "a==1.0.0");
+}
+
+TEST(UniversalResolverTest, BoundedPartIsSolvedFirst) {
+  // uv's fork order: the part whose requirements have upper bounds first
+  // (packse fork-allows-non-conflicting-non-overlapping-dependencies).
+  MemoryIndex index;
+  index.add("a", "1.0.0").add("a", "2.0.0");
+  ResolveOptions options = wants({"a>=1 ; sys_platform == 'linux'", "a<2 ; sys_platform == 'darwin'"});
+  options.fork = pep::MarkerTree::always();
+  auto r = resolve(index, options);
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->split.size(), 3u);
+  EXPECT_EQ(r->split.front().to_string(), "sys_platform == \"darwin\"");
+}
+
+TEST(ResolverTest, AnOftenRejectedPackageIsDecidedFirst) {
+  // packse wrong-backtracking-basic: b's newer versions all want a==1; after
+  // five rejections a is decided later and b first (uv's conflict priorities).
+  MemoryIndex index;
+  index.add("a", "1.0.0").add("a", "2.0.0").add("too-old", "1.0.0").add("b", "1.0.0", {"too-old"});
+  for (int patch = 0; patch <= 9; ++patch) index.add("b", "2.0." + std::to_string(patch), {"a==1.0.0"});
+  auto r = resolve(index, wants({"a", "b"}));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(pins(r), "a==1.0.0 b==2.0.9");
 }
 
 }  // namespace

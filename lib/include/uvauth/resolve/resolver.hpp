@@ -63,7 +63,9 @@ struct ResolveOptions {
   // candidate whose Requires-Python starts inside the fork's Python range),
   // the run stops and returns the parts in Resolution::split.
   std::optional<pep::MarkerTree> fork;
-  std::map<std::string, pep::Version> fork_preferences;  // versions other forks chose (after `preferences`)
+  // Universal: preferred versions per project, best first (the first one
+  // allowed is taken; after `preferences`).
+  std::map<std::string, std::vector<pep::Version>> fork_preferences;
 };
 
 struct ResolvedPackage {
