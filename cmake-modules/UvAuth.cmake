@@ -53,9 +53,13 @@ and when UvAuth is added with ``FetchContent`` or ``add_subdirectory``.
                             [REQUIREMENTS_FILE <file>...]
                             [PYPROJECT <pyproject.toml> [GROUPS <group>...]]
                             [PYTHON <exe>]
+                            [PYTHON_VERSION <version> [PYTHON_PLATFORM <platform>]]
                             [LOCKFILE <file>]
                             [LOCKED | FROZEN]
-                            [TARGET_DIR <dir>])
+                            [TARGET_DIR <dir>]
+                            [ENVIRONMENTS <marker>...]
+                            [REQUIRED_ENVIRONMENTS <marker>...]
+                            [TARGET_ONLY])
 
   At configure time the set is locked into ``LOCKFILE`` (default
   ``${CMAKE_CURRENT_SOURCE_DIR}/pylock.<set>.toml``; commit it) and installed
@@ -76,6 +80,26 @@ and when UvAuth is added with ``FetchContent`` or ``add_subdirectory``.
   ``PYTHON``
     The interpreter the packages are for. Default: ``Python3_EXECUTABLE``,
     found with ``find_package(Python3 COMPONENTS Interpreter)`` if unset.
+  ``PYTHON_VERSION`` / ``PYTHON_PLATFORM``
+    Install for a cross target instead of ``PYTHON`` (uv's
+    ``--python-version`` / ``--python-platform``: ``3.12``,
+    ``aarch64-manylinux_2_28``, ``aarch64-apple-darwin``, ...), e.g. to
+    bundle the packages of another machine. Nothing of it runs here.
+  ``ENVIRONMENTS``
+    The lock is universal (one ``pylock.toml`` for every machine of the
+    team, as ``uv lock`` makes ``uv.lock``): these markers narrow the
+    environments it covers (uv's ``environments``). Default:
+    ``UVAUTH_ENVIRONMENTS``, else the settings' ``environments``, else all
+    (within the project's ``requires-python``).
+  ``REQUIRED_ENVIRONMENTS``
+    Fail the lock, naming package and environment, when a locked version has
+    no wheel for one of these (uv's ``required-environments``). Default:
+    ``UVAUTH_REQUIRED_ENVIRONMENTS``.
+  ``TARGET_ONLY``
+    Lock for ``PYTHON`` (or the cross target) alone, as before universal
+    locks. An existing single-target lock of a set without ``TARGET_ONLY``
+    is re-locked universally once, keeping its pins (with ``LOCKED`` or
+    ``FROZEN`` that is an error saying how to update it).
   ``LOCKED``
     Fail when the lock is missing or would change, saying what changed.
   ``FROZEN``
@@ -137,6 +161,9 @@ Variables
   ``$XDG_CACHE_HOME/uvauth``, else ``~/.cache/uvauth``.
 ``UVAUTH_OFFLINE``
   (cache) Never touch the network (``--offline``).
+``UVAUTH_ENVIRONMENTS`` / ``UVAUTH_REQUIRED_ENVIRONMENTS``
+  (cache) The default ``ENVIRONMENTS`` / ``REQUIRED_ENVIRONMENTS`` of every
+  set, for a whole project.
 ``UVAUTH_LOCKED`` / ``UVAUTH_FROZEN``
   (cache) Every set is ``LOCKED`` / ``FROZEN`` (for CI, without editing
   CMakeLists). ``UV_LOCKED=1`` / ``UV_FROZEN=1`` in the environment do the
@@ -159,6 +186,8 @@ cmake_policy(SET CMP0054 NEW)  # quoted arguments are not dereferenced in if()
 set(UVAUTH_VERBOSE OFF CACHE BOOL "Run uvauth with -v and show its output (secrets stay hidden)")
 set(UVAUTH_CACHE_DIR "" CACHE PATH "The uvauth cache directory (empty: the tool's default)")
 set(UVAUTH_OFFLINE OFF CACHE BOOL "Never let uvauth touch the network")
+set(UVAUTH_ENVIRONMENTS "" CACHE STRING "Default ENVIRONMENTS of every uvauth_add_requirements(): markers a universal lock covers")
+set(UVAUTH_REQUIRED_ENVIRONMENTS "" CACHE STRING "Default REQUIRED_ENVIRONMENTS of every uvauth_add_requirements(): markers every locked package needs a wheel for")
 set(UVAUTH_LOCKED OFF CACHE BOOL "Every uvauth_add_requirements() is LOCKED: fail when a lock would change (CI)")
 set(UVAUTH_FROZEN OFF CACHE BOOL "Every uvauth_add_requirements() is FROZEN: install the locks as they are")
 
@@ -516,11 +545,12 @@ function(_uvauth_advice fn set_name what errors locked out)
   # keywords are the levers.
   string(REGEX REPLACE "\nhint: run `uvauth lock` without --locked and commit the lock" "" errors "${errors}")
   string(REGEX REPLACE "\nhint: run once without --offline to fill the cache" "" errors "${errors}")
+  string(REGEX REPLACE "\nhint: run `uvauth lock( --universal)?` without --locked once[^\n]*" "" errors "${errors}")
   # A message about the generated requirements file speaks of REQUIREMENTS.
   string(REPLACE "${CMAKE_CURRENT_BINARY_DIR}/_uvauth/${set_name}/requirements.txt:" "REQUIREMENTS of ${fn}, item " errors "${errors}")
   string(REPLACE "${CMAKE_CURRENT_BINARY_DIR}/_uvauth/${set_name}/requirements.txt" "REQUIREMENTS of ${fn}" errors "${errors}")
   set(advice "")
-  if(errors MATCHES "is out of date|does not exist, and --locked")
+  if(errors MATCHES "is out of date|does not exist, and --locked| one is asked for")
     if(locked STREQUAL "UVAUTH_LOCKED")
       string(APPEND advice "\nhint: to update the lock, configure once with -DUVAUTH_LOCKED=OFF, then commit it")
     elseif(locked STREQUAL "UV_LOCKED")
@@ -538,10 +568,27 @@ endfunction()
 # Locks a set: `uvauth lock`, its changes as STATUS lines; `files_read_out`
 # gets the files the tool read (configure dependencies).
 function(_uvauth_lock_set fn set_name files_read_out)
-  cmake_parse_arguments(PARSE_ARGV 3 lk "" "CONFIG;REQUIREMENTS_FILE;HAS_REQUIREMENTS;PYPROJECT;LOCKFILE;PYTHON;LOCKED_BY"
-                        "FILES;GROUPS")
+  cmake_parse_arguments(PARSE_ARGV 3 lk "TARGET_ONLY"
+                        "CONFIG;REQUIREMENTS_FILE;HAS_REQUIREMENTS;PYPROJECT;LOCKFILE;PYTHON;LOCKED_BY;PYTHON_VERSION;PYTHON_PLATFORM"
+                        "FILES;GROUPS;ENVIRONMENTS;REQUIRED_ENVIRONMENTS")
   message(STATUS "UvAuth: ${set_name}: resolving")
-  set(lock_args lock -o "${lk_LOCKFILE}" --python "${lk_PYTHON}")
+  if(lk_PYTHON_VERSION)
+    set(lock_args lock -o "${lk_LOCKFILE}" --python-version "${lk_PYTHON_VERSION}")
+    if(lk_PYTHON_PLATFORM AND lk_TARGET_ONLY)
+      list(APPEND lock_args --python-platform "${lk_PYTHON_PLATFORM}")
+    endif()
+  else()
+    set(lock_args lock -o "${lk_LOCKFILE}" --python "${lk_PYTHON}")
+  endif()
+  if(NOT lk_TARGET_ONLY)
+    list(APPEND lock_args --universal)
+    foreach(marker IN LISTS lk_ENVIRONMENTS)
+      list(APPEND lock_args --environment "${marker}")
+    endforeach()
+    foreach(marker IN LISTS lk_REQUIRED_ENVIRONMENTS)
+      list(APPEND lock_args --required-environment "${marker}")
+    endforeach()
+  endif()
   if(lk_HAS_REQUIREMENTS)
     list(APPEND lock_args -r "${lk_REQUIREMENTS_FILE}")
   endif()
@@ -586,9 +633,16 @@ endfunction()
 # Installs a set's lock: `uvauth sync`, its changes as STATUS lines;
 # `packages_out` gets name==version, `stamp_out` the stamp the tool reports.
 function(_uvauth_sync_set fn set_name packages_out stamp_out)
-  cmake_parse_arguments(PARSE_ARGV 4 sy "" "CONFIG;LOCKFILE;TARGET;PYTHON;FROZEN" "")
+  cmake_parse_arguments(PARSE_ARGV 4 sy "" "CONFIG;LOCKFILE;TARGET;PYTHON;FROZEN;PYTHON_VERSION;PYTHON_PLATFORM" "")
   message(STATUS "UvAuth: ${set_name}: installing into ${sy_TARGET}")
-  set(sync_args sync --lock "${sy_LOCKFILE}" --target "${sy_TARGET}" --python "${sy_PYTHON}")
+  if(sy_PYTHON_VERSION)
+    set(sync_args sync --lock "${sy_LOCKFILE}" --target "${sy_TARGET}" --python-version "${sy_PYTHON_VERSION}")
+    if(sy_PYTHON_PLATFORM)
+      list(APPEND sync_args --python-platform "${sy_PYTHON_PLATFORM}")
+    endif()
+  else()
+    set(sync_args sync --lock "${sy_LOCKFILE}" --target "${sy_TARGET}" --python "${sy_PYTHON}")
+  endif()
   if(sy_FROZEN)
     list(APPEND sync_args --frozen)
   endif()
@@ -611,8 +665,8 @@ function(_uvauth_sync_set fn set_name packages_out stamp_out)
 endfunction()
 
 function(uvauth_add_requirements set_name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "LOCKED;FROZEN" "PYPROJECT;PYTHON;LOCKFILE;TARGET_DIR"
-                        "REQUIREMENTS;REQUIREMENTS_FILE;GROUPS")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "LOCKED;FROZEN;TARGET_ONLY" "PYPROJECT;PYTHON;LOCKFILE;TARGET_DIR;PYTHON_VERSION;PYTHON_PLATFORM"
+                        "REQUIREMENTS;REQUIREMENTS_FILE;GROUPS;ENVIRONMENTS;REQUIRED_ENVIRONMENTS")
   set(fn "uvauth_add_requirements(${set_name})")
   _uvauth_reject_unparsed("${fn}" arg)
   if(NOT set_name MATCHES "^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
@@ -640,6 +694,28 @@ function(uvauth_add_requirements set_name)
   if(arg_GROUPS AND NOT arg_PYPROJECT)
     message(FATAL_ERROR "${fn}: GROUPS needs PYPROJECT")
   endif()
+  if(arg_PYTHON_PLATFORM AND NOT arg_PYTHON_VERSION)
+    message(FATAL_ERROR "${fn}: PYTHON_PLATFORM needs PYTHON_VERSION")
+  endif()
+  if(arg_PYTHON_VERSION AND arg_PYTHON)
+    message(FATAL_ERROR "${fn}: PYTHON and PYTHON_VERSION exclude each other (an interpreter, or a cross target)")
+  endif()
+  # A universal lock's environments: the set's, else the project's defaults.
+  set(environments "${arg_ENVIRONMENTS}")
+  if(NOT environments AND NOT "ENVIRONMENTS" IN_LIST arg_KEYWORDS_MISSING_VALUES)
+    set(environments "${UVAUTH_ENVIRONMENTS}")
+  endif()
+  set(required_environments "${arg_REQUIRED_ENVIRONMENTS}")
+  if(NOT required_environments)
+    set(required_environments "${UVAUTH_REQUIRED_ENVIRONMENTS}")
+  endif()
+  if(arg_TARGET_ONLY AND (arg_ENVIRONMENTS OR arg_REQUIRED_ENVIRONMENTS))
+    message(FATAL_ERROR "${fn}: TARGET_ONLY locks for one target; ENVIRONMENTS and REQUIRED_ENVIRONMENTS are for universal locks")
+  endif()
+  if(arg_TARGET_ONLY)
+    set(environments "")
+    set(required_environments "")
+  endif()
   if(NOT frozen AND NOT arg_REQUIREMENTS AND NOT arg_REQUIREMENTS_FILE AND NOT arg_PYPROJECT)
     message(FATAL_ERROR "${fn}: nothing to install; give REQUIREMENTS, REQUIREMENTS_FILE or PYPROJECT (or FROZEN with a LOCKFILE)")
   endif()
@@ -660,6 +736,10 @@ function(uvauth_add_requirements set_name)
     set(target "${state_dir}/site")
   endif()
 
+  set(target_only "")
+  if(arg_TARGET_ONLY)
+    set(target_only TARGET_ONLY)
+  endif()
   set(files "")
   foreach(file IN LISTS arg_REQUIREMENTS_FILE)
     get_filename_component(file "${file}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
@@ -688,6 +768,15 @@ function(uvauth_add_requirements set_name)
     message(FATAL_ERROR "${fn}: FROZEN needs the lock ${lockfile}, which does not exist; configure once without FROZEN "
       "(and with -DUVAUTH_FROZEN=OFF, without UV_FROZEN) to create it")
   endif()
+  if(frozen AND NOT arg_TARGET_ONLY)
+    # FROZEN installs the lock as it is: a single-target one still only fits its own target.
+    file(STRINGS "${lockfile}" lock_target REGEX "^target = " LIMIT_COUNT 1)
+    if(lock_target AND NOT lock_target MATCHES "^target = 'universal")
+      message(WARNING "${fn}: ${lockfile} is a single-target lock (${lock_target}); FROZEN installs it as it is. "
+        "To make it universal (one lock for every machine), configure once without FROZEN and commit it; "
+        "to keep it single-target, add TARGET_ONLY.")
+    endif()
+  endif()
 
   # The generated inputs: indexes as a uv.toml-style file, requirements one
   # per line (line N is the Nth requirement: the tool's messages about it are
@@ -704,7 +793,9 @@ function(uvauth_add_requirements set_name)
   _uvauth_write_if_changed("${config_file}" "${config_text}")
   _uvauth_write_if_changed("${requirements_file}" "${requirements_text}")
 
-  set(options "LOCKED=${locked_by};FROZEN=${frozen};GROUPS=${arg_GROUPS};OFFLINE=${UVAUTH_OFFLINE};CACHE=${UVAUTH_CACHE_DIR};LOCKFILE=${lockfile}")
+  string(REPLACE ";" "|" environments_key "ENV=${environments};REQ=${required_environments}")
+  set(options "LOCKED=${locked_by};FROZEN=${frozen};GROUPS=${arg_GROUPS};OFFLINE=${UVAUTH_OFFLINE};CACHE=${UVAUTH_CACHE_DIR};LOCKFILE=${lockfile}"
+              "TARGET_ONLY=${arg_TARGET_ONLY};CROSS=${arg_PYTHON_VERSION}/${arg_PYTHON_PLATFORM};${environments_key}")
   set(state_file "${state_dir}/state.cmake")
   set(_uvauth_state_fingerprint "")
   set(_uvauth_state_files "")
@@ -732,10 +823,12 @@ function(uvauth_add_requirements set_name)
       _uvauth_lock_set("${fn}" "${set_name}" files_read
         CONFIG "${config_file}" REQUIREMENTS_FILE "${requirements_file}" HAS_REQUIREMENTS ${has_requirements}
         FILES ${files} PYPROJECT "${pyproject}" GROUPS ${arg_GROUPS} LOCKFILE "${lockfile}" PYTHON "${python}"
-        LOCKED_BY "${locked_by}")
+        LOCKED_BY "${locked_by}" PYTHON_VERSION "${arg_PYTHON_VERSION}" PYTHON_PLATFORM "${arg_PYTHON_PLATFORM}"
+        ENVIRONMENTS ${environments} REQUIRED_ENVIRONMENTS ${required_environments} ${target_only})
     endif()
     _uvauth_sync_set("${fn}" "${set_name}" packages stamp
-      CONFIG "${config_file}" LOCKFILE "${lockfile}" TARGET "${target}" PYTHON "${python}" FROZEN "${frozen}")
+      CONFIG "${config_file}" LOCKFILE "${lockfile}" TARGET "${target}" PYTHON "${python}" FROZEN "${frozen}"
+      PYTHON_VERSION "${arg_PYTHON_VERSION}" PYTHON_PLATFORM "${arg_PYTHON_PLATFORM}")
 
     set(watched ${requirements_file} ${files} ${pyproject} ${files_read})
     list(REMOVE_DUPLICATES watched)

@@ -18,6 +18,8 @@ void register_sync(CLI::App& app, RunState& state) {
   cmd->add_option("--lock", *lock_file, "The lock file (default pylock.toml)");
   add_install_options(cmd, *args, *flags);
   cmd->add_option("--python,-p", args->python, "The target interpreter: a version (3.12), a name on PATH or a path (default: python3)");
+  cmd->add_option("--python-version", args->python_version, "Install for this Python version instead (cross target; needs --target)");
+  cmd->add_option("--python-platform", args->python_platform, "Platform of the cross target: uv's names (x86_64-manylinux_2_28, aarch64-apple-darwin, linux, macos, windows) or a tag");
   cmd->add_flag("--frozen", args->frozen, "Install the lock as it is, never resolving (what sync always does; also UV_FROZEN=1)");
   cmd->add_flag("--locked", args->locked, "Accepted for uv's contract: sync installs the lock as it is and never rewrites it");
   cmd->add_flag("--dry-run", args->dry_run, "Say what would change; touch nothing");

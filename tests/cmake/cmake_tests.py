@@ -368,6 +368,84 @@ uvauth_add_requirements(tools REQUIREMENTS ${{REQS}} ${{MODE}})
         self.assertNotEqual(out.returncode, 0)
         self.assertIn("does not exist", flat(out.stdout))
 
+    def test_universal_lock_by_default_accepted_on_two_targets(self):
+        p = self.p
+        body = f"""
+uvauth_add_index(pub URL "{p.public_url()}" DEFAULT)
+uvauth_add_requirements(tools REQUIREMENTS ${{REQS}} "delta; sys_platform == 'win32'" ${{MODE}} ${{CROSS}})
+message(STATUS "PACKAGES=${{tools_PACKAGES}}")
+"""
+        p.cmakelists(body)
+        p.configure(defines=["REQS=alpha"])
+        lock = p.src / "pylock.tools.toml"
+        first = lock.read_text()
+        # One lock for every machine: no interpreter in it, delta kept with its marker.
+        self.assertIn("target = 'universal (requires-python >=3.11)'", first)
+        self.assertNotIn("platform_machine", first)
+        self.assertIn("marker = 'sys_platform == \"win32\"'", first)
+        # LOCKED on this interpreter (a new build tree) and on a cross target: the same lock, untouched.
+        out = p.configure(build="here", defines=["REQS=alpha", "MODE=LOCKED"])
+        self.assertIn("is up to date", flat(out.stdout))
+        self.assertIn("PACKAGES=alpha==1.0;beta==2.0;gamma==1.5", flat(out.stdout))
+        out = p.configure(build="mac", defines=["REQS=alpha", "MODE=LOCKED",
+                                                "CROSS=PYTHON_VERSION;3.12;PYTHON_PLATFORM;aarch64-apple-darwin"])
+        self.assertIn("is up to date", flat(out.stdout))
+        self.assertIn("PACKAGES=alpha==1.0;beta==2.0;gamma==1.5", flat(out.stdout))
+        out = p.configure(build="win", defines=["REQS=alpha", "MODE=LOCKED",
+                                                "CROSS=PYTHON_VERSION;3.12;PYTHON_PLATFORM;windows"])
+        self.assertIn("PACKAGES=alpha==1.0;beta==2.0;delta==1.1;gamma==1.5", flat(out.stdout))
+        self.assertTrue((p.root / "win" / "_uvauth" / "tools" / "site" / "delta").is_dir())
+        self.assertEqual(lock.read_text(), first)
+        # Stale (the requirements changed) under LOCKED, from the cross target too: what would change.
+        out = p.configure(build="mac", defines=["REQS=alpha;epsilon", "MODE=LOCKED"], check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("out of date", flat(out.stdout))
+        self.assertIn("Added epsilon v0.1", flat(out.stdout))
+        self.assertEqual(lock.read_text(), first)
+
+    def test_environments_target_only_and_relocking_a_single_target_lock(self):
+        p = self.p
+        body = f"""
+uvauth_add_index(pub URL "{p.public_url()}" DEFAULT)
+uvauth_add_requirements(tools REQUIREMENTS ${{REQS}} ${{MODE}})
+message(STATUS "PACKAGES=${{tools_PACKAGES}}")
+"""
+        p.cmakelists(body)
+        lock = p.src / "pylock.tools.toml"
+        # TARGET_ONLY: today's single-target lock, for this interpreter.
+        p.configure(defines=["REQS=delta==1.0", "MODE=TARGET_ONLY"])
+        self.assertIn("platform_machine", lock.read_text())
+        # Without TARGET_ONLY but LOCKED: refused, saying how to update it.
+        out = p.configure(build="b2", defines=["REQS=delta", "MODE=LOCKED"], check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("single-target lock", flat(out.stdout))
+        self.assertIn("a universal one is asked for", flat(out.stdout))
+        self.assertIn("remove LOCKED", flat(out.stdout))
+        # FROZEN installs it as it is, with a warning.
+        out = p.configure(build="b3", defines=["REQS=delta", "MODE=FROZEN"])
+        self.assertIn("is a single-target lock", flat(out.stdout))
+        # Plain: re-locked universally once, keeping the pin (1.1 exists).
+        out = p.configure(build="b4", defines=["REQS=delta", "MODE="])
+        text = lock.read_text()
+        self.assertIn("target = 'universal", text)
+        self.assertIn("version = '1.0'", text)
+        out = p.configure(build="b4", defines=["REQS=delta", "MODE=LOCKED"])
+        self.assertIn("is up to date", flat(out.stdout))
+        # ENVIRONMENTS narrow the lock; UVAUTH_ENVIRONMENTS is the project's default.
+        out = p.configure(build="b5", defines=["REQS=delta", "MODE=ENVIRONMENTS;sys_platform == 'linux'"])
+        self.assertIn("environments = [ \"sys_platform == 'linux'\" ]", lock.read_text().replace("'", "'"))
+        out = p.configure(build="b6", defines=["REQS=delta", "MODE=", "UVAUTH_ENVIRONMENTS=sys_platform == 'linux'"])
+        self.assertIn("is up to date", flat(out.stdout))
+        # A required environment outside them: a configure error naming it.
+        out = p.configure(build="b7", defines=["REQS=delta", "MODE=REQUIRED_ENVIRONMENTS;sys_platform == 'darwin'",
+                                               "UVAUTH_ENVIRONMENTS=sys_platform == 'linux'"], check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("sys_platform == 'darwin'", flat(out.stdout))
+        # TARGET_ONLY with ENVIRONMENTS: an argument error.
+        out = p.configure(build="b8", defines=["REQS=delta", "MODE=TARGET_ONLY;ENVIRONMENTS;os_name == 'posix'"], check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("TARGET_ONLY locks for one target", flat(out.stdout))
+
     def test_frozen_installs_offline_from_the_cache(self):
         p = self.p
         p.cmakelists(f"""

@@ -9,6 +9,8 @@ Result<InstallOutcome> run_install(LockArguments lock, SyncArguments sync, const
   auto locked = run_lock(lock, env);
   if (!locked) return std::move(locked).error();
   sync.python = lock.python;
+  sync.python_version = lock.python_version;
+  sync.python_platform = lock.python_platform;
   sync.session = lock.session;
   sync.cache_dir = lock.cache_dir;
   sync.no_cache = lock.no_cache;

@@ -653,6 +653,14 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
       return Error(ErrorKind::resolution, a.output.string() + " does not exist, and --locked forbids creating it")
           .with_hint("run `uvauth lock` without --locked and commit the lock");
     }
+    const bool previous_universal = previous->target.rfind("universal", 0) == 0;
+    if (universal != previous_universal) {
+      return Error(ErrorKind::resolution, a.output.string() + " is a " + (previous_universal ? "universal" : "single-target") + " lock (" +
+                                              escape_nonprintable(previous->target) + "); a " +
+                                              (universal ? "universal" : "single-target") + " one is asked for")
+          .with_hint(std::string("run `uvauth lock") + (universal ? " --universal" : "") +
+                     "` without --locked once (it keeps the lock's pins where it can) and commit the lock");
+    }
     return Error(ErrorKind::resolution, a.output.string() + " is out of date: " + difference(*previous, outcome.lock))
         .with_hint("run `uvauth lock` without --locked and commit the lock");
   }

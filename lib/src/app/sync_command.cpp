@@ -14,6 +14,7 @@
 #include "uvauth/index/interpreter.hpp"
 #include "uvauth/log.hpp"
 #include "uvauth/pep/names.hpp"
+#include "uvauth/pep/target.hpp"
 #include "uvauth/text.hpp"
 #include "uvauth/sha256.hpp"
 
@@ -44,15 +45,33 @@ Result<SyncOutcome> sync_lock(const SyncArguments& arguments, const lock::Lock& 
     return Error(ErrorKind::usage, "--link-mode must be clone, hardlink or copy");
   }
 
-  auto python = index::find_python(a.python, config::python_search(env));
-  if (!python) return std::move(python).error();
+  if (a.python_platform && !a.python_version) return Error(ErrorKind::usage, "--python-platform needs --python-version");
+  if (a.python_version && a.venv) {
+    return Error(ErrorKind::usage, "--python-version installs for a cross target, which needs --target DIR (a venv needs its interpreter)");
+  }
   auto cache_root = config::cache_root(env, a.cache_dir, a.no_cache);
   if (!cache_root) return std::move(cache_root).error();
   auth::CredentialHelper::set_shared_directory(
       *cache_root ? std::optional<std::filesystem::path>(**cache_root / "credential-helpers") : std::nullopt);
   std::optional<cache::CacheDir> cache(std::in_place, *cache_root);
-  auto target = index::query_interpreter(*python, *cache);
-  if (!target) return std::move(target).error();
+  fs::path python = "python3";  // a cross target's scripts: `#!/usr/bin/env python3`
+  Result<pep::Target> target = Error(ErrorKind::usage, "no target");
+  if (a.python_version) {
+    target = pep::cross_target(*a.python_version, a.python_platform.value_or(""));
+    if (!target) return std::move(target).error();
+    if (a.python) {
+      auto found = index::find_python(a.python, config::python_search(env));
+      if (!found) return std::move(found).error();
+      python = fs::absolute(*found);
+    }
+  } else {
+    auto found = index::find_python(a.python, config::python_search(env));
+    if (!found) return std::move(found).error();
+    target = index::query_interpreter(*found, *cache);
+    if (!target) return std::move(target).error();
+    // Shebangs and venv links name the real interpreter, not a shim (pyenv, asdf).
+    python = target->executable.empty() ? fs::absolute(*found) : fs::path(target->executable);
+  }
   // PEP 751 selection: the entries and the wheel for this target.
   UVAUTH_TRY_ASSIGN(auto selected, lock::select_for_target(lock, *target, a.lock_file.string()));
 
@@ -63,8 +82,7 @@ Result<SyncOutcome> sync_lock(const SyncArguments& arguments, const lock::Lock& 
   // "dir/" and "dir/." name dir itself: its lock and staging trees go beside it.
   options.dir = fs::absolute(a.venv ? *a.venv : *a.target).lexically_normal();
   if (!options.dir.has_filename()) options.dir = options.dir.parent_path();
-  // Shebangs and venv links name the real interpreter, not a shim (pyenv, asdf).
-  options.python = target->executable.empty() ? fs::absolute(*python) : fs::path(target->executable);
+  options.python = python;
   options.python_version = target->markers.at("python_full_version");
   options.link_mode = a.link_mode == "copy"       ? install::LinkMode::copy
                       : a.link_mode == "hardlink" ? install::LinkMode::hardlink
@@ -111,7 +129,7 @@ Result<SyncOutcome> sync_lock(const SyncArguments& arguments, const lock::Lock& 
   outcome.dir = options.dir;
   outcome.stamp = install::stamp_file(options.dir);
   outcome.dry_run = a.dry_run;
-  for (const auto& p : lock.packages) outcome.packages.emplace_back(p.name, p.version.to_string());
+  for (const auto& p : options.lock.packages) outcome.packages.emplace_back(p.name, p.version.to_string());
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
   char seconds[32];
   std::snprintf(seconds, sizeof seconds, "%.2f", static_cast<double>(ms) / 1000.0);
@@ -122,8 +140,8 @@ Result<SyncOutcome> sync_lock(const SyncArguments& arguments, const lock::Lock& 
                                               std::to_string(report->removals.size()) + " in " + options.dir.string() +
                                               " (dry run: nothing changed)";
   } else if (report->unchanged) {
-    outcome.summary = options.dir.string() + " is up to date (" + std::to_string(lock.packages.size()) + " package" +
-                      (lock.packages.size() == 1 ? "" : "s") + ")";
+    outcome.summary = options.dir.string() + " is up to date (" + std::to_string(options.lock.packages.size()) + " package" +
+                      (options.lock.packages.size() == 1 ? "" : "s") + ")";
   } else {
     outcome.summary = "Installed " + std::to_string(report->installed) + " package" + (report->installed == 1 ? "" : "s") +
                       ", removed " + std::to_string(report->removed) + ", kept " + std::to_string(report->kept) + " in " +

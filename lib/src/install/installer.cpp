@@ -73,6 +73,7 @@ Status place_file(const fs::path& from, const fs::path& to, LinkMode mode) {
 
 std::string shebang_for(const fs::path& python) {
   const std::string path = python.string();
+  if (!python.has_parent_path() && !path.empty() && path.find(' ') == std::string::npos) return "#!/usr/bin/env " + path;  // a name: found on PATH
   if (path.find(' ') == std::string::npos && path.size() + 3 <= 127) return "#!" + path;
   std::string quoted = "'";
   for (char c : path) quoted += c == '\'' ? std::string("'\"'\"'") : std::string(1, c);

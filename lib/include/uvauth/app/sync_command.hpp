@@ -20,6 +20,10 @@ struct SyncArguments {
   std::optional<std::filesystem::path> target;
   std::optional<std::filesystem::path> venv;
   std::optional<std::string> python;
+  // A cross target (uv's --python-version / --python-platform): select the
+  // lock's entries and wheels for it and install them into --target.
+  std::optional<std::string> python_version;
+  std::optional<std::string> python_platform;
   bool locked = false;  // accepted as in uv: sync never rewrites the lock
   bool frozen = false;  // never resolve (sync never does; kept for the CLI contract)
   bool reinstall = false;                      // --reinstall: every package again
