@@ -85,19 +85,19 @@ def main():
     python = shutil.which("python3")
     results = {}
     try:
-        def uvauth_lock(cache):
-            lock = work / "pylock.toml"
+        def uvauth_lock(cache, universal=False):
+            lock = work / ("pylock-universal.toml" if universal else "pylock.toml")
             if lock.exists():
                 lock.unlink()
             return timed([uvauth, "lock", *REQUIREMENTS, "--index-url", index, "--python", python, "-o", str(lock),
-                          "--no-config", "--cache-dir", str(cache), "-q"], env, work)
+                          "--no-config", "--cache-dir", str(cache), "-q", *(["--universal"] if universal else [])], env, work)
 
         def pip_dry_run(cache):
             cache_args = ["--no-cache-dir"] if cache is None else ["--cache-dir", str(cache)]
             return timed([python, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--report",
                           str(work / "report.json"), "--index-url", index, "--quiet", *cache_args, *REQUIREMENTS], env, work)
 
-        samples = {k: [] for k in ("uvauth cold", "pip cold", "uvauth warm", "pip warm")}
+        samples = {k: [] for k in ("uvauth cold", "pip cold", "uvauth warm", "pip warm", "universal cold", "universal warm")}
         warm_uv, warm_pip = work / "uv-warm-cache", work / "pip-warm-cache"
         uvauth_lock(warm_uv)  # fill the warm caches once
         pip_dry_run(warm_pip)
@@ -107,6 +107,8 @@ def main():
             samples["pip cold"].append(pip_dry_run(None))
             samples["uvauth warm"].append(uvauth_lock(warm_uv))
             samples["pip warm"].append(pip_dry_run(warm_pip))
+            samples["universal cold"].append(uvauth_lock(work / f"uv-ucold-{run}", universal=True))
+            samples["universal warm"].append(uvauth_lock(warm_uv, universal=True))
         # ---- install ----
         def fresh(path):
             shutil.rmtree(path, ignore_errors=True)
@@ -169,6 +171,17 @@ def main():
         packages = len(lock_set)
         if lock_set != pip_set:
             sys.exit("uvauth and pip resolved differently:\n" + "\n".join(sorted(set(lock_set) ^ set(pip_set))))
+        # The universal lock, installed on this interpreter, must give exactly the single-target set.
+        universal_lock = work / "pylock-universal.toml"
+        universal_entries = len(tomllib.loads(universal_lock.read_text())["packages"])
+        for name, lock_path in (("single", work / "pylock.toml"), ("universal", universal_lock)):
+            timed([uvauth, "sync", "--lock", str(lock_path), "--target", str(fresh(work / f"t-{name}")), "--no-config",
+                   "--cache-dir", str(warm_uv), "-q"], env, work)
+        def dist_infos(target):
+            return sorted(p.name for p in target.glob("*.dist-info"))
+        if dist_infos(work / "t-single") != dist_infos(work / "t-universal"):
+            sys.exit("the universal lock installs another set than the single-target lock:\n" + "\n".join(
+                sorted(set(dist_infos(work / "t-single")) ^ set(dist_infos(work / "t-universal")))))
     finally:
         stop_nginx(work)
     ratio_cold = results["pip cold"] / results["uvauth cold"]
@@ -197,6 +210,22 @@ def main():
         "--report report.json --index-url URL [--no-cache-dir | --cache-dir DIR] REQS`.",
         "",
         f"Budgets (issue 5): cold >= 8x, warm >= 30x. Measured: cold {ratio_cold:.1f}x, warm {ratio_warm:.1f}x.",
+        "",
+        "## Universal lock",
+        "",
+        f"`uvauth lock --universal` of the same requirements (requires-python >= this minor, every platform): "
+        f"{universal_entries} entries; synced on this interpreter it installs exactly the single-target lock's "
+        f"{packages} packages (checked by this run).",
+        "",
+        "| case | single-target | universal | universal / single-target |",
+        "|---|---|---|---|",
+        f"| cold (empty caches) | {results['uvauth cold']:.2f} s | {results['universal cold']:.2f} s | "
+        f"{results['universal cold'] / results['uvauth cold']:.2f}x |",
+        f"| warm (caches full) | {results['uvauth warm']:.2f} s | {results['universal warm']:.2f} s | "
+        f"{results['universal warm'] / results['uvauth warm']:.2f}x |",
+        "",
+        "Budget (issue 12): universal <= 2x single-target. Measured: cold "
+        f"{results['universal cold'] / results['uvauth cold']:.2f}x, warm {results['universal warm'] / results['uvauth warm']:.2f}x.",
         "",
         "## Install",
         "",

@@ -1,5 +1,6 @@
 #include "uvauth/pep/marker_algebra.hpp"
 
+#include <map>
 #include <algorithm>
 
 #include "uvauth/pep/names.hpp"
@@ -321,6 +322,26 @@ class MarkerTreeBuilder {
     return t;
   }
 
+  // `python_version in "2.6 2.7 3.2"`: as uv reads it, one of these
+  // versions (pickleshare's pathlib2 marker); anything else stays opaque.
+  static MarkerTree version_list(const Marker::Expression& e, const std::string& variable, const std::string& literal, bool negated) {
+    std::optional<VersionRanges> any;
+    std::size_t start = 0;
+    for (std::size_t count = 0; start < literal.size() && count < 256; ++count) {
+      const std::size_t begin = literal.find_first_not_of(" \t", start);
+      if (begin == std::string::npos) break;
+      const std::size_t end = std::min(literal.find_first_of(" \t", begin), literal.size());
+      const std::string item = literal.substr(begin, end - begin);
+      start = end;
+      auto one = variable == "python_version" ? python_version_ranges("==", item) : full_version_ranges("==", item);
+      if (!one) return opaque(e);
+      any = any ? any->unite(*one) : *one;
+    }
+    if (!any || start < literal.size()) return opaque(e);
+    return of_constraint(variable == "implementation_version" ? "implementation_version" : "python_full_version",
+                         negated ? any->complement() : *any);
+  }
+
   static MarkerTree expression(const Marker::Expression& e) {
     // "x" in extras / "g" in dependency_groups
     if (!e.lhs.is_variable && e.rhs.is_variable && (e.rhs.text == "extras" || e.rhs.text == "dependency_groups") &&
@@ -335,6 +356,7 @@ class MarkerTreeBuilder {
     std::optional<std::string> op = e.lhs.is_variable ? std::optional<std::string>(e.op) : flipped(e.op);
     if (variable == "python_version" || variable == "python_full_version" || variable == "implementation_version") {
       if (!op) return opaque(e);
+      if ((*op == "in" || *op == "not in") && e.lhs.is_variable) return version_list(e, variable, literal, *op == "not in");
       auto ranges = variable == "python_version" ? python_version_ranges(*op, literal) : full_version_ranges(*op, literal);
       if (!ranges) return opaque(e);
       return of_constraint(variable == "implementation_version" ? "implementation_version" : "python_full_version", *ranges);
@@ -347,6 +369,17 @@ class MarkerTreeBuilder {
       return opaque(e);
     }
     if (is_string_variable(variable) && op) {
+      // As uv: platform_system values that name exactly one sys_platform
+      // become that sys_platform (`platform_system == 'Windows'` is
+      // `sys_platform == 'win32'`), so they are disjoint with other platforms.
+      static const std::map<std::string, std::string> same_platform = {
+          {"Windows", "win32"}, {"Darwin", "darwin"}, {"Linux", "linux"}, {"AIX", "aix"}, {"Emscripten", "emscripten"}, {"Android", "android"}};
+      if (variable == "platform_system" && (*op == "==" || *op == "!=")) {
+        if (auto it = same_platform.find(literal); it != same_platform.end()) {
+          return *op == "==" ? of_constraint("sys_platform", StringSet::of(it->second))
+                             : of_constraint("sys_platform", StringSet::of(it->second).complement());
+        }
+      }
       if (*op == "==" || *op == "<=" || *op == ">=") return of_constraint(variable, StringSet::of(literal));
       if (*op == "!=") return of_constraint(variable, StringSet::of(literal).complement());
       if (*op == "<" || *op == ">") return MarkerTree::never();

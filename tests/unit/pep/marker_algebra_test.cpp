@@ -66,7 +66,12 @@ TEST(MarkerAlgebraTest, RelationsBetweenMarkers) {
   EXPECT_FALSE(tree("sys_platform == 'linux'").is_true());
   EXPECT_TRUE(tree("'linux' in sys_platform or 'linux' not in sys_platform").is_true());
   // Independent variables are never claimed disjoint (only sometimes missed).
-  EXPECT_FALSE(tree("sys_platform == 'linux'").disjoint(tree("platform_system == 'Windows'")));
+  EXPECT_FALSE(tree("sys_platform == 'linux'").disjoint(tree("platform_machine == 'x86_64'")));
+  EXPECT_FALSE(tree("sys_platform == 'freebsd13'").disjoint(tree("platform_system == 'FreeBSD'")));
+  // platform_system values naming one sys_platform are that sys_platform, as in uv.
+  EXPECT_TRUE(tree("sys_platform == 'linux'").disjoint(tree("platform_system == 'Windows'")));
+  EXPECT_TRUE(tree("platform_system != 'Darwin'").implies(tree("sys_platform != 'darwin'")));
+  EXPECT_EQ(tree("platform_system == 'Windows'").to_string(), "sys_platform == \"win32\"");
   // A comparison of strings has no complement: relations that need one are not claimed.
   EXPECT_FALSE(tree("os_name < 'x' or os_name >= 'x'").is_true());
   // Nor == and != of a version variable and a non-version (both are false);
