@@ -32,6 +32,10 @@ import private_index  # noqa: E402  (scripts/private_index.py: nginx + basic aut
 REQUIREMENTS = ["boto3", "moto[s3,dynamodb]", "flask", "jinja2", "requests", "pydantic", "pydantic-settings", "ipython",
                 "jsonschema", "networkx", "sympy", "cryptography", "docker", "cfn-lint", "trio"]
 USER, PASSWORD = "bench", "bench-Pa55-w0rd"
+# The corpus holds this machine's distributions only: no pywin32 or appnope, which
+# the graph needs on Windows and macOS, so the universal lock covers every Linux
+# (any Python >= this minor, any machine, any implementation).
+UNIVERSAL = ["--universal", "--environment", "sys_platform == 'linux'"]
 
 
 def start_nginx(work: Path, corpus: Path):
@@ -90,7 +94,7 @@ def main():
             if lock.exists():
                 lock.unlink()
             return timed([uvauth, "lock", *REQUIREMENTS, "--index-url", index, "--python", python, "-o", str(lock),
-                          "--no-config", "--cache-dir", str(cache), "-q", *(["--universal"] if universal else [])], env, work)
+                          "--no-config", "--cache-dir", str(cache), "-q", *(UNIVERSAL if universal else [])], env, work)
 
         def pip_dry_run(cache):
             cache_args = ["--no-cache-dir"] if cache is None else ["--cache-dir", str(cache)]
@@ -213,7 +217,8 @@ def main():
         "",
         "## Universal lock",
         "",
-        f"`uvauth lock --universal` of the same requirements (requires-python >= this minor, every platform): "
+        f"`uvauth lock --universal --environment \"sys_platform == 'linux'\"` of the same requirements (requires-python "
+        f">= this minor, any Linux: the corpus has no Windows or macOS-only packages): "
         f"{universal_entries} entries; synced on this interpreter it installs exactly the single-target lock's "
         f"{packages} packages (checked by this run).",
         "",

@@ -9,9 +9,13 @@
 
 namespace {
 uvauth::pep::MarkerEnvironment environment(const char* full, const char* minor, const char* platform, const char* machine) {
+  // platform_system as Python reports it beside sys_platform (the algebra
+  // reads `platform_system == 'Windows'` as `sys_platform == 'win32'`).
+  const std::string_view p(platform);
+  const char* system = p == "linux" ? "Linux" : p == "darwin" ? "Darwin" : p == "win32" ? "Windows" : "Other";
   return {{"python_version", minor},        {"python_full_version", full},
           {"os_name", "posix"},             {"sys_platform", platform},
-          {"platform_machine", machine},    {"platform_system", "Linux"},
+          {"platform_machine", machine},    {"platform_system", system},
           {"platform_release", "6.1.0"},    {"platform_version", "#1 SMP"},
           {"implementation_name", "cpython"}, {"implementation_version", full},
           {"platform_python_implementation", "CPython"}};

@@ -559,11 +559,41 @@ MarkerTree MarkerTree::simplified_within(const MarkerTree& space) const {
   auto negated = negate();
   if (!negated) return *this;
   MarkerTree current = *this;
-  // Bounded: each accepted step removes one constraint.
+  // The Python versions outside the space: a bound the space already gives
+  // (`>= 3.11` within requires-python >= 3.11) can go.
+  const VersionRanges outside = space.python_range().complement();
+  // Bounded: each accepted step removes or widens one constraint.
   for (std::size_t i = 0; i < current.terms_.size() && i < max_terms; ++i) {
     std::vector<std::string> keys;
     for (const auto& [key, c] : current.terms_[i]) keys.push_back(key);
     for (const auto& key : keys) {
+      if (key == "python_full_version" && !outside.empty() && outside.intervals().size() <= 4) {
+        const auto& ranges = std::get<VersionRanges>(current.terms_[i].at(key));
+        // Of the ranges widened by some of the outside pieces, the one with the fewest bounds.
+        auto bounds = [](const VersionRanges& r) {
+          std::size_t n = 0;
+          for (const auto& iv : r.intervals()) n += (iv.low.version ? 1 : 0) + (iv.high.version ? 1 : 0);
+          return n;
+        };
+        VersionRanges wider = ranges;
+        const auto& pieces = outside.intervals();
+        for (unsigned mask = 1; mask < (1u << pieces.size()); ++mask) {
+          VersionRanges candidate_ranges = ranges;
+          for (std::size_t k = 0; k < pieces.size(); ++k) {
+            if (mask & (1u << k)) candidate_ranges = candidate_ranges.unite(VersionRanges::between(pieces[k].low, pieces[k].high));
+          }
+          if (bounds(candidate_ranges) < bounds(wider)) wider = std::move(candidate_ranges);
+        }
+        if (!(wider == ranges)) {
+          MarkerTree candidate = current;
+          candidate.terms_[i][key] = wider;
+          MarkerTree widened;
+          widened.opaque_ = candidate.opaque_;
+          widened.terms_.push_back(candidate.terms_[i]);
+          auto inside = widened.conjoin(space);
+          if (inside && inside->disjoint(*negated)) current.terms_[i] = std::move(candidate.terms_[i]);
+        }
+      }
       MarkerTree candidate = current;
       candidate.terms_[i].erase(key);
       // Allowed when the wider term adds no environment of `space` outside this marker.

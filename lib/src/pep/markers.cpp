@@ -345,6 +345,29 @@ struct Evaluator {
     const std::string lhs = e.lhs.is_variable ? variable_value : e.lhs.text;
     const std::string rhs = e.lhs.is_variable ? e.rhs.text : variable_value;
 
+    // `python_version in "2.6 2.7 3.3"`: a list of versions, as uv reads it
+    // (one of them, compared as versions), when every item is one.
+    if (e.lhs.is_variable && (e.op == "in" || e.op == "not in") &&
+        (key == "python_version" || key == "python_full_version" || key == "implementation_version")) {
+      std::optional<bool> member;
+      std::size_t start = 0;
+      for (std::size_t count = 0; start < rhs.size() && count < 256; ++count) {
+        const std::size_t begin = rhs.find_first_not_of(" \t", start);
+        if (begin == std::string::npos) break;
+        const std::size_t end = std::min(rhs.find_first_of(" \t", begin), rhs.size());
+        start = end;
+        auto spec = Specifier::parse("==" + rhs.substr(begin, end - begin));
+        if (!spec) {
+          member.reset();
+          start = std::string::npos;
+          break;
+        }
+        SpecifierSet set;
+        set.add(std::move(spec).value());
+        member = member.value_or(false) || set.contains_text(lhs, true);
+      }
+      if (member && start >= rhs.size()) return e.op == "in" ? *member : !*member;
+    }
     if (requires_version(key)) {
       if (auto spec = Specifier::parse(e.op + rhs); spec) {
         SpecifierSet set;

@@ -68,6 +68,17 @@ TEST(MarkerAlgebraTest, RelationsBetweenMarkers) {
   // Independent variables are never claimed disjoint (only sometimes missed).
   EXPECT_FALSE(tree("sys_platform == 'linux'").disjoint(tree("platform_machine == 'x86_64'")));
   EXPECT_FALSE(tree("sys_platform == 'freebsd13'").disjoint(tree("platform_system == 'FreeBSD'")));
+  // `python_version in "..."` is a list of versions, as uv reads it (pickleshare's pathlib2).
+  auto modern = MarkerTree::requires_python(">=3.11");
+  ASSERT_TRUE(modern.ok());
+  EXPECT_TRUE(tree("python_version in '2.6 2.7 3.2 3.3'").disjoint(*modern));
+  EXPECT_TRUE(modern->implies(tree("python_version not in '2.6 2.7 3.2 3.3'")));
+  EXPECT_FALSE(tree("python_version in '3.11 3.12'").disjoint(*modern));
+  MarkerEnvironment env{{"python_version", "3.3"}, {"python_full_version", "3.3.1"}};
+  EXPECT_TRUE(*tree("python_version in '2.6 2.7 3.2 3.3'").evaluate(env, {}));
+  EXPECT_TRUE(*Marker::parse("python_version in '2.6 2.7 3.2 3.3'")->evaluate(env, {}));
+  env["python_version"] = "3.1";
+  EXPECT_FALSE(*Marker::parse("python_version in '3.11 3.12'")->evaluate(env, {}));  // versions, not substrings
   // platform_system values naming one sys_platform are that sys_platform, as in uv.
   EXPECT_TRUE(tree("sys_platform == 'linux'").disjoint(tree("platform_system == 'Windows'")));
   EXPECT_TRUE(tree("platform_system != 'Darwin'").implies(tree("sys_platform != 'darwin'")));
@@ -87,6 +98,9 @@ TEST(MarkerAlgebraTest, UnderRequiresPython) {
   EXPECT_TRUE(tree("python_version >= '3.8'").always_within(*space));
   EXPECT_TRUE(tree("python_version < '3.9'").never_within(*space));
   EXPECT_FALSE(tree("python_version < '3.11'").always_within(*space));
+  // A bound the space already gives is dropped when printing within it.
+  EXPECT_EQ(tree("python_version >= '3.9' and python_version < '3.12' and sys_platform == 'linux'").simplified_within(*space).to_string(),
+            "python_version < \"3.12\" and sys_platform == \"linux\"");
   EXPECT_FALSE(tree("python_version < '3.11'").never_within(*space));
   EXPECT_FALSE(MarkerTree::requires_python(">=three").ok());
 }
