@@ -19,6 +19,8 @@ void register_lock(CLI::App& app, RunState& state) {
   cmd->add_flag("--locked", args->locked, "Fail if the lock would change (also UV_LOCKED=1)");
   cmd->add_flag("--universal", args->universal,
                 "One lock for every environment (requires-python and the declared environments), as uv's uv.lock; sync selects per target");
+  cmd->add_flag("--no-universal", args->no_universal,
+                "A lock for the target only, also where the existing lock is universal (which a plain `lock` keeps universal)");
   cmd->add_option("--requires-python", args->requires_python,
                   "The Python versions of a universal lock (default: the project's requires-python, else >= the target's minor)");
   cmd->add_option("--environment", args->environments, "Limit a universal lock to this marker (repeatable; implies --universal)")

@@ -506,7 +506,21 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
       flags->push_back(entry.value);
     }
   }
-  const bool universal = a.write && (a.universal || !environments.empty() || !required_environments.empty());
+  // An existing universal lock stays universal (as the existing lock's
+  // requires-python does) unless --no-universal or --python-platform says
+  // one target.
+  bool previous_is_universal = false;
+  if (std::error_code exists_ec; a.write && !a.no_universal && !a.python_platform && fs::exists(a.output, exists_ec)) {
+    if (auto text = read_file(a.output)) {
+      if (auto parsed = lock::Lock::parse(*text, a.output.string())) previous_is_universal = parsed->target.rfind("universal", 0) == 0;
+    }
+  }
+  if (a.no_universal && (a.universal || !a.environments.empty() || !a.required_environments.empty())) {
+    return Error(ErrorKind::usage, "--no-universal excludes --universal, --environment and --required-environment");
+  }
+  const bool universal =
+      a.write && !a.no_universal && (a.universal || !environments.empty() || !required_environments.empty() || previous_is_universal);
+  if (previous_is_universal && !a.universal) UVAUTH_DEBUG(a.output.string() << " is universal: locking universally (--no-universal for one target)");
   if (!a.write && (a.universal || !a.environments.empty() || !a.required_environments.empty())) {
     return Error(ErrorKind::usage, "--universal, --environment and --required-environment are for `uvauth lock`");
   }
@@ -588,8 +602,8 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
                                std::to_string(provider.target.interpreter.minor);
     }
     if (auto spec = pep::MarkerTree::requires_python(inputs.requires_python); !spec || spec->is_false()) {
-      return Error(ErrorKind::usage, "requires-python `" + escape_nonprintable(inputs.requires_python) + "`: " +
-                                         (spec ? std::string("no Python version satisfies it") : spec.error().message));
+      if (!spec) return Error(ErrorKind::usage, spec.error().message);
+      return Error(ErrorKind::usage, "requires-python `" + escape_nonprintable(inputs.requires_python) + "`: no Python version satisfies it");
     }
     UVAUTH_DEBUG("universal lock: requires-python " << inputs.requires_python << ", " << environments.size() << " environment(s)");
   }
@@ -656,9 +670,11 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
     const bool previous_universal = previous->target.rfind("universal", 0) == 0;
     if (universal != previous_universal) {
       return Error(ErrorKind::resolution, a.output.string() + " is a " + (previous_universal ? "universal" : "single-target") + " lock (" +
-                                              escape_nonprintable(previous->target) + "); a " +
+                                              escape_nonprintable(previous_universal ? "requires-python " + previous->requires_python
+                                                                                     : "for " + previous->target) +
+                                              "); a " +
                                               (universal ? "universal" : "single-target") + " one is asked for")
-          .with_hint(std::string("run `uvauth lock") + (universal ? " --universal" : "") +
+          .with_hint(std::string("run `uvauth lock") + (universal ? " --universal" : " --no-universal") +
                      "` without --locked once (it keeps the lock's pins where it can) and commit the lock");
     }
     return Error(ErrorKind::resolution, a.output.string() + " is out of date: " + difference(*previous, outcome.lock))

@@ -53,6 +53,7 @@ struct LockArguments {
   // space, forking where requirements differ. On with --universal, or when
   // environments are declared (flags or the settings' `environments`).
   bool universal = false;                             // --universal
+  bool no_universal = false;                          // --no-universal: one target, also over a universal lock
   std::optional<std::string> requires_python;         // --requires-python SPEC
   std::vector<std::string> environments;              // --environment MARKER
   std::vector<std::string> required_environments;     // --required-environment MARKER
