@@ -14,6 +14,7 @@ Needs: nginx, htpasswd, curl, unzip, pip.
 """
 import argparse
 import json
+import math
 import os
 import platform
 import resource
@@ -29,6 +30,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "scripts"))
 import private_index  # noqa: E402  (scripts/private_index.py: nginx + basic auth)
+import hard_graphs  # noqa: E402  (bench/hard_graphs.py: the generated graphs)
 REQUIREMENTS = ["boto3", "moto[s3,dynamodb]", "flask", "jinja2", "requests", "pydantic", "pydantic-settings", "ipython",
                 "jsonschema", "networkx", "sympy", "cryptography", "docker", "cfn-lint", "trio"]
 USER, PASSWORD = "bench", "bench-Pa55-w0rd"
@@ -36,6 +38,8 @@ USER, PASSWORD = "bench", "bench-Pa55-w0rd"
 # the graph needs on Windows and macOS, so the universal lock covers every Linux
 # (any Python >= this minor, any machine, any implementation).
 UNIVERSAL = ["--universal", "--environment", "sys_platform == 'linux'"]
+HARD_CASES = ["boto", "pins", "wide-100", "wide-300", "wide-1000", "unsat-100"]
+PIP_TIMEOUT = 180  # seconds: pip may backtrack for long on the hard graphs
 
 
 def start_nginx(work: Path, corpus: Path):
@@ -67,6 +71,11 @@ def peak_rss_mb(cmd, env, cwd):
     return usage.ru_maxrss / 1024
 
 
+def fresh_dir(path):
+    shutil.rmtree(path, ignore_errors=True)
+    return path
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--uvauth", required=True)
@@ -77,6 +86,11 @@ def main():
     corpus = Path(args.corpus)
     if not (corpus / "simple").exists():
         subprocess.run([sys.executable, str(HERE / "build_corpus.py"), str(corpus)], check=True)
+    # The hard generated graphs, served by the same nginx under /hard/<case>/.
+    for name in HARD_CASES:
+        if not (corpus / "hard" / name / "simple").exists():
+            graph, _, _ = hard_graphs.case(name)
+            hard_graphs.write_index(corpus / "hard" / name, graph)
     work = Path(tempfile.mkdtemp(prefix="uvauth-bench-"))
     home = work / "home"
     home.mkdir()
@@ -113,10 +127,45 @@ def main():
             samples["pip warm"].append(pip_dry_run(warm_pip))
             samples["universal cold"].append(uvauth_lock(work / f"uv-ucold-{run}", universal=True))
             samples["universal warm"].append(uvauth_lock(warm_uv, universal=True))
+        # ---- the resolver on hard graphs (cold: empty caches; one run each) ----
+        hard = {}
+        for name in HARD_CASES:
+            graph, roots, extras = hard_graphs.case(name)
+            requirements = hard_graphs.root_requirements(roots, extras)
+            url = f"http://127.0.0.1:{port}/hard/{name}/simple/"
+            lock = work / f"hard-{name}.toml"
+            command = [uvauth, "lock", *requirements, "--index-url", url, "--python", python, "-o", str(lock), "--no-config",
+                       "--cache-dir", str(fresh_dir(work / f"hard-cache-{name}")), "-q"]
+            os.sync()
+            start = time.perf_counter()
+            result = subprocess.run(command, env=env, cwd=work, capture_output=True, text=True)
+            uv_seconds = time.perf_counter() - start
+            memory_mb = 0.0
+            if name == "wide-1000":
+                memory_mb = peak_rss_mb(command[:-3] + ["--cache-dir", str(fresh_dir(work / "hard-mem")), "-q"], env, work)
+            unsat = name.startswith("unsat")
+            if (result.returncode != 0) != unsat:
+                sys.exit(f"uvauth lock on {name}: exit {result.returncode}\n{result.stderr[-2000:]}")
+            if not unsat:
+                locked = {p["name"]: tuple(int(x) for x in p["version"].split("."))
+                          for p in tomllib.loads(lock.read_text())["packages"]}
+                problems = hard_graphs.check(graph, roots, extras, locked)
+                if problems:
+                    sys.exit(f"uvauth's lock of {name} is wrong: {problems[:5]}")
+            pip_command = [python, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--no-cache-dir", "--quiet",
+                           "--report", str(work / f"hard-{name}.json"), "--index-url", url, *requirements]
+            os.sync()
+            start = time.perf_counter()
+            try:
+                subprocess.run(pip_command, env=env, cwd=work, capture_output=True, text=True, timeout=PIP_TIMEOUT)
+                pip_seconds = time.perf_counter() - start
+                pip_text = f"{pip_seconds:.2f} s"
+            except subprocess.TimeoutExpired:
+                pip_seconds = float(PIP_TIMEOUT)
+                pip_text = f"> {PIP_TIMEOUT} s (stopped)"
+            hard[name] = (len(graph), sum(len(r) for r in graph.values()), uv_seconds, pip_seconds, pip_text, memory_mb)
         # ---- install ----
-        def fresh(path):
-            shutil.rmtree(path, ignore_errors=True)
-            return path
+        fresh = fresh_dir
 
         def uvauth_install(cache, target):
             return timed([uvauth, "install", *REQUIREMENTS, "--index-url", index, "--python", python, "--target", str(target),
@@ -231,6 +280,29 @@ def main():
         "",
         "Budget (issue 12): universal <= 2x single-target. Measured: cold "
         f"{results['universal cold'] / results['uvauth cold']:.2f}x, warm {results['universal warm'] / results['uvauth warm']:.2f}x.",
+        "",
+        "## The resolver on hard graphs",
+        "",
+        "Generated by `bench/hard_graphs.py` (deterministic), served by the same nginx: `boto` (300 boto3/botocore "
+        "versions with exact pins, an old urllib3 forced by another root: the solver walks back 150 versions), `pins` "
+        "(pydantic/pydantic-core style exact pairs with an extra, an older pair forced), `wide-N` (N packages with 20-50 "
+        "versions and range dependencies whose newest versions conflict), `unsat-100` (unsatisfiable: the time to the "
+        "explanation). Cold caches, one run each; every lock is checked for validity by this run.",
+        "",
+        "| case | projects | versions | uvauth | pip | pip / uvauth |",
+        "|---|---|---|---|---|---|",
+        *[f"| {name} | {projects} | {versions} | {uv:.2f} s | {pip_text} | {pip / uv:.1f}x |"
+          for name, (projects, versions, uv, pip, pip_text, _) in hard.items()],
+        "",
+        f"Growth of uvauth's time from wide-100 to wide-1000: {hard['wide-1000'][2] / hard['wide-100'][2]:.1f}x for 10x the "
+        f"packages (N^{math.log(hard['wide-1000'][2] / hard['wide-100'][2], 10):.2f}); peak memory at wide-1000: "
+        f"{hard['wide-1000'][5]:.0f} MB.",
+        "",
+        "Commands: `uvauth lock ROOTS --index-url URL --python python3 -o L --cache-dir NEW` and `python3 -m pip install "
+        f"--dry-run --ignore-installed --no-cache-dir --report R --index-url URL ROOTS` (stopped after {PIP_TIMEOUT} s).",
+        "",
+        "Targets (issue 16): every case >= 20x pip, growth <= N^1.2, memory <= 200 MB at N = 1000, the unsatisfiable "
+        "case explained within 1 s.",
         "",
         "## Install",
         "",

@@ -325,21 +325,16 @@ class MarkerTreeBuilder {
   // `python_version in "2.6 2.7 3.2"`: as uv reads it, one of these
   // versions (pickleshare's pathlib2 marker); anything else stays opaque.
   static MarkerTree version_list(const Marker::Expression& e, const std::string& variable, const std::string& literal, bool negated) {
-    std::optional<VersionRanges> any;
-    std::size_t start = 0;
-    for (std::size_t count = 0; start < literal.size() && count < 256; ++count) {
-      const std::size_t begin = literal.find_first_not_of(" \t", start);
-      if (begin == std::string::npos) break;
-      const std::size_t end = std::min(literal.find_first_of(" \t", begin), literal.size());
-      const std::string item = literal.substr(begin, end - begin);
-      start = end;
+    const auto items = detail::version_list_items(literal);
+    if (!items) return opaque(e);
+    VersionRanges any = VersionRanges::none();
+    for (const auto& item : *items) {
       auto one = variable == "python_version" ? python_version_ranges("==", item) : full_version_ranges("==", item);
       if (!one) return opaque(e);
-      any = any ? any->unite(*one) : *one;
+      any = any.unite(*one);
     }
-    if (!any || start < literal.size()) return opaque(e);
     return of_constraint(variable == "implementation_version" ? "implementation_version" : "python_full_version",
-                         negated ? any->complement() : *any);
+                         negated ? any.complement() : any);
   }
 
   static MarkerTree expression(const Marker::Expression& e) {

@@ -350,23 +350,20 @@ struct Evaluator {
     if (e.lhs.is_variable && (e.op == "in" || e.op == "not in") &&
         (key == "python_version" || key == "python_full_version" || key == "implementation_version")) {
       std::optional<bool> member;
-      std::size_t start = 0;
-      for (std::size_t count = 0; start < rhs.size() && count < 256; ++count) {
-        const std::size_t begin = rhs.find_first_not_of(" \t", start);
-        if (begin == std::string::npos) break;
-        const std::size_t end = std::min(rhs.find_first_of(" \t", begin), rhs.size());
-        start = end;
-        auto spec = Specifier::parse("==" + rhs.substr(begin, end - begin));
-        if (!spec) {
-          member.reset();
-          start = std::string::npos;
-          break;
+      if (auto items = detail::version_list_items(rhs)) {
+        member = false;
+        for (const auto& item : *items) {
+          auto spec = Specifier::parse("==" + item);
+          if (!spec) {
+            member.reset();
+            break;
+          }
+          SpecifierSet set;
+          set.add(std::move(spec).value());
+          member = *member || set.contains_text(lhs, true);
         }
-        SpecifierSet set;
-        set.add(std::move(spec).value());
-        member = member.value_or(false) || set.contains_text(lhs, true);
       }
-      if (member && start >= rhs.size()) return e.op == "in" ? *member : !*member;
+      if (member) return e.op == "in" ? *member : !*member;
     }
     if (requires_version(key)) {
       if (auto spec = Specifier::parse(e.op + rhs); spec) {
@@ -388,6 +385,21 @@ struct Evaluator {
 }  // namespace
 
 namespace detail {
+std::optional<std::vector<std::string>> version_list_items(std::string_view literal) {
+  std::vector<std::string> items;
+  std::size_t start = 0;
+  while (start < literal.size()) {
+    const std::size_t begin = literal.find_first_not_of(" \t", start);
+    if (begin == std::string_view::npos) break;
+    const std::size_t end = std::min(literal.find_first_of(" \t", begin), literal.size());
+    if (items.size() == 256) return std::nullopt;
+    items.emplace_back(literal.substr(begin, end - begin));
+    start = end;
+  }
+  if (items.empty()) return std::nullopt;
+  return items;
+}
+
 Result<std::shared_ptr<const Marker::Group>> parse_marker_at(std::string_view text, std::size_t& position) {
   Parser parser(text, position);
   auto group = parser.marker();

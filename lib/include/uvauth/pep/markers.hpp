@@ -72,6 +72,11 @@ namespace detail {
 // Parses a marker starting at `position` of `text` (for requirement lines);
 // stops at the end or at an unexpected token, leaving `position` there.
 Result<std::shared_ptr<const Marker::Group>> parse_marker_at(std::string_view text, std::size_t& position);
+
+// The items of `python_version in "2.6 2.7 3.3"`'s list (split on blanks;
+// at most 256; none when there are more or none at all). The evaluator and
+// the marker algebra read such a list the same way, as uv does.
+std::optional<std::vector<std::string>> version_list_items(std::string_view literal);
 }  // namespace detail
 
 }  // namespace uvauth::pep
