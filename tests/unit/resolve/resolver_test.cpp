@@ -275,40 +275,36 @@ TEST(UniversalResolverTest, DisjointMarkersSplitTheForkAndEachPartResolves) {
             solved.end()) << solved[0] << " | " << solved[1];
 }
 
+// One universal resolution of two requirements on `a` (1.0.0 and 2.0.0 exist).
+Resolution universal_of(const std::string& first, const std::string& second) {
+  MemoryIndex index;
+  index.add("a", "1.0.0").add("a", "2.0.0");
+  ResolveOptions options = wants({first, second});
+  options.fork = pep::MarkerTree::always();
+  auto r = resolve(index, options);
+  EXPECT_TRUE(r) << r.error().message;
+  return r ? std::move(r).value() : Resolution{};
+}
+
 TEST(UniversalResolverTest, DifferentMarkersForkAsUvForks) {
   // As uv: one name under markers that are not all the same splits the fork
   // on each marker (packse fork-overlapping-markers-*).
-  MemoryIndex index;
-  index.add("a", "1.0.0").add("a", "2.0.0");
-  ResolveOptions options = wants({"a>=1 ; sys_platform == 'linux'", "a<2 ; python_version >= '3.8'"});
-  options.fork = pep::MarkerTree::always();
-  auto r = resolve(index, options);
-  ASSERT_TRUE(r) << r.error().message;
-  EXPECT_EQ(r->split.size(), 4u);
+  EXPECT_EQ(universal_of("a>=1 ; sys_platform == 'linux'", "a<2 ; python_version >= '3.8'").split.size(), 4u);
 }
 
 TEST(UniversalResolverTest, SameMarkersDoNotFork) {
-  MemoryIndex index;
-  index.add("a", "1.0.0").add("a", "2.0.0");
-  ResolveOptions options = wants({"a>=1 ; sys_platform == 'linux'", "a<2 ; sys_platform == 'linux'"});
-  options.fork = pep::MarkerTree::always();
-  auto r = resolve(index, options);
-  ASSERT_TRUE(r) << r.error().message;
-  EXPECT_TRUE(r->split.empty());
-  EXPECT_EQ(pins(r), "a==1.0.0");
+  const auto r = universal_of("a>=1 ; sys_platform == 'linux'", "a<2 ; sys_platform == 'linux'");
+  EXPECT_TRUE(r.split.empty());
+  ASSERT_EQ(r.packages.size(), 1u);
+  EXPECT_EQ(r.packages[0].version.to_string(), "1.0.0");
 }
 
 TEST(UniversalResolverTest, BoundedPartIsSolvedFirst) {
   // uv's fork order: the part whose requirements have upper bounds first
   // (packse fork-allows-non-conflicting-non-overlapping-dependencies).
-  MemoryIndex index;
-  index.add("a", "1.0.0").add("a", "2.0.0");
-  ResolveOptions options = wants({"a>=1 ; sys_platform == 'linux'", "a<2 ; sys_platform == 'darwin'"});
-  options.fork = pep::MarkerTree::always();
-  auto r = resolve(index, options);
-  ASSERT_TRUE(r) << r.error().message;
-  ASSERT_EQ(r->split.size(), 3u);
-  EXPECT_EQ(r->split.front().to_string(), "sys_platform == \"darwin\"");
+  const auto r = universal_of("a>=1 ; sys_platform == 'linux'", "a<2 ; sys_platform == 'darwin'");
+  ASSERT_EQ(r.split.size(), 3u);
+  EXPECT_EQ(r.split.front().to_string(), "sys_platform == \"darwin\"");
 }
 
 TEST(ResolverTest, AnOftenRejectedPackageIsDecidedFirst) {
