@@ -268,7 +268,8 @@ Result<pep::Target> choose_target(const LockArguments& a, const cache::CacheDir&
   if (a.python_platform) return Error(ErrorKind::usage, "--python-platform needs --python-version");
   auto python = index::find_python(a.python, config::python_search(env));
   if (!python) return std::move(python).error();
-  return index::query_interpreter(*python, cache);
+  const auto search = config::python_search(env);
+  return index::query_interpreter(*python, cache, &search);
 }
 
 // What changed between two locks, for --locked.

@@ -67,7 +67,8 @@ Result<SyncOutcome> sync_lock(const SyncArguments& arguments, const lock::Lock& 
   } else {
     auto found = index::find_python(a.python, config::python_search(env));
     if (!found) return std::move(found).error();
-    target = index::query_interpreter(*found, *cache);
+    const auto search = config::python_search(env);
+    target = index::query_interpreter(*found, *cache, &search);
     if (!target) return std::move(target).error();
     // Shebangs and venv links name the real interpreter, not a shim (pyenv, asdf).
     python = target->executable.empty() ? fs::absolute(*found) : fs::path(target->executable);

@@ -146,6 +146,7 @@ index::PythonSearch python_search(const Environment& env) {
   } else if (home) {
     out.pyenv_versions = fs::path(*home) / ".pyenv" / "versions";
   }
+  out.pyenv_version = env.get_nonempty("PYENV_VERSION");
   if (auto dir = env.get_nonempty("UV_PYTHON_INSTALL_DIR")) {
     out.uv_pythons = fs::path(*dir);
   } else if (auto data = env.get_nonempty("XDG_DATA_HOME")) {

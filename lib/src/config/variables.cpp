@@ -17,6 +17,7 @@ const std::vector<VariableDoc>& environment_variables() {
       {"UV_PRERELEASE", "the pre-release mode (`--prerelease`)"},
       {"UV_PYTHON", "the target interpreter: a path, a name on PATH or a version (`--python`)"},
       {"PYENV_ROOT", "pyenv's root: a version request also finds its `versions/` (default `~/.pyenv`)"},
+      {"PYENV_VERSION", "the version a pyenv shim runs (read to follow a shim without running it)"},
       {"UV_PYTHON_INSTALL_DIR", "uv's managed Pythons, also found for a version request (default `~/.local/share/uv/python`)"},
       {"UV_LOCKED", "fail if the lock would change (`--locked`; the CMake functions' `LOCKED`)"},
       {"UV_FROZEN", "use the lock as it is, never resolving (`sync --frozen`; the CMake functions' `FROZEN`)"},

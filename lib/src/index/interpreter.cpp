@@ -199,10 +199,71 @@ Result<fs::path> find_python(const std::optional<std::string>& request, const Py
                          : "pass --python EXE, or --python-version X.Y for a cross target");
 }
 
-Result<pep::Target> query_interpreter(const fs::path& python, const cache::CacheDir& cache) {
+namespace {
+
+// The interpreter a pyenv shim would run, found as pyenv finds it, for the
+// plain cases only: one version named by PYENV_VERSION, a `.python-version`
+// in the working directory or above, or the root's `version` file, whose
+// `versions/<name>/bin/<shim>` is a real executable. Otherwise nothing (the
+// caller runs the shim and asks).
+std::optional<fs::path> follow_pyenv_shim(const fs::path& shim, const PythonSearch& search) {
+  if (shim.parent_path().filename() != "shims") return std::nullopt;
+  const fs::path root = shim.parent_path().parent_path();
+  std::optional<std::string> name = search.pyenv_version;
+  auto first_word = [](const std::string& text) -> std::optional<std::string> {
+    std::size_t at = 0;
+    for (std::size_t lines = 0; at < text.size() && lines < 64; ++lines) {
+      const std::size_t end = std::min(text.find('\n', at), text.size());
+      std::string line = text.substr(at, end - at);
+      at = end + 1;
+      const std::size_t begin = line.find_first_not_of(" \t\r");
+      if (begin == std::string::npos || line[begin] == '#') continue;
+      line = line.substr(begin);
+      const std::size_t stop = line.find_first_of(" \t\r");
+      return line.substr(0, stop);
+    }
+    return std::nullopt;
+  };
+  std::error_code ec;
+  if (!name) {
+    fs::path dir = fs::current_path(ec);
+    for (std::size_t depth = 0; !ec && depth < 64 && !name; ++depth) {
+      if (fs::is_regular_file(dir / ".python-version", ec)) {
+        auto text = read_file(dir / ".python-version");
+        if (!text) return std::nullopt;
+        name = first_word(*text);
+        if (!name) return std::nullopt;
+      }
+      if (!dir.has_parent_path() || dir.parent_path() == dir) break;
+      dir = dir.parent_path();
+    }
+  }
+  if (!name) {
+    auto text = read_file(root / "version");
+    if (!text) return std::nullopt;
+    name = first_word(*text);
+  }
+  // PYENV_VERSION may name several (a:b): the first has to be the one.
+  if (name && name->find(':') != std::string::npos) return std::nullopt;
+  if (!name || name->empty() || *name == "system" || name->find('/') != std::string::npos) return std::nullopt;
+  const fs::path candidate = root / "versions" / *name / "bin" / shim.filename();
+  const fs::path real = fs::canonical(candidate, ec);
+  if (ec || !fs::is_regular_file(real, ec) || is_script(real)) return std::nullopt;
+  return real;
+}
+
+}  // namespace
+
+Result<pep::Target> query_interpreter(const fs::path& python, const cache::CacheDir& cache, const PythonSearch* search) {
   std::error_code ec;
   fs::path resolved = fs::canonical(python, ec);
   if (ec) return Error(ErrorKind::config, "no Python interpreter at " + python.string() + ": " + ec.message());
+  if (is_script(resolved) && search) {
+    if (auto real = follow_pyenv_shim(resolved, *search)) {
+      UVAUTH_DEBUG(python.string() << " is a pyenv shim for " << real->string() << " (by pyenv's version files)");
+      resolved = *real;
+    }
+  }
   if (is_script(resolved)) {
     // A shim: which interpreter it runs decides the answer (and the cache key).
     auto which = run_process({resolved.string(), "-I", "-S", "-c", "import os, sys; print(os.path.realpath(sys.executable))"},
