@@ -17,8 +17,11 @@ namespace fs = std::filesystem;
 namespace {
 
 // Prints what uvauth needs to know about the interpreter, as JSON.
+// Imports only os and sys where it can (json, platform and sysconfig cost
+// ~20 ms of the interpreter's start): markers from os.uname() and sys, as
+// platform computes them; platform and sysconfig only off Linux or CPython.
 constexpr const char* query_script = R"PY(
-import json, os, platform, sys, sysconfig
+import os, sys
 impl = sys.implementation.name
 info = sys.version_info
 def fmt(v):
@@ -26,22 +29,26 @@ def fmt(v):
     if v.releaselevel != "final":
         s += v.releaselevel[0] + str(v.serial)
     return s
+uname = os.uname()
+names = {"cpython": "CPython", "pypy": "PyPy", "ironpython": "IronPython", "jython": "Jython"}
+python_impl = names.get(impl, impl)
+full = sys.version.split()[0]
 markers = {
     "implementation_name": impl,
     "implementation_version": fmt(sys.implementation.version),
     "os_name": os.name,
-    "platform_machine": platform.machine(),
-    "platform_python_implementation": platform.python_implementation(),
-    "platform_release": platform.release(),
-    "platform_system": platform.system(),
-    "platform_version": platform.version(),
-    "python_full_version": platform.python_version(),
-    "python_version": ".".join(platform.python_version_tuple()[:2]),
+    "platform_machine": uname.machine,
+    "platform_python_implementation": python_impl,
+    "platform_release": uname.release,
+    "platform_system": uname.sysname,
+    "platform_version": uname.version,
+    "python_full_version": full,
+    "python_version": "%d.%d" % (info.major, info.minor),
     "sys_platform": sys.platform,
 }
-machine = platform.machine().lower()
+machine = uname.machine.lower()
 is_64 = sys.maxsize > 2**32
-plat = sysconfig.get_platform().replace("-", "_").replace(".", "_")
+plat = None
 if sys.platform.startswith("linux"):
     arch = {"amd64": "x86_64", "arm64": "aarch64"}.get(machine, machine)
     if arch == "x86_64" and not is_64:
@@ -56,18 +63,42 @@ if sys.platform.startswith("linux"):
     else:
         plat = "linux_" + arch
 elif sys.platform == "darwin":
+    import platform
     release = platform.mac_ver()[0].split(".")
     major = int(release[0]); minor = int(release[1]) if major == 10 and len(release) > 1 else 0
     plat = "macosx_%d_%d_%s" % (major, minor, "arm64" if machine == "arm64" else "x86_64")
+if plat is None:
+    import sysconfig
+    plat = sysconfig.get_platform().replace("-", "_").replace(".", "_")
 abi = ""
-soabi = sysconfig.get_config_var("SOABI") or ""
 if impl == "cpython":
-    abi = "cp%d%d" % (info.major, info.minor) + ("t" if sysconfig.get_config_var("Py_GIL_DISABLED") else "")
-elif soabi:
-    abi = soabi.replace("-", "_").replace(".", "_").split("_x86")[0].split("_aarch64")[0]
-print(json.dumps({"markers": markers, "implementation": impl, "major": info.major, "minor": info.minor,
-                  "abi": abi, "platform": plat, "executable": os.path.realpath(sys.executable),
-                  "description": "%s %s" % (platform.python_implementation(), platform.python_version())}))
+    abi = "cp%d%d" % (info.major, info.minor) + ("t" if "t" in getattr(sys, "abiflags", "") else "")
+else:
+    import sysconfig
+    soabi = sysconfig.get_config_var("SOABI") or ""
+    if soabi:
+        abi = soabi.replace("-", "_").replace(".", "_").split("_x86")[0].split("_aarch64")[0]
+def q(v):
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, dict):
+        return "{" + ", ".join(q(k) + ": " + q(x) for k, x in v.items()) + "}"
+    out = []
+    for ch in v:
+        c = ord(ch)
+        if ch == '"' or ch == "\\":
+            out.append("\\" + ch)
+        elif 0x20 <= c < 0x7f:
+            out.append(ch)
+        elif c < 0x10000:
+            out.append("\\u%04x" % c)
+        else:
+            c -= 0x10000
+            out.append("\\u%04x\\u%04x" % (0xd800 + (c >> 10), 0xdc00 + (c & 0x3ff)))
+    return '"' + "".join(out) + '"'
+print(q({"markers": markers, "implementation": impl, "major": info.major, "minor": info.minor,
+         "abi": abi, "platform": plat, "executable": os.path.realpath(sys.executable),
+         "description": "%s %s" % (python_impl, full)}))
 )PY";
 
 
