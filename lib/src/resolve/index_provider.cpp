@@ -366,6 +366,24 @@ void IndexProvider::prefetch(const std::vector<std::string>& names) {
   for (auto& f : pages) f.wait();
 }
 
+void IndexProvider::prefetch_versions(const std::string& name, const std::vector<pep::Version>& versions) {
+  // At most 8 requests in flight: enough to hide the round trips.
+  std::vector<pep::Version> wanted;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& v : versions) {
+      if (!requirements_.count({name, v.to_string()})) wanted.push_back(v);
+    }
+  }
+  for (std::size_t start = 0; start < wanted.size(); start += 8) {
+    std::vector<std::future<void>> batch;
+    for (std::size_t i = start; i < wanted.size() && i < start + 8; ++i) {
+      batch.push_back(std::async(std::launch::async, [this, &name, &wanted, i] { (void)requirements(name, wanted[i]); }));
+    }
+    for (auto& f : batch) f.wait();
+  }
+}
+
 }  // namespace uvauth::resolve
 
 namespace uvauth::resolve {

@@ -55,6 +55,12 @@ class NoDependencies final : public Provider {
   }
   std::vector<std::string> excluded(const std::string& name) override { return inner_.excluded(name); }
   std::string not_found(const std::string& name) override { return inner_.not_found(name); }
+  std::optional<std::string> requires_python(const std::string& name, const pep::Version& version) override {
+    return inner_.requires_python(name, version);
+  }
+  std::optional<pep::MarkerTree> available_in(const std::string& name, const pep::Version& version) override {
+    return inner_.available_in(name, version);
+  }
 
  private:
   Provider& inner_;

@@ -463,6 +463,34 @@ class Solver {
     }
   }
 
+  // As uv's batch prefetcher: a package whose versions are being walked
+  // down (picked a third time) has the metadata of its next allowed
+  // versions fetched side by side, in growing batches (8, 16, ... 64).
+  void prefetch_below(int package, const VersionSet& allowed, std::size_t chosen) {
+    if (package == root_package) return;
+    auto& state = walks_[package];
+    if (++state.picks < 3) return;
+    const std::size_t batch = std::min<std::size_t>(64, std::size_t{8} << std::min<std::size_t>(state.batches, 3));
+    const Package& p = packages_[static_cast<std::size_t>(package)];
+    std::vector<pep::Version> next;
+    for (std::size_t i = chosen; i-- > 0 && next.size() < batch;) {
+      if (allowed.contains(i) && (!state.below || i < *state.below)) next.push_back(p.versions[i]);
+    }
+    if (next.empty()) return;
+    // Only when the last batch is nearly used up.
+    if (state.below && chosen > *state.below + batch / 4) return;
+    std::size_t lowest = chosen;
+    for (std::size_t i = chosen; i-- > 0;) {
+      if (p.versions[i] == next.back()) {
+        lowest = i;
+        break;
+      }
+    }
+    state.below = lowest;
+    ++state.batches;
+    provider_.prefetch_versions(p.project, next);
+  }
+
   std::optional<std::size_t> pick(int package, const VersionSet& allowed) {
     const Package& p = packages_[static_cast<std::size_t>(package)];
     std::optional<std::size_t> chosen;
@@ -479,6 +507,7 @@ class Solver {
       }
     }
     if (!chosen) chosen = *allowed.highest();
+    prefetch_below(package, allowed, *chosen);
     if (!options_.fork || package == root_package) return chosen;
     // Universal: the version must be usable in the whole fork, or the fork splits.
     const pep::Version& version = p.versions[*chosen];
@@ -878,6 +907,12 @@ class Solver {
   };
   std::map<std::string, Priority> priority_;
   std::map<int, std::size_t> package_order_;
+  struct Walk {
+    std::size_t picks = 0;
+    std::size_t batches = 0;
+    std::optional<std::size_t> below;  // versions from here down are not prefetched yet
+  };
+  std::map<int, Walk> walks_;
 };
 
 }  // namespace

@@ -73,6 +73,7 @@ class IndexProvider : public Provider {
   // The extras a version's metadata provides (after its requirements were read).
   [[nodiscard]] std::optional<std::vector<std::string>> provided_extras(const std::string& name, const pep::Version& version) const;
   void prefetch(const std::vector<std::string>& names) override;
+  void prefetch_versions(const std::string& name, const std::vector<pep::Version>& versions) override;
 
   [[nodiscard]] std::optional<Candidate> candidate(const std::string& name, const pep::Version& version) const;
   // Universal: every wheel of the version, ordered by file name.

@@ -40,6 +40,9 @@ class Provider {
   virtual std::string not_found(const std::string& /*name*/) { return {}; }
   // A hint that these packages will probably be needed soon.
   virtual void prefetch(const std::vector<std::string>& /*names*/) {}
+  // A hint that the requirements of these versions of `name` will probably
+  // be asked for soon (the solver is walking down its versions).
+  virtual void prefetch_versions(const std::string& /*name*/, const std::vector<pep::Version>& /*versions*/) {}
   // Universal resolution: the Requires-Python of `name` at `version`, and the
   // environments its wheels can be installed in (nullopt: everywhere).
   virtual std::optional<std::string> requires_python(const std::string& /*name*/, const pep::Version& /*version*/) {
