@@ -124,7 +124,7 @@ std::optional<fs::path> find_on_path(const std::string& name, const std::string&
 }
 
 Result<fs::path> find_python(const std::optional<std::string>& request, const std::string& search_path, const std::string& flag) {
-  return find_python(request, PythonSearch{search_path, std::nullopt, std::nullopt}, flag);
+  return find_python(request, PythonSearch{search_path, std::nullopt, std::nullopt, std::nullopt}, flag);
 }
 
 namespace {

@@ -652,9 +652,11 @@ class Solver {
       if (kept[k].second.empty()) by_name[pep::canonicalize_name(kept[k].first.name)].push_back(k);
     }
     std::vector<pep::MarkerTree> parts{fork};
-    for (const auto& [name, indexes] : by_name) {
+    for (const auto& entry : by_name) {
+      const std::vector<std::size_t>& indexes = entry.second;
       if (indexes.size() < 2) continue;
-      const bool same = std::all_of(indexes.begin(), indexes.end(), [&](std::size_t k) { return markers[k] == markers[indexes.front()]; });
+      const std::size_t first = indexes.front();
+      const bool same = std::all_of(indexes.begin(), indexes.end(), [&](std::size_t k) { return markers[k] == markers[first]; });
       if (same) continue;
       for (std::size_t k : indexes) {
         const pep::MarkerTree& m = markers[k];

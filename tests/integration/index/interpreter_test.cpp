@@ -131,7 +131,7 @@ TEST(InterpreterTest, AVersionRequestFindsPyenvAndUvInstallsAndPassesOverShims) 
   link("pyenv/versions/3.10.2/bin/python3.10");
   const fs::path uv = link("uv/cpython-3.13.0-linux-x86_64-gnu/bin/python3.13");
   home.write("shims/python3.11", "#!/bin/sh\necho 'pyenv: python3.11: command not found' >&2\nexit 127\n", true);
-  index::PythonSearch search{(home.path() / "shims").string(), home.path() / "pyenv" / "versions", home.path() / "uv"};
+  index::PythonSearch search{(home.path() / "shims").string(), home.path() / "pyenv" / "versions", home.path() / "uv", std::nullopt};
   auto minor = find_python(std::string("3.11"), search);
   ASSERT_TRUE(minor.ok()) << minor.error().message;
   EXPECT_EQ(*minor, newest) << "the shim is passed over; the newest 3.11 wins";
