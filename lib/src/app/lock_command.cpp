@@ -266,9 +266,9 @@ Result<Url> parse_index_url(const std::string& text, const std::string& flag) {
 Result<pep::Target> choose_target(const LockArguments& a, const cache::CacheDir& cache, const config::Environment& env) {
   if (a.python_version) return pep::cross_target(*a.python_version, a.python_platform.value_or(""));
   if (a.python_platform) return Error(ErrorKind::usage, "--python-platform needs --python-version");
-  auto python = index::find_python(a.python, config::python_search(env));
-  if (!python) return std::move(python).error();
   const auto search = config::python_search(env);
+  auto python = index::find_python(a.python, search);
+  if (!python) return std::move(python).error();
   return index::query_interpreter(*python, cache, &search);
 }
 
@@ -507,15 +507,27 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
       flags->push_back(entry.value);
     }
   }
+  std::optional<lock::Lock> previous;
+  std::string previous_text;
+  std::error_code ec;
+  if (a.write && fs::exists(a.output, ec)) {
+    auto text = read_file(a.output);
+    if (!text) return std::move(text).error();
+    previous_text = *text;
+    auto parsed = lock::Lock::parse(*text, a.output.string());
+    if (parsed) {
+      previous = std::move(parsed).value();
+    } else if (a.locked) {
+      return std::move(parsed).error();
+    } else {
+      UVAUTH_WARN("ignoring the existing " << a.output.string() << ": " << parsed.error().message);
+    }
+  }
+
   // An existing universal lock stays universal (as the existing lock's
   // requires-python does) unless --no-universal or --python-platform says
   // one target.
-  bool previous_is_universal = false;
-  if (std::error_code exists_ec; a.write && !a.no_universal && !a.python_platform && fs::exists(a.output, exists_ec)) {
-    if (auto text = read_file(a.output)) {
-      if (auto parsed = lock::Lock::parse(*text, a.output.string())) previous_is_universal = parsed->target.rfind("universal", 0) == 0;
-    }
-  }
+  const bool previous_is_universal = previous && previous->is_universal() && !a.no_universal && !a.python_platform;
   if (a.no_universal && (a.universal || !a.environments.empty() || !a.required_environments.empty())) {
     return Error(ErrorKind::usage, "--no-universal excludes --universal, --environment and --required-environment");
   }
@@ -556,23 +568,6 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
     }
   }
 
-  std::optional<lock::Lock> previous;
-  std::string previous_text;
-  std::error_code ec;
-  if (a.write && fs::exists(a.output, ec)) {
-    auto text = read_file(a.output);
-    if (!text) return std::move(text).error();
-    previous_text = *text;
-    auto parsed = lock::Lock::parse(*text, a.output.string());
-    if (parsed) {
-      previous = std::move(parsed).value();
-    } else if (a.locked) {
-      return std::move(parsed).error();
-    } else {
-      UVAUTH_WARN("ignoring the existing " << a.output.string() << ": " << parsed.error().message);
-    }
-  }
-
   cache::HttpCache http_cache(*cache_dir);
   cache::ContentCache metadata_cache(*cache_dir, cache::Bucket::metadata);
   index::IndexClient index_client((*session)->client(), http_cache, a.offline, &metadata_cache);
@@ -591,7 +586,7 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
     inputs.environments = environments;
     inputs.required_environments = required_environments;
     // requires-python: the flag, the project's, the existing universal lock's, else >= the target's minor.
-    const bool previous_universal = previous && previous->target.rfind("universal", 0) == 0 && !previous->requires_python.empty();
+    const bool previous_universal = previous && previous->is_universal() && !previous->requires_python.empty();
     if (a.requires_python) {
       inputs.requires_python = *a.requires_python;
     } else if (collected.requires_python) {
@@ -668,7 +663,7 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
       return Error(ErrorKind::resolution, a.output.string() + " does not exist, and --locked forbids creating it")
           .with_hint("run `uvauth lock` without --locked and commit the lock");
     }
-    const bool previous_universal = previous->target.rfind("universal", 0) == 0;
+    const bool previous_universal = previous->is_universal();
     if (universal != previous_universal) {
       return Error(ErrorKind::resolution, a.output.string() + " is a " + (previous_universal ? "universal" : "single-target") + " lock (" +
                                               escape_nonprintable(previous_universal ? "requires-python " + previous->requires_python

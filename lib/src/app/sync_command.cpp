@@ -65,9 +65,9 @@ Result<SyncOutcome> sync_lock(const SyncArguments& arguments, const lock::Lock& 
       python = fs::absolute(*found);
     }
   } else {
-    auto found = index::find_python(a.python, config::python_search(env));
-    if (!found) return std::move(found).error();
     const auto search = config::python_search(env);
+    auto found = index::find_python(a.python, search);
+    if (!found) return std::move(found).error();
     target = index::query_interpreter(*found, *cache, &search);
     if (!target) return std::move(target).error();
     // Shebangs and venv links name the real interpreter, not a shim (pyenv, asdf).

@@ -291,7 +291,7 @@ Status Lock::check_target(const pep::MarkerEnvironment& environment, const std::
     listed += (listed.empty() ? "" : "; ") + e;
   }
   if (environments.empty()) return {};
-  const bool universal = target.rfind("universal", 0) == 0;
+  const bool universal = is_universal();
   return Error(ErrorKind::resolution, source + " was made for " + (universal || target.empty() ? "the environments `" + listed + "`" : target) +
                                           ", not for this interpreter (" + environment_marker(environment) + ")")
       .with_hint(universal ? "lock again with an --environment that covers this target, or use a target the lock covers"

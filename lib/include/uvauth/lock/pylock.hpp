@@ -57,6 +57,8 @@ struct Lock {
   // [tool.uvauth]
   std::string inputs;  // fingerprint of what was asked (requirements, indexes, target)
   std::string target;  // human description of the target
+  // Made by `lock --universal` (target "universal (requires-python ...)").
+  [[nodiscard]] bool is_universal() const { return target.rfind("universal", 0) == 0; }
   std::vector<std::string> requested;  // canonical names of the direct requirements
   std::vector<LockedIndex> indexes;    // the indexes the packages came from
   // Whether the packages record `dependencies` (locks of uvauth before 0.2
