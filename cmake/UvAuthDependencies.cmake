@@ -29,6 +29,15 @@ if(NOT LIBZIP_FOUND)
     "hint: on Debian/Ubuntu run: apt-get install libzip-dev pkg-config")
 endif()
 
+# libarchive: source distributions (.tar.gz, .zip, ...), unpacked safely.
+if(PkgConfig_FOUND)
+  pkg_check_modules(LIBARCHIVE QUIET IMPORTED_TARGET libarchive>=3.4)
+endif()
+if(NOT LIBARCHIVE_FOUND)
+  message(FATAL_ERROR "UvAuth needs libarchive (>= 3.4), which was not found.\n"
+    "hint: on Debian/Ubuntu run: apt-get install libarchive-dev")
+endif()
+
 # The system keychain (uv's native-auth entries): libsecret on Linux.
 # UVAUTH_KEYCHAIN: auto (libsecret when found), libsecret (required), none.
 set(UVAUTH_KEYCHAIN "auto" CACHE STRING "System keychain backend: auto, libsecret or none")

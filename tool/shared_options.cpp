@@ -37,6 +37,11 @@ void add_resolution_options(CLI::App* cmd, app::LockArguments& a) {
   repeatable(cmd->add_option("--upgrade-package,-P", a.upgrade_packages, "Resolve this package afresh (repeatable)"));
   cmd->add_flag("--no-deps", a.no_deps, "Only the requirements named, none of their dependencies");
   cmd->add_flag("--dry-run", a.dry_run, "Resolve and say what would change; write nothing");
+  repeatable(cmd->add_option("-e,--editable", a.editables, "A local project directory, installed editable (PEP 660; repeatable)"));
+  cmd->add_flag("--no-build", a.no_build, "Never build from source: only wheels (also UV_NO_BUILD=1)");
+  repeatable(cmd->add_option("--no-build-package", a.no_build_packages, "Never build this package from source (repeatable)"));
+  repeatable(cmd->add_option("--no-binary", a.no_binary, "Build these packages from their sdist: NAME, a comma list or :all: (repeatable)"));
+  repeatable(cmd->add_option("--no-binary-package", a.no_binary_packages, "Build this package from its sdist (repeatable)"));
 }
 
 void add_install_options(CLI::App* cmd, app::SyncArguments& a, InstallFlags& flags) {

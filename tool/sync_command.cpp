@@ -25,6 +25,9 @@ void register_sync(CLI::App& app, RunState& state) {
   cmd->add_flag("--dry-run", args->dry_run, "Say what would change; touch nothing");
   cmd->add_option("--index", args->indexes, "An index, NAME=URL: the lock's URLs under it get its name's credentials (repeatable)")->expected(1)->allow_extra_args(false)->take_all();
   cmd->add_option("--project", args->project, "A project directory or its pyproject.toml, whose [tool.uv] indexes apply");
+  cmd->add_flag("--no-build", args->no_build, "Never build from source: a locked sdist or project directory is an error (also UV_NO_BUILD=1)");
+  cmd->add_option("--no-build-package", args->no_build_packages, "Never build this package from source (repeatable)")
+      ->expected(1)->allow_extra_args(false)->take_all();
   set_runner(cmd, state, [args, lock_file, flags, &state] {
     app::SyncArguments arguments = *args;
     arguments.lock_file = *lock_file;

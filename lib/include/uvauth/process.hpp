@@ -3,7 +3,11 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
+#include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "uvauth/error.hpp"
@@ -26,5 +30,20 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv,
 // read and dropped).
 Result<ProcessResult> run_process_with_input(const std::vector<std::string>& argv, const std::string& input,
                                              std::chrono::milliseconds timeout, std::size_t max_output = std::size_t{1} << 20);
+
+// A child with more said about how it runs (a PEP 517 build backend).
+struct ProcessOptions {
+  std::chrono::milliseconds timeout = std::chrono::seconds(60);
+  std::filesystem::path cwd;                            // empty: this process's
+  std::optional<std::vector<std::string>> environment;  // "NAME=value" entries; nullopt: this process's
+  std::size_t max_output = std::size_t{64} << 20;       // per stream; the rest is read and dropped
+  bool merge_output = false;                            // stderr into stdout, in order (a build log)
+  // Called with each chunk of output as it arrives (a -v display).
+  std::function<void(std::string_view)> on_output;
+};
+
+// The child runs in a process group of its own: on timeout the whole group
+// (a backend's compilers too) is killed.
+Result<ProcessResult> run_process(const std::vector<std::string>& argv, const ProcessOptions& options);
 
 }  // namespace uvauth

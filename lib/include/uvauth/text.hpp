@@ -28,4 +28,6 @@ namespace uvauth {
 void append_utf8(std::string& out, unsigned long code_point);
 // %XX sequences decoded; a malformed one is kept as written.
 [[nodiscard]] std::string percent_decode(std::string_view text);
+// A file:// URL for an absolute path (unsafe bytes percent-encoded).
+[[nodiscard]] std::string file_url(const std::string& absolute_path);
 }  // namespace uvauth

@@ -16,6 +16,10 @@ Result<InstallOutcome> run_install(LockArguments lock, SyncArguments sync, const
   sync.no_cache = lock.no_cache;
   sync.offline = lock.offline;
   sync.from_lock_file = false;
+  sync.no_build = lock.no_build;
+  sync.no_build_packages = lock.no_build_packages;
+  sync.build_indexes = locked->build_indexes;
+  sync.build_find_links = locked->build_find_links;
   lock::Lock resolved = locked->lock;
   // A cross-target lock was made for --python-version/--python-platform, not
   // for the local interpreter: do not check it against that interpreter.

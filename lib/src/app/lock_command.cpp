@@ -22,6 +22,8 @@
 #include "uvauth/pep/requirements_txt.hpp"
 #include "uvauth/process.hpp"
 #include "uvauth/resolve/lock_workflow.hpp"
+#include "uvauth/app/source_build.hpp"
+#include "uvauth/build/frontend.hpp"
 #include "uvauth/text.hpp"
 
 namespace uvauth::app {
@@ -45,6 +47,9 @@ struct Collected {
   std::vector<fs::path> files_read;  // every requirement/constraint file, nested ones too
   std::optional<std::string> requires_python;  // [project].requires-python
   std::string requires_python_origin;
+  std::vector<std::string> no_binary;  // --no-binary in requirement files
+  // [tool.uv.sources] NAME = { path = "...", editable = true }: canonical name -> (absolute path, editable)
+  std::map<std::string, std::pair<std::string, bool>> source_paths;
 };
 
 void collect_hashes(const pep::RequirementLine& line, Collected& out) {
@@ -78,6 +83,7 @@ Status read_requirement_files(const LockArguments& a, const config::Environment&
     for (auto& f : parsed->find_links) out.find_links.push_back(f);
     out.no_index = out.no_index || parsed->no_index;
     out.pre = out.pre || parsed->pre;
+    for (auto& n : parsed->no_binary) out.no_binary.push_back(n);
   }
   for (const auto& file : a.constraint_files) {
     auto parsed = pep::parse_requirements_txt(file, load, lookup);
@@ -252,6 +258,13 @@ Status read_project(const fs::path& file, const Selection& selection, Collected&
       if (auto index = source.as_table() ? (*source.as_table())["index"].value<std::string>() : std::nullopt) {
         out.pinned_index[pep::canonicalize_name(name.str())] = *index;
       }
+      if (auto path = source.as_table() ? (*source.as_table())["path"].value<std::string>() : std::nullopt) {
+        const fs::path base = fs::absolute(file).parent_path();
+        const fs::path full = fs::path(*path).is_absolute() ? fs::path(*path) : (base / *path).lexically_normal();
+        std::string text = full.string();
+        while (text.size() > 1 && text.back() == '/') text.pop_back();
+        out.source_paths[pep::canonicalize_name(name.str())] = {text, (*source.as_table())["editable"].value_or(false)};
+      }
     }
   }
   return {};
@@ -366,8 +379,34 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
   }
   for (const auto& text : a.requirements) {
     auto r = pep::Requirement::parse(text);
-    if (!r) return Error(ErrorKind::usage, r.error().message);
+    if (!r) {
+      // `./dir`, `../pkg-1.0.tar.gz`, `/abs/project`: a path, as pip and uv take it.
+      if (auto path = pep::path_requirement(text, fs::current_path())) {
+        collected.requirements.push_back(std::move(*path));
+        continue;
+      }
+      return Error(ErrorKind::usage, r.error().message);
+    }
     collected.requirements.push_back(std::move(r).value());
+  }
+  for (const auto& dir : a.editables) {
+    auto r = pep::path_requirement(dir.find('/') == std::string::npos && dir != "." ? "./" + dir : dir, fs::current_path());
+    std::error_code ec;
+    const std::string path = r && r->url ? percent_decode(r->url->substr(7)) : std::string();
+    if (!r || !fs::is_directory(path, ec)) {
+      return Error(ErrorKind::usage, "--editable " + escape_nonprintable(dir) + ": not a project directory")
+          .with_hint("editable installs are of local directories holding a pyproject.toml or setup.py");
+    }
+    r->editable = true;
+    collected.requirements.push_back(std::move(*r));
+  }
+  // [tool.uv.sources] paths: the project's requirement on NAME is that directory.
+  for (auto& r : collected.requirements) {
+    if (r.url || r.name.empty()) continue;
+    auto it = collected.source_paths.find(pep::canonicalize_name(r.name));
+    if (it == collected.source_paths.end()) continue;
+    r.url = file_url(it->second.first);
+    r.editable = it->second.second;
   }
   if (collected.requirements.empty()) {
     return Error(ErrorKind::usage, "nothing to lock").with_hint("name requirements, or pass -r requirements.txt or --project pyproject.toml");
@@ -516,6 +555,7 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
     previous_text = *text;
     auto parsed = lock::Lock::parse(*text, a.output.string());
     if (parsed) {
+      parsed->resolve_paths(fs::absolute(a.output).parent_path().string());
       previous = std::move(parsed).value();
     } else if (a.locked) {
       return std::move(parsed).error();
@@ -571,7 +611,77 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
   cache::HttpCache http_cache(*cache_dir);
   cache::ContentCache metadata_cache(*cache_dir, cache::Bucket::metadata);
   index::IndexClient index_client((*session)->client(), http_cache, a.offline, &metadata_cache);
+  // Source builds: the policy, and a builder over this run's indexes and credentials.
+  provider.build.no_build = a.no_build || env.get_nonempty("UV_NO_BUILD").value_or("0") != "0";
+  for (const auto& n : a.no_build_packages) provider.build.no_build_packages.insert(pep::canonicalize_name(n));
+  std::vector<std::string> no_binary = a.no_binary;
+  no_binary.insert(no_binary.end(), collected.no_binary.begin(), collected.no_binary.end());
+  if (env.get_nonempty("UV_NO_BINARY").value_or("0") != "0") no_binary.push_back(":all:");
+  for (const auto& n : a.no_binary_packages) no_binary.push_back(n);
+  for (const auto& list : no_binary) {
+    std::size_t start = 0;
+    while (start <= list.size()) {
+      const auto comma = list.find(',', start);
+      const std::string n = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      start = comma == std::string::npos ? list.size() + 1 : comma + 1;
+      if (n.empty() || n == ":none:") continue;
+      if (n == ":all:") {
+        provider.build.no_binary_all = true;
+      } else if (pep::is_valid_name(n)) {
+        provider.build.no_binary.insert(pep::canonicalize_name(n));
+      } else {
+        return Error(ErrorKind::usage, "--no-binary " + escape_nonprintable(n) + ": not a package name (or :all:)");
+      }
+    }
+  }
+  if (provider.build.no_build && provider.build.no_binary_all) {
+    return Error(ErrorKind::usage, "--no-build and --no-binary :all: together leave nothing to install");
+  }
+  SourceBuildSettings build_settings;
+  build_settings.provider = provider;
+  build_settings.cache = *cache_dir;
+  build_settings.timeout = build_timeout(env);
+  build_settings.show_output = logger().enabled(Verbosity::debug);
+  build_settings.environment = backend_environment(env);
+  SourceBuilder builder(index_client, (*session)->client(), build_settings);
+  provider.builder = &builder;
+  // Path requirements without a name (`./dir`, `-e ./dir`): the project says it.
+  const fs::path lock_dir = fs::absolute(a.output).parent_path();
+  std::vector<std::string> source_fingerprints;
+  std::vector<fs::path> project_directories;
+  for (auto& r : collected.requirements) {
+    if (!r.url || r.url->rfind("file://", 0) != 0) continue;
+    std::string path = percent_decode(r.url->substr(7));
+    std::error_code dir_ec;
+    const bool is_dir = fs::is_directory(path, dir_ec);
+    if (!is_dir && !fs::exists(path, dir_ec)) {
+      return Error(ErrorKind::usage, (r.name.empty() ? std::string() : r.name + " @ ") + path + ": no such file or directory");
+    }
+    if (is_dir) {
+      if (!fs::exists(fs::path(path) / "pyproject.toml", dir_ec) && !fs::exists(fs::path(path) / "setup.py", dir_ec)) {
+        return Error(ErrorKind::usage, path + " is a directory without pyproject.toml or setup.py: not a Python project");
+      }
+      source_fingerprints.push_back(path + " " + build::tree_fingerprint(path, true));
+      project_directories.push_back(path);
+    }
+    if (!r.name.empty()) continue;
+    std::optional<std::string> name = is_dir ? build::static_name(path) : std::nullopt;
+    if (!name) {
+      resolve::SourceRef ref;
+      ref.directory = is_dir;
+      ref.editable = r.editable;
+      auto url = Url::parse(*r.url);
+      if (!url) return Error(ErrorKind::usage, path + ": " + url.error().message);
+      ref.file.url = *url;
+      ref.file.filename = fs::path(path).filename().string();
+      auto metadata = builder.metadata(ref);
+      if (!metadata) return std::move(metadata).error();
+      name = metadata->name;
+    }
+    r.name = pep::canonicalize_name(*name);
+  }
   resolve::LockInputs inputs;
+  inputs.source_fingerprints = source_fingerprints;
   inputs.requirements = collected.requirements;
   inputs.constraints = collected.constraints;
   inputs.provider = provider;
@@ -649,7 +759,10 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
     outcome.lock.target = previous->target;
     if (!previous->indexes.empty()) outcome.lock.indexes = previous->indexes;
   }
-  const std::string text = outcome.lock.serialize();
+  const std::string text = outcome.lock.serialize(lock_dir.string());
+  for (const auto& i : provider.indexes) outcome.build_indexes.emplace_back(i.name, i.url.without_userinfo());
+  outcome.build_find_links = provider.find_links;
+  outcome.project_directories = project_directories;
   // An older lock without [tool.uvauth] indexes or dependencies is completed
   // by a plain `lock` (never counted as a change under --locked).
   outcome.changed = !previous || !previous->same_content(outcome.lock) ||

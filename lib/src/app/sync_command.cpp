@@ -12,6 +12,12 @@
 #include "uvauth/config/locations.hpp"
 #include "uvauth/fs.hpp"
 #include "uvauth/index/interpreter.hpp"
+#include "uvauth/app/source_build.hpp"
+#include "uvauth/build/frontend.hpp"
+#include "uvauth/cache/http_cache.hpp"
+#include "uvauth/auth/index.hpp"
+#include "uvauth/log.hpp"
+#include <set>
 #include "uvauth/log.hpp"
 #include "uvauth/pep/names.hpp"
 #include "uvauth/pep/target.hpp"
@@ -30,6 +36,7 @@ Result<SyncOutcome> run_sync(const SyncArguments& a, const config::Environment& 
   }
   auto lock = lock::Lock::parse(*text, a.lock_file.string());
   if (!lock) return std::move(lock).error();
+  lock->resolve_paths(fs::absolute(a.lock_file).parent_path().string());
   return sync_lock(a, *lock, *text, env);
 }
 
@@ -100,6 +107,31 @@ Result<SyncOutcome> sync_lock(const SyncArguments& arguments, const lock::Lock& 
     }
   }
   options.exact = a.exact;
+  // Local projects: their files' fingerprint decides whether they are installed again.
+  bool needs_build = false;
+  for (const auto& p : options.lock.packages) {
+    if (p.directory) {
+      std::error_code dir_ec;
+      if (!fs::is_directory(p.directory->path, dir_ec)) {
+        return Error(ErrorKind::install, a.lock_file.string() + ": the project directory of " + p.name + ", " + p.directory->path +
+                                             ", does not exist");
+      }
+      options.source_fingerprints[p.name] = build::tree_fingerprint(p.directory->path, p.directory->editable);
+    }
+    needs_build = needs_build || p.wheels.empty();
+  }
+  const bool no_build = a.no_build || env.get_nonempty("UV_NO_BUILD").value_or("0") != "0";
+  for (const auto& p : options.lock.packages) {
+    if (!p.wheels.empty()) continue;
+    const bool refused = no_build || std::any_of(a.no_build_packages.begin(), a.no_build_packages.end(),
+                                                 [&](const auto& n) { return pep::canonicalize_name(n) == p.name; });
+    if (refused) {
+      return Error(ErrorKind::install, p.name + " " + p.version.to_string() + " must be built from " +
+                                           (p.directory ? "its project directory " + p.directory->path : "its sdist " + p.sdist->name) +
+                                           " (no wheel in the lock fits " + target->description + "), but building is off (" +
+                                           (no_build ? "--no-build" : "--no-build-package " + p.name) + ")");
+    }
+  }
 
   Result<install::SyncReport> report = install::SyncReport{};
   if (a.dry_run) {
@@ -119,8 +151,61 @@ Result<SyncOutcome> sync_lock(const SyncArguments& arguments, const lock::Lock& 
       declared.origin = a.lock_file.string() + " [tool.uvauth]";
       session_options.declared_indexes.push_back(std::move(declared));
     }
+    // Build environments resolve over the same indexes: those uvauth install
+    // resolved with, else the settings', the lock's and --index.
+    std::vector<std::pair<std::string, std::string>> build_indexes = a.build_indexes;
+    if (build_indexes.empty() && needs_build) {
+      for (const auto& i : a.indexes) {
+        const auto named = auth::split_index_argument(i);
+        build_indexes.emplace_back(named.name, named.url);
+      }
+      for (const auto& d : configured->settings.indexes) {
+        if (d.format != "flat") build_indexes.emplace_back(d.name, d.url);
+      }
+      for (const auto& i : configured->uv.indexes) {
+        const auto named = auth::split_index_argument(i);
+        build_indexes.emplace_back(named.name, named.url);
+      }
+      for (const auto& i : lock.indexes) build_indexes.emplace_back(i.name, i.url);
+      for (const auto& u : {configured->uv.default_index, configured->uv.index_url}) {
+        if (u) build_indexes.emplace_back("", *u);
+      }
+      if (configured->settings.index_url) build_indexes.emplace_back("", configured->settings.index_url->value);
+      if (build_indexes.empty()) build_indexes.emplace_back("", "https://pypi.org/simple");
+    }
+    for (const auto& [name, url] : build_indexes) {
+      if (!name.empty()) session_options.indexes.push_back(name + "=" + url);
+    }
     auto session = auth::Session::open(session_options, env);
     if (!session) return std::move(session).error();
+    std::optional<cache::HttpCache> http_cache;
+    std::optional<cache::ContentCache> metadata_cache;
+    std::optional<index::IndexClient> index_client;
+    std::optional<SourceBuilder> builder;
+    if (needs_build) {
+      resolve::ProviderOptions provider;
+      std::set<std::string> seen;
+      for (const auto& [name, url_text] : build_indexes) {
+        auto url = Url::parse(url_text);
+        if (!url || !seen.insert(url->identity()).second) continue;
+        provider.indexes.push_back(resolve::IndexDescriptor{name, *url, false});
+      }
+      provider.find_links = a.build_find_links;
+      provider.target = *target;
+      provider.build.no_build = no_build;
+      for (const auto& n : a.no_build_packages) provider.build.no_build_packages.insert(pep::canonicalize_name(n));
+      http_cache.emplace(*cache);
+      metadata_cache.emplace(*cache, cache::Bucket::metadata);
+      index_client.emplace((*session)->client(), *http_cache, a.offline, &*metadata_cache);
+      SourceBuildSettings settings;
+      settings.provider = provider;
+      settings.cache = *cache;
+      settings.timeout = build_timeout(env);
+      settings.show_output = logger().enabled(Verbosity::debug);
+      settings.environment = backend_environment(env);
+      builder.emplace(*index_client, (*session)->client(), settings);
+      options.build_source = [&builder](const lock::LockedPackage& p) { return builder->wheel_for(p); };
+    }
     report = install::sync((*session)->client(), *cache, options);
     if (!report) return std::move(report).error();
   }

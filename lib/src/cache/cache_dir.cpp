@@ -10,6 +10,9 @@ std::string_view bucket_name(Bucket bucket) {
     case Bucket::unpacked: return "unpacked-v1";
     case Bucket::interpreters: return "interpreters-v2";
     case Bucket::metadata: return "metadata-v1";
+    case Bucket::sdists: return "sdists-v1";
+    case Bucket::built: return "built-wheels-v1";
+    case Bucket::build_envs: return "build-envs-v1";
   }
   return "misc-v1";
 }

@@ -226,7 +226,12 @@ Result<InstalledDistribution> install_tree(const UnpackedWheel& wheel, const Lay
   if (request.requested) {
     UVAUTH_TRY(add_file("REQUESTED", ""));
   }
-  if (request.direct_url) {
+  if (request.direct_url && request.directory) {
+    nlohmann::json dir_info = nlohmann::json::object();
+    if (request.editable) dir_info["editable"] = true;
+    const nlohmann::json direct{{"dir_info", dir_info}, {"url", *request.direct_url}};
+    UVAUTH_TRY(add_file("direct_url.json", direct.dump() + "\n"));
+  } else if (request.direct_url) {
     // PEP 610: the archive's hash too (both forms, as pip writes them).
     nlohmann::json archive_info = nlohmann::json::object();
     if (!request.direct_url_sha256.empty()) {

@@ -39,6 +39,11 @@ std::string stamp_text(const SyncOptions& o) {
   for (const auto& p : o.lock.packages) {
     const std::string from = !p.index.empty() ? p.index : p.wheels.empty() ? std::string() : p.wheels.front().url;
     packages[p.name] = {{"version", p.version.to_string()}, {"from", escape_nonprintable(from)}};
+    if (p.directory) {
+      packages[p.name]["from"] = escape_nonprintable(file_url(p.directory->path));
+      auto fp = o.source_fingerprints.find(p.name);
+      packages[p.name]["source"] = fp == o.source_fingerprints.end() ? std::string() : fp->second;
+    }
   }
   j["packages"] = std::move(packages);
   return j.dump() + "\n";
@@ -292,12 +297,29 @@ Plan plan_of(const SyncOptions& o, const fs::path& site, SyncReport& report) {
   std::error_code ec;
   Plan plan;
   const auto current = fs::exists(site, ec) ? installed_in(site) : std::map<std::string, Installed>{};
+  // The source fingerprints the last sync recorded.
+  std::map<std::string, std::string> recorded;
+  if (auto stamp = read_file(o.dir / stamp_name)) {
+    auto j = nlohmann::json::parse(*stamp, nullptr, false);
+    if (j.is_object() && j.contains("packages") && j["packages"].is_object()) {
+      for (const auto& [name, value] : j["packages"].items()) {
+        if (value.is_object() && value.contains("source") && value["source"].is_string()) recorded[name] = value["source"].get<std::string>();
+      }
+    }
+  }
   std::set<std::string> wanted;
   for (const auto& p : o.lock.packages) {
     wanted.insert(p.name);
     auto it = current.find(p.name);
     const bool again = o.reinstall_all || o.reinstall.count(p.name) > 0;
-    if (!again && it != current.end() && pep::Version::parse(it->second.version) &&
+    // A project directory is kept while its files are as they were.
+    bool source_unchanged = true;
+    if (p.directory) {
+      auto now = o.source_fingerprints.find(p.name);
+      auto before = recorded.find(p.name);
+      source_unchanged = now != o.source_fingerprints.end() && before != recorded.end() && before->second == now->second;
+    }
+    if (!again && source_unchanged && it != current.end() && pep::Version::parse(it->second.version) &&
         *pep::Version::parse(it->second.version) == p.version) {
       ++report.kept;
       continue;
@@ -370,6 +392,29 @@ Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache_dir, c
   Plan plan = plan_of(o, site, report);
   std::vector<const lock::LockedPackage*>& to_install = plan.to_install;
   const std::vector<std::string>& to_remove = plan.to_remove;
+  // Sources first: each sdist or project without a fitting wheel is built
+  // (or its built wheel taken from the cache), then installed like a wheel.
+  std::vector<lock::LockedPackage> built;
+  built.reserve(to_install.size());
+  for (auto& p : to_install) {
+    if (!p->wheels.empty()) continue;
+    if (!p->sdist && !p->directory) return Error(ErrorKind::install, "the lock gives no wheel for " + p->name + " " + p->version.to_string());
+    if (!o.build_source) {
+      return Error(ErrorKind::install, p->name + " " + p->version.to_string() + " must be built from source, and building is off");
+    }
+    auto wheel = o.build_source(*p);
+    if (!wheel) return std::move(wheel).error();
+    auto name = pep::WheelFilename::parse(wheel->filename);
+    if (!name || name->name != p->name || !(name->version == p->version)) {
+      return Error(ErrorKind::install, "building " + p->name + " " + p->version.to_string() + " made " + escape_nonprintable(wheel->filename) +
+                                           ", a wheel of another project or version")
+          .with_hint(p->directory ? "the project changed since it was locked: lock again" : "the sdist's metadata and its build disagree");
+    }
+    lock::LockedPackage copy = *p;
+    copy.wheels = {lock::LockedWheel{wheel->filename, file_url(fs::absolute(wheel->wheel).string()), wheel->size, wheel->sha256}};
+    built.push_back(std::move(copy));
+    p = &built.back();
+  }
 
   // Build the new tree beside the old one: a linked copy, less what goes.
   const fs::path staging = o.dir.string() + ".uvauth-staging-" + std::to_string(::getpid());
@@ -476,7 +521,16 @@ Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache_dir, c
         }
         InstallRequest request;
         request.requested = o.requested.count(p->name) > 0;
-        if (p->index.empty()) {
+        if (p->directory) {
+          request.direct_url = file_url(p->directory->path);
+          request.directory = true;
+          request.editable = p->directory->editable;
+        } else if (p->sdist && p->index.empty()) {
+          request.direct_url = p->sdist->url;  // `name @ https://.../name-1.0.tar.gz`
+          request.direct_url_sha256 = p->sdist->sha256;
+        } else if (p->sdist) {
+          // From an index: no direct_url.json, as for a wheel from an index.
+        } else if (p->index.empty()) {
           request.direct_url = w.url;
           request.direct_url_sha256 = digests[i].hex();
         }

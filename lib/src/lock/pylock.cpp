@@ -1,4 +1,7 @@
 #include "uvauth/lock/pylock.hpp"
+#include "uvauth/pep/requirement.hpp"
+
+#include <filesystem>
 
 #include <toml++/toml.h>
 
@@ -50,7 +53,7 @@ std::string environment_marker(const pep::MarkerEnvironment& env) {
   return out;
 }
 
-std::string Lock::serialize() const {
+std::string Lock::serialize(const std::string& base) const {
   toml::table document;
   document.insert("lock-version", lock_version);
   if (!environments.empty()) {
@@ -88,7 +91,25 @@ std::string Lock::serialize() const {
       wheel.insert("hashes", toml::table{{"sha256", w.sha256}});
       wheels.push_back(std::move(wheel));
     }
-    package.insert("wheels", std::move(wheels));
+    if (!wheels.empty() || (!p.sdist && !p.directory)) package.insert("wheels", std::move(wheels));
+    if (p.sdist) {
+      toml::table sdist;
+      sdist.insert("name", p.sdist->name);
+      sdist.insert("url", without_userinfo(p.sdist->url));
+      if (p.sdist->size > 0) sdist.insert("size", static_cast<std::int64_t>(p.sdist->size));
+      sdist.insert("hashes", toml::table{{"sha256", p.sdist->sha256}});
+      package.insert("sdist", std::move(sdist));
+    }
+    if (p.directory) {
+      std::string path = p.directory->path;
+      if (!base.empty() && std::filesystem::path(path).is_absolute()) {
+        path = std::filesystem::path(path).lexically_relative(std::filesystem::path(base).lexically_normal()).string();
+        if (path.empty()) path = ".";
+      }
+      toml::table directory{{"path", path}};
+      if (p.directory->editable) directory.insert("editable", true);
+      package.insert("directory", std::move(directory));
+    }
     if (has_dependencies) {
       toml::array dependencies;
       for (const auto& d : p.dependencies) dependencies.push_back(toml::table{{"name", d}});
@@ -175,10 +196,10 @@ Result<Lock> Lock::parse(std::string_view text, const std::string& source) {
     auto name = (*table)["name"].value<std::string>();
     auto v = (*table)["version"].value<std::string>();
     // Entries uvauth cannot install yet are named, not misread.
-    for (const char* kind : {"directory", "vcs", "archive"}) {
+    for (const char* kind : {"vcs", "archive"}) {
       if (name && table->contains(kind) && !table->contains("wheels")) {
         return bad(source, node, "package " + escape_nonprintable(*name) + " is a `" + kind +
-                                     "` entry; uvauth installs wheels only (no source builds yet)");
+                                     "` entry, which uvauth cannot install yet");
       }
     }
     if (!name || !v) return bad(source, node, "a package needs `name` and `version`");
@@ -207,9 +228,44 @@ Result<Lock> Lock::parse(std::string_view text, const std::string& source) {
       if (!spec) return bad(source, *rp, "the `requires-python` of " + p.name + " is not a version specifier: " + spec.error().message);
       p.requires_python = *text;
     }
+    if (const toml::node* sdist_node = table->get("sdist")) {
+      const toml::table* sd = sdist_node->as_table();
+      if (!sd) return bad(source, *sdist_node, "the `sdist` of " + p.name + " must be a table");
+      LockedSdist sdist;
+      sdist.url = (*sd)["url"].value_or(std::string());
+      sdist.name = (*sd)["name"].value_or(std::string());
+      if (sdist.name.empty() && !sdist.url.empty()) {
+        std::string_view path = sdist.url;
+        path = path.substr(0, std::min(path.find('#'), path.find('?')));
+        sdist.name = percent_decode(path.substr(path.rfind('/') == std::string_view::npos ? 0 : path.rfind('/') + 1));
+      }
+      sdist.size = static_cast<std::uint64_t>((*sd)["size"].value_or(std::int64_t{0}));
+      const std::string hash = (*sd)["hashes"]["sha256"].value_or(std::string());
+      const auto digest = Sha256Digest::parse(hash);
+      if (sdist.url.empty() || !digest) {
+        return bad(source, *sdist_node, "the `sdist` of " + p.name + " needs a `url` and a sha256 hash (64 hex digits)");
+      }
+      sdist.sha256 = digest->hex();
+      if (sdist.name.empty() || sdist.name.find_first_of("/\\") != std::string::npos || sdist.name.find('\0') != std::string::npos ||
+          !pep::is_sdist_filename(sdist.name)) {
+        return bad(source, *sdist_node, "the `sdist` of " + p.name + " has no usable file `name`: '" + escape_nonprintable(sdist.name) + "'");
+      }
+      p.sdist = std::move(sdist);
+    }
+    if (const toml::node* dir_node = table->get("directory")) {
+      const toml::table* d = dir_node->as_table();
+      auto path = d ? (*d)["path"].value<std::string>() : std::nullopt;
+      if (!path || path->empty() || path->find('\0') != std::string::npos) {
+        return bad(source, *dir_node, "the `directory` of " + p.name + " needs a `path`");
+      }
+      p.directory = LockedDirectory{*path, (*d)["editable"].value_or(false)};
+    }
     const toml::array* wheels = (*table)["wheels"].as_array();
-    if (!wheels || wheels->empty()) return bad(source, node, "package " + p.name + " has no wheels (uvauth locks wheels only)");
-    for (const auto& wnode : *wheels) {
+    if ((!wheels || wheels->empty()) && !p.sdist && !p.directory) {
+      return bad(source, node, "package " + p.name + " has no wheels, sdist or directory");
+    }
+    static const toml::array no_wheels;
+    for (const auto& wnode : wheels ? *wheels : no_wheels) {
       const toml::table* w = wnode.as_table();
       if (!w) return bad(source, wnode, "each wheel must be a table");
       LockedWheel wheel;
@@ -258,6 +314,14 @@ Result<Lock> Lock::parse(std::string_view text, const std::string& source) {
   return lock;
 }
 
+void Lock::resolve_paths(const std::string& base) {
+  for (auto& p : packages) {
+    if (!p.directory || std::filesystem::path(p.directory->path).is_absolute()) continue;
+    p.directory->path = (std::filesystem::path(base) / p.directory->path).lexically_normal().string();
+    while (p.directory->path.size() > 1 && p.directory->path.back() == '/') p.directory->path.pop_back();
+  }
+}
+
 bool Lock::same_content(const Lock& other) const {
   // Dependencies count when both record them (an older lock has none).
   const bool dependencies = has_dependencies && other.has_dependencies;
@@ -269,6 +333,8 @@ bool Lock::same_content(const Lock& other) const {
       std::string line = "pkg " + p.name + " " + p.version.to_string() + " " + without_userinfo(p.index) + " marker " +
                          p.marker + " rp " + p.requires_python;
       for (const auto& w : p.wheels) line += " " + w.name + " " + without_userinfo(w.url) + " " + std::to_string(w.size) + " " + w.sha256;
+      if (p.sdist) line += " sdist " + p.sdist->name + " " + without_userinfo(p.sdist->url) + " " + p.sdist->sha256;
+      if (p.directory) line += " dir " + p.directory->path + (p.directory->editable ? " editable" : "");
       if (dependencies) {
         for (const auto& d : p.dependencies) line += " dep " + d;
       }

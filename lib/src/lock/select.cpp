@@ -74,6 +74,13 @@ Result<Lock> select_for_target(const Lock& lock, const pep::Target& target, cons
         best = &w;
       }
     }
+    if (!best && (p.sdist || p.directory)) {
+      // Built at install time (or taken from the cache of built wheels).
+      LockedPackage selected = p;
+      selected.wheels.clear();
+      out.packages.push_back(std::move(selected));
+      continue;
+    }
     if (!best) {
       std::string names;
       for (std::size_t i = 0; i < p.wheels.size() && i < 12; ++i) names += (i ? ", " : "") + escape_nonprintable(p.wheels[i].name);

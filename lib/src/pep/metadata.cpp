@@ -77,6 +77,8 @@ Result<CoreMetadata> CoreMetadata::parse(std::string_view text, const std::strin
       }
     } else if (field.name == "provides-extra") {
       metadata.provides_extra.push_back(canonicalize_name(field.value));
+    } else if (field.name == "dynamic") {
+      metadata.dynamic.push_back(to_lower_ascii(field.value));
     }
   }
   if (!has_name) return Error(ErrorKind::parse, source + ": no Name field");

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "uvauth/pep/names.hpp"
+#include "uvauth/text.hpp"
 #include "uvauth/url.hpp"
 
 namespace uvauth::pep {
@@ -177,6 +178,65 @@ std::string Requirement::to_string() const {
   }
   if (marker) out += "; " + marker->to_string();
   return out;
+}
+
+bool is_sdist_filename(std::string_view filename) {
+  for (std::string_view ext : {".tar.gz", ".tgz", ".zip", ".tar.bz2", ".tar.xz", ".tar"}) {
+    if (filename.size() > ext.size() && filename.substr(filename.size() - ext.size()) == ext) return true;
+  }
+  return false;
+}
+
+std::optional<std::pair<std::string, std::string>> split_sdist_filename(std::string_view filename) {
+  if (!is_sdist_filename(filename)) return std::nullopt;
+  std::string_view stem = filename;
+  for (std::string_view ext : {".tar.gz", ".tgz", ".zip", ".tar.bz2", ".tar.xz", ".tar"}) {
+    if (stem.size() > ext.size() && stem.substr(stem.size() - ext.size()) == ext) {
+      stem = stem.substr(0, stem.size() - ext.size());
+      break;
+    }
+  }
+  const auto dash = stem.rfind('-');
+  if (dash == std::string_view::npos || dash == 0 || dash + 1 == stem.size()) return std::nullopt;
+  const std::string name(stem.substr(0, dash));
+  if (!is_valid_name(name)) return std::nullopt;
+  return std::make_pair(name, std::string(stem.substr(dash + 1)));
+}
+
+std::optional<Requirement> path_requirement(std::string_view text, const std::filesystem::path& base) {
+  std::string_view location = text;
+  std::optional<Marker> marker;
+  if (const auto semi = text.find(';'); semi != std::string_view::npos) {
+    location = text.substr(0, semi);
+    auto parsed = Marker::parse(text.substr(semi + 1));
+    if (!parsed) return std::nullopt;
+    marker = std::move(parsed).value();
+  }
+  while (!location.empty() && (location.back() == ' ' || location.back() == '\t')) location.remove_suffix(1);
+  while (!location.empty() && (location.front() == ' ' || location.front() == '\t')) location.remove_prefix(1);
+  if (location.empty()) return std::nullopt;
+  std::string path;
+  if (location.rfind("file://", 0) == 0) {
+    auto url = Url::parse(location);
+    if (!url) return std::nullopt;
+    path = percent_decode(url->path());
+  } else {
+    const bool looks_like_path = location[0] == '.' || location[0] == '/' || location.find('/') != std::string_view::npos ||
+                                 is_sdist_filename(location);
+    if (!looks_like_path || location.find("://") != std::string_view::npos) return std::nullopt;
+    if (location.find_first_of("<>=!~ ") != std::string_view::npos) return std::nullopt;
+    path = std::string(location);
+  }
+  std::filesystem::path p(path);
+  if (!p.is_absolute()) p = base / p;
+  p = p.lexically_normal();
+  std::string normal = p.string();
+  while (normal.size() > 1 && normal.back() == '/') normal.pop_back();
+  Requirement r;
+  r.url = file_url(normal);
+  r.marker = std::move(marker);
+  if (auto split = split_sdist_filename(p.filename().string())) r.name = split->first;
+  return r;
 }
 
 }  // namespace uvauth::pep

@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "uvauth/pep/names.hpp"
 #include "uvauth/pep/wheel_filename.hpp"
 #include "uvauth/text.hpp"
 #include "uvauth/url.hpp"
@@ -113,7 +114,7 @@ class Parser {
       const std::string expanded(trim(expand(line.text, environment_)));
       if (expanded.empty()) continue;
       auto handled = expanded[0] == '-' ? option(expanded, file, origin, constraints, depth)
-                                        : requirement(expanded, origin, constraints);
+                                        : requirement(expanded, origin, constraints, file.parent_path());
       if (!handled) {
         open_.erase(key);
         return handled;
@@ -191,23 +192,55 @@ class Parser {
       result.pre = true;
       return {};
     }
-    // Wheels are all uvauth installs, so these change nothing.
-    if (name == "--only-binary" || name == "--prefer-binary" || name == "--no-binary") {
-      if (name == "--no-binary" && value && *value != ":none:") {
-        return Error(ErrorKind::parse, origin + ": --no-binary asks for source builds, which uvauth does not do")
-            .with_hint("uvauth installs wheels only; remove --no-binary");
+    if (name == "--no-binary") {
+      auto names = need("a package name, :all: or :none:");
+      if (!names) return std::move(names).error();
+      std::vector<std::string> listed;
+      for (std::size_t start = 0; start <= names->size();) {
+        const auto comma = names->find(',', start);
+        const auto end = comma == std::string::npos ? names->size() : comma;
+        if (end > start) listed.push_back(names->substr(start, end - start));
+        start = end + 1;
+      }
+      for (const auto& n : listed) {
+        if (n == ":none:") continue;
+        if (n != ":all:" && !is_valid_name(n)) {
+          return Error(ErrorKind::parse, origin + ": --no-binary " + escape_nonprintable(n) + " is not a package name");
+        }
+        result.no_binary.push_back(n);
       }
       return {};
     }
+    // Wheels are preferred anyway, so these change nothing.
+    if (name == "--only-binary" || name == "--prefer-binary") return {};
     if (name == "-e" || name == "--editable") {
-      return Error(ErrorKind::parse, origin + ": editable installs (-e) are not supported")
-          .with_hint("uvauth installs wheels only; build a wheel of the project or remove the line");
+      auto where = need("a project directory");
+      if (!where) return std::move(where).error();
+      std::string rest = text.substr(text.find(*where));
+      auto r = path_requirement(rest, dir);
+      if (!r) {
+        auto named = Requirement::parse(rest);
+        if (named && named->url && named->url->rfind("file://", 0) == 0) {
+          r = path_requirement(*named->url, dir);
+          if (r) r->name = named->name;
+        }
+      }
+      if (!r) {
+        return Error(ErrorKind::parse, origin + ": -e needs a local project directory, got '" + escape_nonprintable(rest.substr(0, 80)) + "'")
+            .with_hint("editable installs are of directories: `-e ./path/to/project`");
+      }
+      r->editable = true;
+      RequirementLine line;
+      line.origin = origin;
+      line.requirement = std::move(*r);
+      (constraints ? result.constraints : result.requirements).push_back(std::move(line));
+      return {};
     }
     if (name == "--hash") return Error(ErrorKind::parse, origin + ": --hash must follow a requirement on its line");
     return Error(ErrorKind::parse, origin + ": unsupported option '" + name + "'");
   }
 
-  Status requirement(const std::string& text, const std::string& origin, bool constraints) {
+  Status requirement(const std::string& text, const std::string& origin, bool constraints, const fs::path& dir) {
     // The requirement runs up to the first word that starts with '-'.
     const auto tokens = words(text);
     std::string spec;
@@ -244,6 +277,11 @@ class Parser {
     }
     auto parsed = Requirement::parse(spec);
     if (!parsed) {
+      if (auto path = path_requirement(spec, dir)) {
+        line.requirement = std::move(*path);
+        (constraints ? result.constraints : result.requirements).push_back(std::move(line));
+        return {};
+      }
       auto from_url = wheel_url_requirement(spec);
       if (!from_url) return Error(ErrorKind::parse, origin + ": " + parsed.error().message);
       parsed = std::move(from_url).value();
@@ -258,9 +296,14 @@ class Parser {
     const std::string location = text.substr(0, text.find(';'));
     std::string file = location.substr(location.find_last_of('/') + 1);
     file = file.substr(0, file.find_first_of("#?"));
+    Requirement r;
+    if (auto sdist = split_sdist_filename(file); sdist && location.find("://") != std::string::npos) {
+      r.name = sdist->first;
+      r.url = std::string(trim(location));
+      return r;
+    }
     auto wheel = WheelFilename::parse(file);
     if (!wheel) return std::move(wheel).error();
-    Requirement r;
     r.name = wheel->name;
     r.url = std::string(trim(location));
     return r;

@@ -1,12 +1,14 @@
 #include "uvauth/resolve/index_provider.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 
 #include <future>
 
 #include "uvauth/log.hpp"
 #include "uvauth/pep/names.hpp"
+#include "uvauth/pep/requirement.hpp"
 #include "uvauth/pep/tag_markers.hpp"
 #include "uvauth/pep/wheel_filename.hpp"
 #include "uvauth/text.hpp"
@@ -63,10 +65,9 @@ Result<IndexProvider::Project> IndexProvider::load(const std::string& name) {
     file.url = url->with_fragment_removed();
     file.filename = percent_decode(file.url.path().substr(file.url.path().rfind('/') + 1));
     if (!url->fragment().empty()) index::add_hash_fragment(file, url->fragment());
+    if (!file.is_wheel()) return load_direct(name, direct->second);
     auto wheel = pep::WheelFilename::parse(file.filename);
-    if (!wheel) {
-      return Error(ErrorKind::resolution, name + " @ " + url->redacted() + " is not a wheel; uvauth installs wheels only");
-    }
+    if (!wheel) return Error(ErrorKind::resolution, name + " @ " + url->redacted() + ": " + wheel.error().message);
     if (wheel->name != name) {
       return Error(ErrorKind::resolution, name + " @ " + url->redacted() + " is a wheel of " + wheel->name + ", not of " + name);
     }
@@ -128,16 +129,22 @@ Result<IndexProvider::Project> IndexProvider::load(const std::string& name) {
   const pep::Version python = options_.target.python_full_version();
   std::map<pep::Version, std::size_t> best_rank;
   std::map<pep::Version, std::vector<pep::Tag>> unfit;  // tags of wheels that fit no compatible tag
-  std::set<std::string> sdist_only;
+  std::map<pep::Version, Candidate> sdists;  // one per version: .tar.gz before .zip
   std::set<pep::Version> with_wheel;
+  const bool wheels_allowed = options_.build.may_use_wheels(name);
   for (const auto& [file, source] : files) {
     if (!file.is_wheel()) {
-      // An sdist: note its version for the "wheels only" message.
-      const std::string stem = file.filename.substr(0, file.filename.find(".tar") != std::string::npos ? file.filename.find(".tar")
-                                                                                                        : file.filename.rfind('.'));
-      if (const auto dash = stem.rfind('-'); dash != std::string::npos) sdist_only.insert(stem.substr(dash + 1));
+      auto split = pep::split_sdist_filename(file.filename);
+      if (!split || pep::canonicalize_name(split->first) != name) continue;
+      auto version = pep::Version::parse(split->second);
+      if (!version) continue;
+      auto it = sdists.find(*version);
+      const bool better = it == sdists.end() || (file.filename.size() > 7 && file.filename.substr(file.filename.size() - 7) == ".tar.gz" &&
+                                                 it->second.file.filename.substr(it->second.file.filename.size() - 7) != ".tar.gz");
+      if (better) sdists[*version] = Candidate{*version, file, source, false, false};
       continue;
     }
+    if (!wheels_allowed) continue;
     auto wheel = pep::WheelFilename::parse(file.filename);
     if (!wheel || wheel->name != name) continue;
     with_wheel.insert(wheel->version);
@@ -213,9 +220,35 @@ Result<IndexProvider::Project> IndexProvider::load(const std::string& name) {
     }
     project.excluded.push_back(version.to_string() + " has " + why);
   }
-  for (const auto& v : sdist_only) {
-    auto parsed = pep::Version::parse(v);
-    if (parsed && !with_wheel.count(*parsed)) project.excluded.push_back(v + " has only a source distribution (uvauth installs wheels only)");
+  // Source distributions: a version with no wheel that fits is built from its sdist.
+  const bool may_build = options_.build.may_build(name) && options_.builder != nullptr;
+  for (const auto& [version, sdist] : sdists) {
+    project.sdists.emplace(version, sdist);
+    if (project.candidates.count(version)) continue;  // a wheel fits: wheels stay preferred
+    const std::string v = version.to_string();
+    if (!may_build) {
+      if (!with_wheel.count(version) || !wheels_allowed) {
+        project.excluded.push_back(v + " has only a source distribution, and building is off" +
+                                   std::string(options_.build.no_build ? " (--no-build)" : options_.builder ? " (--no-build-package)" : ""));
+      }
+      continue;
+    }
+    if (sdist.file.requires_python && !options_.universal) {
+      auto rp = pep::SpecifierSet::parse(*sdist.file.requires_python);
+      if (rp && !rp->contains(python, true)) {
+        project.excluded.push_back(v + " needs Python " + *sdist.file.requires_python);
+        continue;
+      }
+    }
+    if (sdist.file.yanked && !options_.exact_pins.count(name)) {
+      project.excluded.push_back(v + " is yanked" + (sdist.file.yanked->empty() ? "" : " (" + *sdist.file.yanked + ")"));
+      continue;
+    }
+    // Versions whose only wheels do not fit lose their "has wheels for ..." line: they are built.
+    project.excluded.erase(std::remove_if(project.excluded.begin(), project.excluded.end(),
+                                          [&](const std::string& line) { return line.rfind(v + " has ", 0) == 0; }),
+                           project.excluded.end());
+    project.candidates[version] = sdist;
   }
   // Pre-releases.
   bool any_final = false;
@@ -241,6 +274,73 @@ Result<IndexProvider::Project> IndexProvider::load(const std::string& name) {
     }
   }
   return project;
+}
+
+Result<IndexProvider::Project> IndexProvider::load_direct(const std::string& name, const std::string& text) {
+  auto url = Url::parse(text);
+  if (!url) return Error(ErrorKind::usage, name + " @ " + redact_userinfo_in_text(text) + ": " + url.error().message);
+  Candidate c;
+  c.file.url = url->with_fragment_removed();
+  std::string path = percent_decode(c.file.url.path());
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  c.file.filename = path.substr(path.rfind('/') + 1);
+  if (!url->fragment().empty()) index::add_hash_fragment(c.file, url->fragment());
+  std::error_code ec;
+  if (url->scheme() == "file" && std::filesystem::is_directory(path, ec)) {
+    c.directory = true;
+    c.editable = options_.editable.count(name) > 0;
+  } else if (!pep::is_sdist_filename(c.file.filename)) {
+    return Error(ErrorKind::resolution, name + " @ " + url->redacted() + " is neither a wheel, a source archive nor a project directory");
+  } else if (url->scheme() == "file" && !std::filesystem::exists(path, ec)) {
+    return Error(ErrorKind::resolution, name + " @ " + url->redacted() + ": no such file");
+  }
+  const std::string label = name + " @ " + url->redacted();
+  if (!options_.builder) return Error(ErrorKind::resolution, label + " must be built, and this command builds nothing");
+  if (!options_.build.may_build(name)) {
+    return Error(ErrorKind::resolution, label + " is a " + (c.directory ? "project directory" : "source distribution") +
+                                            " and must be built, but building is off (" +
+                                            (options_.build.no_build ? "--no-build" : "--no-build-package " + name) + ")");
+  }
+  UVAUTH_TRY_ASSIGN(auto metadata, source_metadata(name, c));
+  if (pep::canonicalize_name(metadata.name) != name) {
+    return Error(ErrorKind::resolution, label + " is a project named " + escape_nonprintable(metadata.name) + ", not " + name);
+  }
+  c.version = metadata.version;
+  Project project;
+  project.candidates[c.version] = c;
+  {
+    std::lock_guard lock(mutex_);
+    requirements_[{name, c.version.to_string()}] = apply_overrides(metadata.requires_dist, options_.overrides);
+    provides_extra_[{name, c.version.to_string()}] = metadata.provides_extra;
+    if (metadata.requires_python) source_requires_python_[{name, c.version.to_string()}] = metadata.requires_python->to_string();
+  }
+  if (metadata.requires_python && !options_.universal && !metadata.requires_python->contains(options_.target.python_full_version(), true)) {
+    return Error(ErrorKind::resolution, label + " needs Python " + metadata.requires_python->to_string() + "; the target is " +
+                                            options_.target.description);
+  }
+  return project;
+}
+
+Result<pep::CoreMetadata> IndexProvider::source_metadata(const std::string& name, const Candidate& candidate) {
+  SourceRef ref;
+  ref.name = name;
+  ref.file = candidate.file;
+  ref.index_url = candidate.index_url;
+  ref.directory = candidate.directory;
+  ref.editable = candidate.editable;
+  auto metadata = options_.builder->metadata(ref);
+  if (!metadata) return std::move(metadata).error();
+  for (const auto& warning : metadata->warnings) UVAUTH_DEBUG(warning);
+  return metadata;
+}
+
+std::optional<Candidate> IndexProvider::sdist(const std::string& name, const pep::Version& version) const {
+  std::lock_guard lock(mutex_);
+  auto it = projects_.find(name);
+  if (it == projects_.end()) return std::nullopt;
+  auto c = it->second.sdists.find(version);
+  if (c == it->second.sdists.end()) return std::nullopt;
+  return c->second;
 }
 
 Result<IndexProvider::Project*> IndexProvider::project(const std::string& name) {
@@ -336,7 +436,7 @@ Result<std::vector<pep::Requirement>> IndexProvider::requirements(const std::str
   }
   auto c = candidate(name, version);
   if (!c) return Error(ErrorKind::resolution, name + "==" + version.to_string() + " is not available");
-  auto metadata = client_.metadata(c->file, c->index_url);
+  auto metadata = c->is_source() ? source_metadata(name, *c) : client_.metadata(c->file, c->index_url);
   if (!metadata) return std::move(metadata).error();
   for (const auto& warning : metadata->warnings) UVAUTH_DEBUG(warning);
   if (pep::canonicalize_name(metadata->name) != name || !(metadata->version == version)) {
@@ -346,6 +446,7 @@ Result<std::vector<pep::Requirement>> IndexProvider::requirements(const std::str
   std::vector<pep::Requirement> requires_dist = apply_overrides(metadata->requires_dist, options_.overrides);
   std::lock_guard lock(mutex_);
   provides_extra_[key] = metadata->provides_extra;
+  if (c->is_source() && metadata->requires_python) source_requires_python_[key] = metadata->requires_python->to_string();
   return requirements_.emplace(key, std::move(requires_dist)).first->second;
 }
 
@@ -404,6 +505,14 @@ std::vector<Candidate> IndexProvider::wheels(const std::string& name, const pep:
 std::optional<std::string> IndexProvider::requires_python(const std::string& name, const pep::Version& version) {
   auto c = candidate(name, version);
   if (!c) return std::nullopt;
+  if (c->is_source()) {
+    (void)requirements(name, version);  // reads (or builds) the metadata once
+    std::lock_guard lock(mutex_);
+    auto it = source_requires_python_.find({name, version.to_string()});
+    if (it != source_requires_python_.end() && !it->second.empty()) return it->second;
+    return c->file.requires_python && c->file.requires_python->find_first_not_of(" \t") != std::string::npos ? c->file.requires_python
+                                                                                                               : std::nullopt;
+  }
   if (c->file.requires_python) {
     if (c->file.requires_python->find_first_not_of(" \t") == std::string::npos) return std::nullopt;
     return c->file.requires_python;
@@ -417,6 +526,9 @@ std::optional<std::string> IndexProvider::requires_python(const std::string& nam
 }
 
 std::optional<pep::MarkerTree> IndexProvider::available_in(const std::string& name, const pep::Version& version) {
+  // An sdist builds anywhere.
+  if (options_.builder && options_.build.may_build(name) && sdist(name, version)) return std::nullopt;
+  if (auto c = candidate(name, version); c && c->is_source()) return std::nullopt;
   pep::MarkerTree out = pep::MarkerTree::never();
   for (const auto& c : wheels(name, version)) {
     auto parsed = pep::WheelFilename::parse(c.file.filename);

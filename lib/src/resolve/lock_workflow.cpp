@@ -23,6 +23,12 @@ std::string inputs_fingerprint(const LockInputs& inputs) {
   }
   for (const auto& f : inputs.provider.find_links) lines.push_back("flk " + f);
   for (const auto& [project, url] : inputs.provider.direct_urls) lines.push_back("url " + project + " " + url);
+  for (const auto& project : inputs.provider.editable) lines.push_back("editable " + project);
+  for (const auto& f : inputs.source_fingerprints) lines.push_back("src " + f);
+  if (inputs.provider.build.no_build) lines.push_back("no-build");
+  for (const auto& n : inputs.provider.build.no_build_packages) lines.push_back("no-build " + n);
+  if (inputs.provider.build.no_binary_all) lines.push_back("no-binary");
+  for (const auto& n : inputs.provider.build.no_binary) lines.push_back("no-binary " + n);
   for (const auto& [project, index] : inputs.provider.pinned_index) lines.push_back("pin " + project + " " + index);
   for (const auto& [project, overrides] : inputs.provider.overrides) {
     for (const auto& o : overrides) lines.push_back("ovr " + o.to_string());
@@ -114,6 +120,21 @@ Result<lock::LockedWheel> locked_wheel(index::IndexClient& client, const Candida
   wheel.sha256 = *sha;
   wheel.size = size;
   return wheel;
+}
+
+// A source candidate in the lock: [packages.directory] (path absolute here;
+// made relative to the lock file when written) or [packages.sdist].
+Status add_source(index::IndexClient& client, const Candidate& candidate, lock::LockedPackage& locked) {
+  if (candidate.directory) {
+    std::string path = percent_decode(candidate.file.url.path());
+    while (path.size() > 1 && path.back() == '/') path.pop_back();
+    locked.directory = lock::LockedDirectory{path, candidate.editable};
+    locked.index.clear();
+    return {};
+  }
+  UVAUTH_TRY_ASSIGN(auto file, locked_wheel(client, candidate));  // the same hash and size rules as a wheel
+  locked.sdist = lock::LockedSdist{file.name, file.url, file.size, file.sha256};
+  return {};
 }
 
 // Hash-checking mode: the wheel's sha256 must be one its project's lines
@@ -368,7 +389,8 @@ Result<lock::Lock> make_universal_lock(index::IndexClient& client, LockInputs& i
     for (const auto& [environment_text, environment] : required) {
       auto here = within.conjoin(environment);
       if (!here || here->is_false()) continue;
-      const bool covered = std::any_of(usable.begin(), usable.end(), [&](const auto& u) { return !u.second.disjoint(*here); });
+      const bool covered = representative->is_source() || provider.sdist(entry.name, entry.version).has_value() ||
+                           std::any_of(usable.begin(), usable.end(), [&](const auto& u) { return !u.second.disjoint(*here); });
       if (!covered) {
         std::string names;
         for (const auto& u : usable) names += (names.empty() ? "" : ", ") + u.first.file.filename;
@@ -377,11 +399,25 @@ Result<lock::Lock> make_universal_lock(index::IndexClient& client, LockInputs& i
             .with_hint("pin a version of " + entry.name + " that has one, or remove the environment from the required ones");
       }
     }
-    lock::LockedPackage locked{entry.name, entry.version, representative->index_url, {}, {}, {}, {}};
+    lock::LockedPackage locked;
+    locked.name = entry.name;
+    locked.version = entry.version;
+    locked.index = representative->index_url;
     for (const auto& [candidate, where] : usable) {
+      if (candidate.is_source()) continue;
       UVAUTH_TRY_ASSIGN(auto wheel, locked_wheel(client, candidate));
       if (hash_checking) UVAUTH_TRY(check_hash(inputs, entry.name, entry.version, wheel, missing));
       locked.wheels.push_back(std::move(wheel));
+    }
+    // The sdist too (uv records it): environments without a wheel build it.
+    if (representative->is_source()) {
+      UVAUTH_TRY(add_source(client, *representative, locked));
+    } else if (auto sdist = provider.sdist(entry.name, entry.version)) {
+      UVAUTH_TRY(add_source(client, *sdist, locked));
+    }
+    if (hash_checking && locked.sdist) {
+      UVAUTH_TRY(check_hash(inputs, entry.name, entry.version, lock::LockedWheel{locked.sdist->name, locked.sdist->url, locked.sdist->size,
+                                                                                 locked.sdist->sha256}, missing));
     }
     if (!space.implies(entry.marker)) locked.marker = entry.marker.simplified_within(space).to_string();
     if (auto rp = provider.requires_python(entry.name, entry.version)) locked.requires_python = *rp;
@@ -407,6 +443,7 @@ Result<lock::Lock> make_lock(index::IndexClient& client, LockInputs inputs) {
   for (const auto& r : inputs.requirements) {
     const std::string name = pep::canonicalize_name(r.name);
     if (r.url) inputs.provider.direct_urls[name] = *r.url;
+    if (r.editable) inputs.provider.editable.insert(name);
     for (const auto& s : r.specifier.specifiers()) {
       if (s.names_prerelease()) inputs.provider.explicit_prereleases.insert(name);
       if (s.op() == pep::Operator::equal && !s.is_wildcard()) inputs.provider.exact_pins.insert(name);
@@ -433,9 +470,21 @@ Result<lock::Lock> make_lock(index::IndexClient& client, LockInputs inputs) {
   for (const auto& p : resolution->packages) {
     auto candidate = provider.candidate(p.name, p.version);
     if (!candidate) return Error(ErrorKind::resolution, "internal: no wheel recorded for " + p.name + "==" + p.version.to_string());
-    UVAUTH_TRY_ASSIGN(auto wheel, locked_wheel(client, *candidate));
-    if (hash_checking) UVAUTH_TRY(check_hash(inputs, p.name, p.version, wheel, missing));
-    lock::LockedPackage locked{p.name, p.version, candidate->index_url, {wheel}, {}, {}, {}};
+    lock::LockedPackage locked;
+    locked.name = p.name;
+    locked.version = p.version;
+    locked.index = candidate->index_url;
+    if (candidate->is_source()) {
+      UVAUTH_TRY(add_source(client, *candidate, locked));
+      if (hash_checking && locked.sdist) {
+        UVAUTH_TRY(check_hash(inputs, p.name, p.version, lock::LockedWheel{locked.sdist->name, locked.sdist->url, locked.sdist->size,
+                                                                           locked.sdist->sha256}, missing));
+      }
+    } else {
+      UVAUTH_TRY_ASSIGN(auto wheel, locked_wheel(client, *candidate));
+      if (hash_checking) UVAUTH_TRY(check_hash(inputs, p.name, p.version, wheel, missing));
+      locked.wheels.push_back(std::move(wheel));
+    }
     if (!inputs.no_deps) locked.dependencies = dependencies_of(provider, p, *resolution, options.environment);
     out.packages.push_back(std::move(locked));
   }

@@ -17,8 +17,9 @@ namespace uvauth {
 
 namespace {
 
-Result<ProcessResult> run(const std::vector<std::string>& argv, const std::string* input, std::chrono::milliseconds timeout,
-                          std::size_t max_output) {
+Result<ProcessResult> run(const std::vector<std::string>& argv, const std::string* input, const ProcessOptions& options) {
+  const std::chrono::milliseconds timeout = options.timeout;
+  const std::size_t max_output = options.max_output;
   if (argv.empty()) return Error(ErrorKind::usage, "run_process: empty command");
   int in_pipe[2] = {-1, -1};
   if (input && ::pipe2(in_pipe, O_CLOEXEC) != 0) return Error(ErrorKind::io, std::string("pipe: ") + std::strerror(errno));
@@ -38,14 +39,27 @@ Result<ProcessResult> run(const std::vector<std::string>& argv, const std::strin
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   }
   posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+  posix_spawn_file_actions_adddup2(&actions, options.merge_output ? out_pipe[1] : err_pipe[1], 2);
+  if (!options.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, options.cwd.c_str());
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attributes, 0);
   std::vector<std::string> args = argv;
   std::vector<char*> raw;
   for (auto& a : args) raw.push_back(a.data());
   raw.push_back(nullptr);
+  std::vector<std::string> env_copy;
+  std::vector<char*> env_raw;
+  if (options.environment) {
+    env_copy = *options.environment;
+    for (auto& e : env_copy) env_raw.push_back(e.data());
+    env_raw.push_back(nullptr);
+  }
   pid_t pid = 0;
-  const int rc = ::posix_spawnp(&pid, raw[0], &actions, nullptr, raw.data(), environ);
+  const int rc = ::posix_spawnp(&pid, raw[0], &actions, &attributes, raw.data(), options.environment ? env_raw.data() : environ);
   posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
   if (input) ::close(in_pipe[0]);
@@ -88,6 +102,7 @@ Result<ProcessResult> run(const std::vector<std::string>& argv, const std::strin
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       const ssize_t n = ::read(fds[i].fd, buffer.data(), buffer.size());
       if (n > 0) {
+        if (options.on_output) options.on_output(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
         const std::size_t room = max_output > sinks[i]->size() ? max_output - sinks[i]->size() : 0;
         sinks[i]->append(buffer.data(), std::min(room, static_cast<std::size_t>(n)));
       } else if (n == 0 || errno != EINTR) {
@@ -100,7 +115,10 @@ Result<ProcessResult> run(const std::vector<std::string>& argv, const std::strin
   for (auto& f : fds) {
     if (f.fd >= 0) ::close(f.fd);
   }
-  if (timed_out) ::kill(pid, SIGKILL);
+  if (timed_out) {
+    ::kill(-pid, SIGKILL);  // the group: what the child started too
+    ::kill(pid, SIGKILL);
+  }
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
@@ -115,12 +133,21 @@ Result<ProcessResult> run(const std::vector<std::string>& argv, const std::strin
 }  // namespace
 
 Result<ProcessResult> run_process(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
-  return run(argv, nullptr, timeout, std::size_t{64} << 20);
+  ProcessOptions options;
+  options.timeout = timeout;
+  return run(argv, nullptr, options);
 }
 
 Result<ProcessResult> run_process_with_input(const std::vector<std::string>& argv, const std::string& input,
                                              std::chrono::milliseconds timeout, std::size_t max_output) {
-  return run(argv, &input, timeout, max_output);
+  ProcessOptions options;
+  options.timeout = timeout;
+  options.max_output = max_output;
+  return run(argv, &input, options);
+}
+
+Result<ProcessResult> run_process(const std::vector<std::string>& argv, const ProcessOptions& options) {
+  return run(argv, nullptr, options);
 }
 
 }  // namespace uvauth

@@ -159,4 +159,19 @@ std::string closest_match(std::string_view word, const std::vector<std::string_v
   return std::string(best);
 }
 
+std::string file_url(const std::string& absolute_path) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out = "file://";
+  for (const unsigned char c : absolute_path) {
+    if (std::isalnum(c) || std::string_view("/-._~+,=@:").find(static_cast<char>(c)) != std::string_view::npos) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
 }  // namespace uvauth

@@ -48,12 +48,12 @@ std::string describe(CURLUcode rc) {
 }
 
 // Parse errors quote the input, never with its password.
-std::string quoted(std::string_view text) { return "'" + redact_userinfo_in_text(text) + "'"; }
+std::string quote_text(std::string_view text) { return "'" + redact_userinfo_in_text(text) + "'"; }
 
 Result<void> check_characters(std::string_view text) {
   for (unsigned char c : text) {
     if (c <= 0x20 || c == 0x7f) {
-      return Error(ErrorKind::parse, "invalid URL " + quoted(text) + ": contains white space or a control character");
+      return Error(ErrorKind::parse, "invalid URL " + quote_text(text) + ": contains white space or a control character");
     }
   }
   return {};
@@ -86,7 +86,7 @@ Result<Url> Url::parse(std::string_view text) {
   if (!h) return Error(ErrorKind::io, "out of memory parsing a URL");
   const std::string owned(text);
   const CURLUcode rc = curl_url_set(h.get(), CURLUPART_URL, owned.c_str(), CURLU_NON_SUPPORT_SCHEME);
-  if (rc != CURLUE_OK) return Error(ErrorKind::parse, "invalid URL " + quoted(text) + ": " + describe(rc));
+  if (rc != CURLUE_OK) return Error(ErrorKind::parse, "invalid URL " + quote_text(text) + ": " + describe(rc));
   return from_curl_handle(h.get(), text);
 }
 
@@ -98,13 +98,13 @@ Result<Url> Url::join(std::string_view reference) const {
   if (!h) return Error(ErrorKind::io, "out of memory parsing a URL");
   const std::string base = without_userinfo();
   if (curl_url_set(h.get(), CURLUPART_URL, base.c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK) {
-    return Error(ErrorKind::parse, "invalid URL " + quoted(base));
+    return Error(ErrorKind::parse, "invalid URL " + quote_text(base));
   }
   const std::string ref(reference);
   const CURLUcode rc = curl_url_set(h.get(), CURLUPART_URL, ref.c_str(), CURLU_NON_SUPPORT_SCHEME);
   if (rc != CURLUE_OK) {
     return Error(ErrorKind::parse,
-                 "invalid URL reference " + quoted(reference) + " relative to " + redacted() + ": " + describe(rc));
+                 "invalid URL reference " + quote_text(reference) + " relative to " + redacted() + ": " + describe(rc));
   }
   return from_curl_handle(h.get(), reference);
 }
@@ -115,11 +115,11 @@ Result<Url> Url::from_curl_handle(void* handle, std::string_view original) {
   url.scheme_ = lower(get_part(h, CURLUPART_SCHEME, 0));
   if (url.scheme_ != "http" && url.scheme_ != "https" && url.scheme_ != "file") {
     return Error(ErrorKind::parse,
-                 "invalid URL " + quoted(original) + ": unsupported scheme '" + url.scheme_ + "' (use http, https or file)");
+                 "invalid URL " + quote_text(original) + ": unsupported scheme '" + url.scheme_ + "' (use http, https or file)");
   }
   url.host_ = lower(get_part(h, CURLUPART_HOST, 0));
   if (url.host_.empty() && url.scheme_ != "file") {
-    return Error(ErrorKind::parse, "invalid URL " + quoted(original) + ": missing host");
+    return Error(ErrorKind::parse, "invalid URL " + quote_text(original) + ": missing host");
   }
   const std::string explicit_port = get_part(h, CURLUPART_PORT, 0, &url.explicit_port_);
   const std::string port = url.explicit_port_ ? explicit_port : get_part(h, CURLUPART_PORT, CURLU_DEFAULT_PORT);

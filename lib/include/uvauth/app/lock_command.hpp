@@ -45,6 +45,11 @@ struct LockArguments {
   std::vector<std::string> find_links;         // --find-links
   bool no_index = false;                       // --no-index: no index at all (find-links and URLs only)
   bool require_hashes = false;                 // --require-hashes: every package needs a --hash
+  std::vector<std::string> editables;          // -e/--editable DIR: a local project, installed editable (PEP 660)
+  bool no_build = false;                       // --no-build: never build from source (also UV_NO_BUILD=1)
+  std::vector<std::string> no_build_packages;  // --no-build-package NAME
+  std::vector<std::string> no_binary;          // --no-binary NAME|:all: (pip's form, comma lists too): the sdist, built
+  std::vector<std::string> no_binary_packages; // --no-binary-package NAME (uv's form)
   std::optional<std::string> python;           // --python EXE
   std::optional<std::string> python_version;   // --python-version
   std::optional<std::string> python_platform;  // --python-platform
@@ -90,6 +95,11 @@ struct LockOutcome {
   bool had_previous = false;  // a lock was there before
   std::string summary;   // "Resolved 12 packages in 0.8 s"
   std::vector<std::filesystem::path> files_read;  // requirement files (nested too) and the project
+  // Where build requirements come from when this lock is installed (uvauth install).
+  std::vector<std::pair<std::string, std::string>> build_indexes;  // name, URL (highest priority first)
+  std::vector<std::string> build_find_links;
+  // Local project directories the lock names (for CMAKE_CONFIGURE_DEPENDS).
+  std::vector<std::filesystem::path> project_directories;
 };
 
 // `changes_seen`, when given, receives the changes the run found even when

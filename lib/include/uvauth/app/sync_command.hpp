@@ -29,6 +29,11 @@ struct SyncArguments {
   bool reinstall = false;                      // --reinstall: every package again
   std::vector<std::string> reinstall_packages; // --reinstall-package NAME
   bool exact = false;                          // --exact: a venv also loses what the lock does not name
+  bool no_build = false;                       // --no-build: a locked sdist or project directory is an error
+  std::vector<std::string> no_build_packages;  // --no-build-package NAME
+  // Where build requirements come from (uvauth install passes its resolution's); else the settings' and the lock's indexes.
+  std::vector<std::pair<std::string, std::string>> build_indexes;  // name, URL
+  std::vector<std::string> build_find_links;
   bool dry_run = false;                        // --dry-run: say what would change, touch nothing
   std::string link_mode = "clone";  // clone (else hardlink, else copy) | hardlink | copy
   bool from_lock_file = true;  // false: the lock was resolved in memory (uvauth install)

@@ -14,7 +14,10 @@
 
 namespace uvauth::cache {
 
-enum class Bucket { simple_pages, wheels, unpacked, interpreters, metadata };
+// sdists: downloaded source archives by sha256; built: wheels built from
+// sources (by source fingerprint and interpreter); build_envs: PEP 517
+// build environments by their requirement set.
+enum class Bucket { simple_pages, wheels, unpacked, interpreters, metadata, sdists, built, build_envs };
 
 class CacheDir {
  public:

@@ -21,6 +21,7 @@ class Environment {
   [[nodiscard]] std::optional<std::string> get_nonempty(std::string_view name) const;
   void set(std::string name, std::string value) { values_[std::move(name)] = std::move(value); }
   void unset(const std::string& name) { values_.erase(name); }
+  [[nodiscard]] const std::map<std::string, std::string, std::less<>>& values() const { return values_; }
 
  private:
   std::map<std::string, std::string, std::less<>> values_;

@@ -39,6 +39,9 @@ struct InstallRequest {
   bool requested = false;                 // a direct requirement: write REQUESTED
   std::optional<std::string> direct_url;  // a `name @ url` requirement: write direct_url.json
   std::string direct_url_sha256;          // its archive's sha256 (archive_info.hashes)
+  // A local project (PEP 610 dir_info): direct_url is its file:// URL.
+  bool directory = false;
+  bool editable = false;
   // Files of the unpacked tree modified after this time (ns since the epoch:
   // the tree's `.complete` marker) are hashed again before they are used: a
   // file edited through a hard link in some target is caught, not spread.

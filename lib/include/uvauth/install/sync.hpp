@@ -47,6 +47,15 @@ struct SyncProgress {
 // "[########------------] 12/68 downloaded, 23.4/80.0 MB · 10/68 installed", `width` columns of bar.
 [[nodiscard]] std::string render_progress(const SyncProgress& progress, int width = 20);
 
+// A wheel built for a locked sdist or project directory (the app layer's
+// PEP 517 frontend, or its cache of built wheels).
+struct BuiltSource {
+  std::filesystem::path wheel;
+  std::string filename;
+  std::string sha256;
+  std::uint64_t size = 0;
+};
+
 struct SyncOptions {
   lock::Lock lock;
   std::string lock_digest;  // sha256 of the lock file's bytes (for the stamp)
@@ -71,6 +80,12 @@ struct SyncOptions {
   // finish, and while bytes arrive (at most every 100 ms).
   std::function<void(const SyncProgress&)> on_progress;
   std::uint64_t large_download_bytes = std::uint64_t{2} << 20;
+  // Packages the lock gives as an sdist or a directory (no wheel fits):
+  // built here, before the downloads start. Unset: such a lock is refused.
+  std::function<Result<BuiltSource>(const lock::LockedPackage&)> build_source;
+  // canonical name -> fingerprint of a locked directory's files: a project
+  // whose files changed is installed again (and the stamp differs).
+  std::map<std::string, std::string> source_fingerprints;
 };
 
 // A distribution a sync put in or took out.

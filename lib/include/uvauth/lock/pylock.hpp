@@ -22,11 +22,31 @@ struct LockedWheel {
   std::string sha256;
 };
 
+// PEP 751 [packages.sdist]: a source distribution, built at install time
+// when no wheel fits (or none is locked).
+struct LockedSdist {
+  std::string name;  // file name
+  std::string url;   // without userinfo; a file:// URL for a local archive
+  std::uint64_t size = 0;
+  std::string sha256;
+};
+
+// PEP 751 [packages.directory]: a local project, built (or installed
+// editable) at install time. `path` is relative to the lock file's directory
+// in the file; in memory it is absolute once the lock was read with a base
+// (Lock::resolve_paths) and made relative again by Lock::serialize(base).
+struct LockedDirectory {
+  std::string path;
+  bool editable = false;
+};
+
 struct LockedPackage {
   std::string name;  // canonical
   pep::Version version;
   std::string index;  // the index (or find-links location) it came from
   std::vector<LockedWheel> wheels;
+  std::optional<LockedSdist> sdist;
+  std::optional<LockedDirectory> directory;
   // PEP 751 `marker`: the environments this entry is for ("" = all); a name
   // may have several entries with disjoint markers (select.hpp picks one).
   std::string marker;
@@ -71,8 +91,11 @@ struct Lock {
   // same lock on 3.11.2 and is not rewritten.
   [[nodiscard]] bool same_content(const Lock& other) const;
 
-  [[nodiscard]] std::string serialize() const;
+  // Directory paths are written relative to `base` (the lock file's directory) when given.
+  [[nodiscard]] std::string serialize(const std::string& base = {}) const;
   static Result<Lock> parse(std::string_view text, const std::string& source);
+  // Relative directory paths made absolute against `base` (the lock file's directory).
+  void resolve_paths(const std::string& base);
 
   // Ok when the lock's environment markers hold for `environment`.
   [[nodiscard]] Status check_target(const pep::MarkerEnvironment& environment, const std::string& source) const;

@@ -22,6 +22,7 @@ struct CoreMetadata {
   std::vector<Requirement> requires_dist;
   std::optional<SpecifierSet> requires_python;
   std::vector<std::string> provides_extra;  // canonical names
+  std::vector<std::string> dynamic;         // Metadata 2.2 `Dynamic` fields, lower case (sdists' PKG-INFO)
   std::vector<std::string> warnings;        // tolerated oddities, for -v
 
   // Errors name `source` (a file or URL) and the line.

@@ -1,6 +1,7 @@
 // PEP 508 dependency specifiers: `name[extras] (specifiers | @ url) ; marker`.
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,10 @@ struct Requirement {
   SpecifierSet specifier;
   std::optional<std::string> url;   // for `name @ url`
   std::optional<Marker> marker;
+  // Not PEP 508: `-e DIR` (PEP 660) in a requirements file or --editable.
+  // A path requirement (`./dir`, `-e dir`) has an empty name until the
+  // project is read.
+  bool editable = false;
 
   // Errors quote the text and say what was expected where.
   static Result<Requirement> parse(std::string_view text);
@@ -26,5 +31,17 @@ struct Requirement {
   // packaging's form: name[sorted extras]specifiers @ url ; marker
   [[nodiscard]] std::string to_string() const;
 };
+
+// A requirement written as a path (pip's and uv's forms): `./dir`, `dir/`,
+// `../x`, `/abs/dir`, `./name-1.0.tar.gz`, optionally `; marker`. Relative
+// paths are taken against `base`. The name is empty (read from the project
+// later) unless the path is an archive whose file name says it. nullopt when
+// `text` does not look like a path.
+[[nodiscard]] std::optional<Requirement> path_requirement(std::string_view text, const std::filesystem::path& base);
+
+// Whether a file name is a source distribution archive (.tar.gz, .zip, ...).
+[[nodiscard]] bool is_sdist_filename(std::string_view filename);
+// "name-1.0.tar.gz" -> {"name", "1.0"} (the version is after the last '-').
+[[nodiscard]] std::optional<std::pair<std::string, std::string>> split_sdist_filename(std::string_view filename);
 
 }  // namespace uvauth::pep

@@ -1,7 +1,8 @@
 // pip's requirements file format: PEP 508 lines, `-r`/`-c` includes,
 // `--index-url`, `--extra-index-url`, `--find-links`, `--no-index`,
-// `--hash`, `${VAR}` expansion, `\` continuations and `#` comments. Anything
-// uvauth cannot honour (e.g. `-e`) is an error naming the file and line.
+// `--hash`, `${VAR}` expansion, `\` continuations and `#` comments. `-e DIR` (editable),
+// paths (`./dir`, `./x-1.0.tar.gz`, relative to the file) and `--no-binary`.
+// Anything uvauth cannot honour is an error naming the file and line.
 //
 // No I/O here: included files are read through the caller's loader.
 #pragma once
@@ -34,6 +35,7 @@ struct RequirementsTxt {
   bool no_index = false;
   bool require_hashes = false;  // --require-hashes
   bool pre = false;
+  std::vector<std::string> no_binary;  // --no-binary NAME[,NAME] or :all:, as written
 };
 
 using FileLoader = std::function<Result<std::string>(const std::filesystem::path&)>;

@@ -16,6 +16,7 @@
 #include "uvauth/pep/tags.hpp"
 #include "uvauth/pep/target.hpp"
 #include "uvauth/resolve/resolver.hpp"
+#include "uvauth/resolve/source_builder.hpp"
 
 namespace uvauth::resolve {
 
@@ -43,6 +44,10 @@ struct ProviderOptions {
   // Universal resolution: every wheel of a version counts, whatever its tags
   // (available_in() says where), and Requires-Python is left to the resolver.
   bool universal = false;
+  // Source builds: who reads a source's metadata (nullptr: wheels only), and when building is allowed.
+  SourceBuilder* builder = nullptr;
+  BuildPolicy build;
+  std::set<std::string> editable;  // projects whose direct requirement is `-e`
 };
 
 // `requirements` with every requirement on an overridden project replaced by its overrides.
@@ -54,6 +59,9 @@ struct Candidate {
   pep::Version version;
   index::DistributionFile file;
   std::string index_url;  // the index (or find-links location) that listed it
+  bool directory = false;  // a local project directory (file.url is its file:// URL)
+  bool editable = false;
+  [[nodiscard]] bool is_source() const { return directory || !file.is_wheel(); }
 };
 
 class IndexProvider : public Provider {
@@ -76,6 +84,8 @@ class IndexProvider : public Provider {
   void prefetch_versions(const std::string& name, const std::vector<pep::Version>& versions) override;
 
   [[nodiscard]] std::optional<Candidate> candidate(const std::string& name, const pep::Version& version) const;
+  // The version's sdist, when the index lists one (universal locks record it beside the wheels).
+  [[nodiscard]] std::optional<Candidate> sdist(const std::string& name, const pep::Version& version) const;
   // Universal: every wheel of the version, ordered by file name.
   [[nodiscard]] std::vector<Candidate> wheels(const std::string& name, const pep::Version& version) const;
   std::optional<std::string> requires_python(const std::string& name, const pep::Version& version) override;
@@ -85,10 +95,13 @@ class IndexProvider : public Provider {
   struct Project {
     std::map<pep::Version, Candidate> candidates;
     std::map<pep::Version, std::vector<Candidate>> wheels;  // universal: all of them
+    std::map<pep::Version, Candidate> sdists;               // the preferred sdist of each version
     std::vector<std::string> excluded;
     std::string not_found;  // where it was looked for, when nothing has it
   };
   Result<Project> load(const std::string& name);
+  Result<Project> load_direct(const std::string& name, const std::string& url);
+  Result<pep::CoreMetadata> source_metadata(const std::string& name, const Candidate& candidate);
   Result<Project*> project(const std::string& name);
 
   index::IndexClient& client_;
@@ -107,6 +120,7 @@ class IndexProvider : public Provider {
   bool flat_loaded_ = false;
   std::map<std::string, std::pair<int, int>> index_answers_;  // index URL -> (found, not found)
   std::map<std::pair<std::string, std::string>, std::vector<std::string>> provides_extra_;  // (name, version) -> extras
+  std::map<std::pair<std::string, std::string>, std::string> source_requires_python_;  // built sources' Requires-Python
 };
 
 }  // namespace uvauth::resolve

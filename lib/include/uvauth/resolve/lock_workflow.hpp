@@ -42,6 +42,9 @@ struct LockInputs {
   std::string requires_python;
   std::vector<std::string> environments;
   std::vector<std::string> required_environments;
+  // "path fingerprint" of each local project directory (its pyproject.toml,
+  // setup.cfg, setup.py): a changed project is locked again.
+  std::vector<std::string> source_fingerprints;
 };
 
 // A fingerprint of everything that decides the lock's content.
