@@ -228,7 +228,7 @@ std::optional<Requirement> path_requirement(std::string_view text, const std::fi
     path = std::string(location);
   }
   std::filesystem::path p(path);
-  if (!p.is_absolute()) p = base / p;
+  if (!p.is_absolute()) p = std::filesystem::absolute(base.empty() ? std::filesystem::path(".") : base) / p;
   p = p.lexically_normal();
   std::string normal = p.string();
   while (normal.size() > 1 && normal.back() == '/') normal.pop_back();

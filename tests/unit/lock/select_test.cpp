@@ -144,11 +144,19 @@ TEST(SelectTest, ALockExportedByUvIsReadAndSelected) {
             "anyio==3.7.0:anyio-3.7.0-py3-none-any.whl sniffio==1.3.1:sniffio-1.3.1-py3-none-any.whl");
   EXPECT_EQ(picked(select_for_target(*lock, target("3.12", "aarch64-apple-darwin"), "pylock.toml")),
             "anyio==3.7.0:anyio-3.7.0-py3-none-any.whl");
-  // uv exports the project itself as a directory entry: named, not misread.
-  auto project = Lock::parse(text + "\n[[packages]]\nname = \"project\"\ndirectory = { path = \".\", editable = true }\n", "pylock.toml");
-  ASSERT_FALSE(project.ok());
-  EXPECT_NE(project.error().message.find("package project is a `directory` entry; uvauth installs wheels only"), std::string::npos)
-      << project.error().message;
+  // uv exports the project itself as a directory entry: read, and selected (built at install time).
+  auto project = Lock::parse(text + "\n[[packages]]\nname = \"project\"\nversion = \"0.1\"\ndirectory = { path = \".\", editable = true }\n",
+                             "pylock.toml");
+  ASSERT_TRUE(project.ok()) << project.error().message;
+  ASSERT_TRUE(project->packages.back().directory.has_value());
+  EXPECT_EQ(project->packages.back().directory->path, ".");
+  EXPECT_TRUE(project->packages.back().directory->editable);
+  project->resolve_paths("/work/repo");
+  EXPECT_EQ(project->packages.back().directory->path, "/work/repo");
+  auto selected = select_for_target(*project, target("3.12", "x86_64-manylinux_2_28"), "pylock.toml");
+  ASSERT_TRUE(selected.ok()) << selected.error().message;
+  EXPECT_TRUE(selected->packages.back().wheels.empty());
+  EXPECT_NE(project->serialize("/work").find("path = 'repo'"), std::string::npos) << project->serialize("/work");
 }
 
 TEST(SelectTest, AWheelNameThatIsNoWheelIsRefusedNotSkipped) {

@@ -78,8 +78,10 @@ struct BadFile {
 
 TEST(RequirementsTxtTest, UnsupportedOrBrokenLinesNameFileAndLine) {
   const BadFile cases[] = {
-      {"ok\n-e ./project\n", "/r.txt:2: editable installs (-e) are not supported"},
       {"--frobnicate\n", "/r.txt:1: unsupported option '--frobnicate'"},
+      {"-e\n", "/r.txt:1: -e needs a project directory"},
+      {"-e https://h/x.tar.gz\n", "/r.txt:1: -e needs a local project directory"},
+      {"--no-binary bad!name\n", "/r.txt:1: --no-binary bad!name is not a package name"},
       {"pkg ==\n", "/r.txt:1: invalid requirement 'pkg =='"},
       {"pkg --install-option=x\n", "/r.txt:1: unsupported option '--install-option' after a requirement"},
       {"pkg --hash=nodigest\n", "/r.txt:1: --hash needs algorithm:digest"},
@@ -87,8 +89,6 @@ TEST(RequirementsTxtTest, UnsupportedOrBrokenLinesNameFileAndLine) {
       {"-r missing.txt\n", "cannot read /missing.txt"},
       {"-r /r.txt\n", "/r.txt: includes itself"},
       {"-r https://h/r.txt\n", "/r.txt:1: remote requirement files are not supported"},
-      {"--no-binary :all:\n", "/r.txt:1: --no-binary asks for source builds"},
-      {"./local/project\n", "/r.txt:1: invalid requirement './local/project'"},
   };
   for (const auto& c : cases) {
     Files files;
@@ -97,6 +97,25 @@ TEST(RequirementsTxtTest, UnsupportedOrBrokenLinesNameFileAndLine) {
     ASSERT_FALSE(parsed.ok()) << c.text;
     EXPECT_EQ(parsed.error().message.rfind(c.message, 0), 0U) << parsed.error().message;
   }
+}
+
+TEST(RequirementsTxtTest, PathsEditablesAndNoBinary) {
+  Files files;
+  files.content["/repo/r.txt"] = "-e ./tools/gen\n./local/project\n../up-1.0.tar.gz ; python_version >= '3'\n--no-binary a,b\n"
+                                 "name @ file:///abs/dir\n";
+  auto parsed = parse_requirements_txt("/repo/r.txt", files.loader(), env({}));
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  ASSERT_EQ(parsed->requirements.size(), 4U);
+  EXPECT_EQ(parsed->requirements[0].requirement.url, "file:///repo/tools/gen");
+  EXPECT_TRUE(parsed->requirements[0].requirement.editable);
+  EXPECT_EQ(parsed->requirements[0].requirement.name, "");
+  EXPECT_EQ(parsed->requirements[1].requirement.url, "file:///repo/local/project");
+  EXPECT_FALSE(parsed->requirements[1].requirement.editable);
+  EXPECT_EQ(parsed->requirements[2].requirement.url, "file:///up-1.0.tar.gz");
+  EXPECT_EQ(parsed->requirements[2].requirement.name, "up");
+  EXPECT_TRUE(parsed->requirements[2].requirement.marker.has_value());
+  EXPECT_EQ(parsed->requirements[3].requirement.name, "name");
+  EXPECT_EQ(parsed->no_binary, (std::vector<std::string>{"a", "b"}));
 }
 
 TEST(RequirementsTxtTest, CommentsNeedWhiteSpaceBeforeTheHash) {
