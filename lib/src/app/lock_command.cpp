@@ -389,6 +389,14 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
     }
     collected.requirements.push_back(std::move(r).value());
   }
+  // `name @ ./dir` on the command line or in the project: a path, relative to where it was written.
+  for (auto& r : collected.requirements) {
+    if (!r.url || r.url->find("://") != std::string::npos) continue;
+    const fs::path base = a.project ? fs::absolute(*a.project).parent_path() : fs::current_path();
+    auto path = pep::path_requirement(*r.url, fs::is_directory(base) ? base : base.parent_path());
+    if (!path) return Error(ErrorKind::usage, r.name + " @ " + escape_nonprintable(*r.url) + ": neither a URL nor a path");
+    r.url = path->url;
+  }
   for (const auto& dir : a.editables) {
     auto r = pep::path_requirement(dir.find('/') == std::string::npos && dir != "." ? "./" + dir : dir, fs::current_path());
     std::error_code ec;
@@ -763,6 +771,13 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
   for (const auto& i : provider.indexes) outcome.build_indexes.emplace_back(i.name, i.url.without_userinfo());
   outcome.build_find_links = provider.find_links;
   outcome.project_directories = project_directories;
+  // Their metadata files decide the lock: a build that watches files_read reconfigures when they change.
+  for (const auto& dir : project_directories) {
+    for (const char* name : {"pyproject.toml", "setup.cfg", "setup.py"}) {
+      std::error_code exists_ec;
+      if (fs::exists(dir / name, exists_ec)) outcome.files_read.push_back(dir / name);
+    }
+  }
   // An older lock without [tool.uvauth] indexes or dependencies is completed
   // by a plain `lock` (never counted as a change under --locked).
   outcome.changed = !previous || !previous->same_content(outcome.lock) ||

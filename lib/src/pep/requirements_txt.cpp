@@ -287,6 +287,12 @@ class Parser {
       parsed = std::move(from_url).value();
     }
     line.requirement = std::move(parsed).value();
+    // `name @ ./dir` or `name @ /abs/dir`: a path, relative to this file.
+    if (line.requirement.url && line.requirement.url->find("://") == std::string::npos) {
+      auto path = path_requirement(*line.requirement.url, dir);
+      if (!path) return Error(ErrorKind::parse, origin + ": " + escape_nonprintable(*line.requirement.url) + " is neither a URL nor a path");
+      line.requirement.url = path->url;
+    }
     (constraints ? result.constraints : result.requirements).push_back(std::move(line));
     return {};
   }
