@@ -51,6 +51,7 @@ and when UvAuth is added with ``FetchContent`` or ``add_subdirectory``.
     uvauth_add_requirements(<set>
                             [REQUIREMENTS <req>...]
                             [REQUIREMENTS_FILE <file>...]
+                            [EDITABLE <dir>...]
                             [PYPROJECT <pyproject.toml> [GROUPS <group>...]]
                             [PYTHON <exe>]
                             [PYTHON_VERSION <version> [PYTHON_PLATFORM <platform>]]
@@ -74,6 +75,14 @@ and when UvAuth is added with ``FetchContent`` or ``add_subdirectory``.
     ``requirements.txt`` files (relative to the current source directory).
     They may name indexes (``--index-url``); an index URL declared with
     ``uvauth_add_index`` keeps that declaration's policy.
+  ``EDITABLE``
+    In-tree Python projects (directories with ``pyproject.toml`` or
+    ``setup.py``, relative to the current source directory), installed
+    editable (PEP 660): an edited source file is seen without reconfiguring.
+    Their backends come from the declared indexes. A project that should be
+    installed as a copy is a requirement: ``"name @ ${CMAKE_CURRENT_SOURCE_DIR}/dir"``.
+    The projects' ``pyproject.toml``, ``setup.cfg`` and ``setup.py`` are
+    configure dependencies.
   ``PYPROJECT``
     Reads ``[project.dependencies]``, the dependency ``GROUPS`` (default
     ``dev`` when it exists), ``[[tool.uv.index]]`` and ``[tool.uv.sources]``.
@@ -668,7 +677,7 @@ endfunction()
 
 function(uvauth_add_requirements set_name)
   cmake_parse_arguments(PARSE_ARGV 1 arg "LOCKED;FROZEN;TARGET_ONLY" "PYPROJECT;PYTHON;LOCKFILE;TARGET_DIR;PYTHON_VERSION;PYTHON_PLATFORM"
-                        "REQUIREMENTS;REQUIREMENTS_FILE;GROUPS;ENVIRONMENTS;REQUIRED_ENVIRONMENTS")
+                        "REQUIREMENTS;REQUIREMENTS_FILE;GROUPS;ENVIRONMENTS;REQUIRED_ENVIRONMENTS;EDITABLE")
   set(fn "uvauth_add_requirements(${set_name})")
   _uvauth_reject_unparsed("${fn}" arg)
   if(NOT set_name MATCHES "^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
@@ -718,10 +727,34 @@ function(uvauth_add_requirements set_name)
     set(environments "")
     set(required_environments "")
   endif()
-  if(NOT frozen AND NOT arg_REQUIREMENTS AND NOT arg_REQUIREMENTS_FILE AND NOT arg_PYPROJECT)
-    message(FATAL_ERROR "${fn}: nothing to install; give REQUIREMENTS, REQUIREMENTS_FILE or PYPROJECT (or FROZEN with a LOCKFILE)")
+  if(NOT frozen AND NOT arg_REQUIREMENTS AND NOT arg_REQUIREMENTS_FILE AND NOT arg_PYPROJECT AND NOT arg_EDITABLE)
+    message(FATAL_ERROR "${fn}: nothing to install; give REQUIREMENTS, REQUIREMENTS_FILE, PYPROJECT or EDITABLE (or FROZEN with a LOCKFILE)")
   endif()
   _uvauth_requirement_lines("${fn}" requirements_text ${arg_REQUIREMENTS})
+  # In-tree projects: EDITABLE directories (PEP 660), and `name @ /path/to/dir`
+  # requirements. Their pyproject.toml / setup.cfg / setup.py are watched.
+  set(project_files "")
+  foreach(dir IN LISTS arg_EDITABLE)
+    get_filename_component(dir "${dir}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+    if(NOT IS_DIRECTORY "${dir}" OR (NOT EXISTS "${dir}/pyproject.toml" AND NOT EXISTS "${dir}/setup.py"))
+      message(FATAL_ERROR "${fn}: EDITABLE ${dir} is not a Python project directory (no pyproject.toml or setup.py)")
+    endif()
+    string(APPEND requirements_text "-e ${dir}\n")
+    list(APPEND project_files "${dir}")
+  endforeach()
+  foreach(requirement IN LISTS arg_REQUIREMENTS)
+    if(requirement MATCHES "@[ \t]*(/[^ \t;]*)" AND IS_DIRECTORY "${CMAKE_MATCH_1}")
+      list(APPEND project_files "${CMAKE_MATCH_1}")
+    endif()
+  endforeach()
+  set(project_metadata_files "")
+  foreach(dir IN LISTS project_files)
+    foreach(name IN ITEMS pyproject.toml setup.cfg setup.py)
+      if(EXISTS "${dir}/${name}")
+        list(APPEND project_metadata_files "${dir}/${name}")
+      endif()
+    endforeach()
+  endforeach()
 
   _uvauth_executable(exe)
   _uvauth_choose_python("${fn}" "${arg_PYTHON}" python)
@@ -806,7 +839,7 @@ function(uvauth_add_requirements set_name)
   if(EXISTS "${state_file}")
     include("${state_file}")
   endif()
-  set(watched ${requirements_file} ${files} ${pyproject} ${_uvauth_state_files})
+  set(watched ${requirements_file} ${files} ${pyproject} ${project_metadata_files} ${_uvauth_state_files})
   list(REMOVE_DUPLICATES watched)
   _uvauth_fingerprint(fingerprint CONFIG "${config_file}" FILES ${watched} LOCKFILE "${lockfile}"
                       STAMP "${_uvauth_state_stamp}" PYTHON "${python}" EXE "${exe}" OPTIONS "${options}")
@@ -832,7 +865,7 @@ function(uvauth_add_requirements set_name)
       CONFIG "${config_file}" LOCKFILE "${lockfile}" TARGET "${target}" PYTHON "${python}" FROZEN "${frozen}"
       PYTHON_VERSION "${arg_PYTHON_VERSION}" PYTHON_PLATFORM "${arg_PYTHON_PLATFORM}")
 
-    set(watched ${requirements_file} ${files} ${pyproject} ${files_read})
+    set(watched ${requirements_file} ${files} ${pyproject} ${project_metadata_files} ${files_read})
     list(REMOVE_DUPLICATES watched)
     _uvauth_fingerprint(fingerprint CONFIG "${config_file}" FILES ${watched} LOCKFILE "${lockfile}"
                         STAMP "${stamp}" PYTHON "${python}" EXE "${exe}" OPTIONS "${options}")
@@ -845,7 +878,7 @@ function(uvauth_add_requirements set_name)
   endif()
 
   # Editing any input reruns configure (and so this function).
-  set(depends ${files} ${pyproject} ${files_read})
+  set(depends ${files} ${pyproject} ${project_metadata_files} ${files_read})
   if(EXISTS "${lockfile}")
     list(APPEND depends "${lockfile}")
   endif()
@@ -861,6 +894,21 @@ function(uvauth_add_requirements set_name)
       UVAUTH_SITE_DIR "${target}" UVAUTH_BIN_DIR "${target}/bin" UVAUTH_PYTHON "${python}" UVAUTH_STAMP "${stamp}")
   endif()
 
+  # Editable installs put a .pth naming the project's directory in the site
+  # directory; PYTHONPATH does not read .pth files, so those directories go
+  # on PYTHONPATH after it.
+  set(pth_paths "")
+  file(GLOB pth_files LIST_DIRECTORIES false "${target}/*.pth")
+  foreach(pth IN LISTS pth_files)
+    file(STRINGS "${pth}" pth_lines LIMIT_COUNT 100)
+    foreach(line IN LISTS pth_lines)
+      string(STRIP "${line}" line)
+      if(IS_ABSOLUTE "${line}" AND IS_DIRECTORY "${line}")
+        list(APPEND pth_paths "${line}")
+      endif()
+    endforeach()
+  endforeach()
+  set_property(GLOBAL PROPERTY "_UVAUTH_SET_${set_name}_PTH_PATHS" "${pth_paths}")
   set_property(GLOBAL PROPERTY "_UVAUTH_SET_${set_name}_SITE_DIR" "${target}")
   set_property(GLOBAL PROPERTY "_UVAUTH_SET_${set_name}_BIN_DIR" "${target}/bin")
   set_property(GLOBAL PROPERTY "_UVAUTH_SET_${set_name}_PACKAGES" "${packages}")
@@ -902,7 +950,8 @@ function(_uvauth_directories_of fn sets site_out bin_out)
         set_property(GLOBAL PROPERTY "_UVAUTH_PIN_${name}" "${set_name};${version}")
       endif()
     endforeach()
-    list(APPEND site_dirs "${site}")
+    get_property(pth_paths GLOBAL PROPERTY "_UVAUTH_SET_${set_name}_PTH_PATHS")
+    list(APPEND site_dirs "${site}" ${pth_paths})
     list(APPEND bin_dirs "${bin}")
   endforeach()
   foreach(name IN LISTS seen_names)

@@ -734,6 +734,60 @@ message(STATUS "PACKAGES=${{py_PACKAGES}}")
         out = p.build()
         self.assertIn("UvAuth: py: resolving", flat(out.stdout))
 
+    def test_in_tree_packages_by_path_and_editable(self):
+        p = self.p
+        p.netrc()
+        p.write("python/gen/pyproject.toml",
+                '[build-system]\nrequires = ["flit_core>=3.4"]\nbuild-backend = "flit_core.buildapi"\n\n'
+                '[project]\nname = "gen"\nversion = "0.1"\ndescription = "in-tree generator"\ndependencies = ["bdep"]\n')
+        p.write("python/gen/gen.py", '"""The generator."""\nVALUE = "one"\n')
+        p.write("python/lib2/pyproject.toml",
+                '[build-system]\nrequires = ["setuptools>=40.8.0", "wheel"]\nbuild-backend = "setuptools.build_meta"\n')
+        p.write("python/lib2/setup.cfg", "[metadata]\nname = lib2\nversion = 3.0\n[options]\npy_modules = lib2\n")
+        p.write("python/lib2/lib2.py", "VALUE = 'lib2'\n")
+        p.write("check.py", "import sys, gen, lib2, bdep\nopen(sys.argv[1], 'w').write(gen.VALUE + ' ' + lib2.VALUE)\n")
+        index = f"{http_base()}/tagged/{p.case}/private/build/simple"
+        p.cmakelists(f"""
+find_package(Python3 COMPONENTS Interpreter REQUIRED)
+uvauth_add_index(corp URL "{index}" AUTHENTICATE always DEFAULT)
+uvauth_add_requirements(tools EDITABLE python/gen REQUIREMENTS "lib2 @ ${{CMAKE_CURRENT_SOURCE_DIR}}/python/lib2")
+message(STATUS "PACKAGES=${{tools_PACKAGES}}")
+enable_testing()
+uvauth_add_python_test(NAME check REQUIREMENTS tools
+    COMMAND ${{Python3_EXECUTABLE}} ${{CMAKE_CURRENT_SOURCE_DIR}}/check.py ${{CMAKE_CURRENT_BINARY_DIR}}/out.txt)
+""")
+        first = p.configure()
+        self.assertIn("PACKAGES=bdep==1.0;gen==0.1;lib2==3.0", flat(first.stdout))
+        lock = (p.src / "pylock.tools.toml").read_text()
+        self.assertIn("[packages.directory]", lock)
+        self.assertIn("path = 'python/gen'", lock)
+        self.assertIn("editable = true", lock)
+        self.assertIn("path = 'python/lib2'", lock)
+        self.assertEqual([r for r in p.requests() if r["auth"] != "basic"], [])  # backends included
+        p.build()
+        p.ctest()
+        self.assertEqual((p.root / "build" / "out.txt").read_text(), "one lib2")
+        # An edit of the editable project is seen without reconfiguring.
+        p.write("python/gen/gen.py", '"""The generator."""\nVALUE = "two"\n')
+        p.ctest()
+        self.assertEqual((p.root / "build" / "out.txt").read_text(), "two lib2")
+        # A no-op reconfigure: no process, no request, no status line, within the budget.
+        before = len(p.requests())
+        start = time.monotonic()
+        again = p.configure()
+        elapsed = time.monotonic() - start
+        self.assertEqual(status_lines(again.stdout), [])
+        self.assertEqual(len(p.requests()), before)
+        self.assertLess(elapsed, 5.0)
+        # Editing the project's pyproject.toml reconfigures from the build.
+        p.write("python/gen/pyproject.toml",
+                '[build-system]\nrequires = ["flit_core>=3.4"]\nbuild-backend = "flit_core.buildapi"\n\n'
+                '[project]\nname = "gen"\nversion = "0.2"\ndescription = "in-tree generator"\ndependencies = ["bdep"]\n')
+        rebuilt = p.build()
+        self.assertIn("UvAuth: tools: resolving", flat(rebuilt.stdout))
+        self.assertIn("version = '0.2'", (p.src / "pylock.tools.toml").read_text())
+        p.assert_no_secret_anywhere(self, [PASSWORD])
+
     def test_flat_and_explicit_indexes(self):
         p = self.p
         p.cmakelists(f"""

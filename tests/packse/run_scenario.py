@@ -46,12 +46,25 @@ def expand_tags(tag):
     return [f"{p}-{a}-{pl}" for p in python.split(".") for a in abi.split(".") for pl in platform.split(".")]
 
 
-def make_sdist(name, version):
+def make_sdist(name, version, requires=(), requires_python=None, buildable=False):
+    """An sdist with static metadata (PKG-INFO 2.2, nothing dynamic, as packse's); `buildable`: a flit_core project."""
     base = f"{name.replace('-', '_')}-{version}"
+    module = name.replace("-", "_")
+    pkg_info = f"Metadata-Version: 2.2\nName: {name}\nVersion: {version}\n"
+    if requires_python:
+        pkg_info += f"Requires-Python: {requires_python}\n"
+    pkg_info += "".join(f"Requires-Dist: {r}\n" for r in requires)
+    pyproject = f"[project]\nname = '{name}'\nversion = '{version}'\ndescription = 'packse'\n"
+    if requires:
+        pyproject += "dependencies = [" + ", ".join(json.dumps(r) for r in requires) + "]\n"
+    members = [(f"{base}/PKG-INFO", pkg_info)]
+    if buildable:
+        pyproject = '[build-system]\nrequires = ["flit_core>=3.4"]\nbuild-backend = "flit_core.buildapi"\n\n' + pyproject
+        members.append((f"{base}/{module}.py", f'"""{name} {version}, built from the sdist."""\nVERSION = "{version}"\n'))
+    members.append((f"{base}/pyproject.toml", pyproject))
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz", format=tarfile.PAX_FORMAT) as tar:
-        for path, text in ((f"{base}/PKG-INFO", f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"),
-                           (f"{base}/pyproject.toml", f"[project]\nname = '{name}'\nversion = '{version}'\n")):
+        for path, text in members:
             raw = text.encode()
             info = tarfile.TarInfo(path)
             info.size, info.mtime = len(raw), 1704067200
@@ -59,7 +72,7 @@ def make_sdist(name, version):
     return base + ".tar.gz", buffer.getvalue()
 
 
-def write_index(root: Path, packages: dict):
+def write_index(root: Path, packages: dict, buildable=False):
     files = root / "files"
     files.mkdir(parents=True, exist_ok=True)
     for project, versions in packages.items():
@@ -75,7 +88,7 @@ def write_index(root: Path, packages: dict):
                     meta = ' data-core-metadata="sha256=%s"' % hashlib.sha256(metadata.encode()).hexdigest()
                     artefacts.append((filename, wheel, meta))
             if spec["sdist"]:
-                filename, sdist = make_sdist(project, version)
+                filename, sdist = make_sdist(project, version, spec["requires"], spec["requires_python"], buildable)
                 artefacts.append((filename, sdist, ""))
             for filename, raw, meta in artefacts:
                 (files / filename).write_bytes(raw)

@@ -100,7 +100,9 @@ Result<Requirement> Requirement::parse(std::string_view text) {
     if (in.i_ == start) return in.error("a URL after '@'");
     r.url = std::string(text.substr(start, in.i_ - start));
     const bool is_file = r.url->rfind("file:", 0) == 0;
-    if (!is_file) {
+    // uv's `name @ /abs/dir` and `name @ ./dir`: a path, made a file:// URL by whoever knows the base.
+    const bool is_path = (*r.url)[0] == '/' || r.url->rfind("./", 0) == 0 || r.url->rfind("../", 0) == 0;
+    if (!is_file && !is_path) {
       auto url = Url::parse(*r.url);
       if (!url || url->host().empty()) {
         return Error(ErrorKind::parse, "invalid requirement '" + redact_userinfo_in_text(text) + "': invalid URL '" +

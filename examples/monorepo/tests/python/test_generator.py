@@ -6,12 +6,16 @@ import unittest
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tools"))
 
-import generate_greetings  # noqa: E402
+import greetgen as generate_greetings  # noqa: E402  (the in-tree package, installed editable)
 
 
 class GeneratorTest(unittest.TestCase):
+    def test_greetgen_is_the_in_tree_package_installed_editable(self):
+        self.assertEqual(Path(generate_greetings.__file__).resolve().parent, ROOT / "python" / "greetgen" / "greetgen")
+        direct = importlib.metadata.distribution("greetgen").read_text("direct_url.json")
+        self.assertIn('"editable": true', direct.replace(" ", "").replace('"editable":true', '"editable": true'))
+
     def test_jinja2_comes_from_the_devtools_set(self):
         import jinja2
         self.assertIn("_uvauth", jinja2.__file__)

@@ -1,6 +1,6 @@
 """Renders greet/greetings.hpp.j2 with the table in greet/greetings.json.
 
-  generate_greetings.py TEMPLATE DATA OUTPUT
+  python -m greetgen TEMPLATE DATA OUTPUT
 """
 import json
 import sys
@@ -30,5 +30,9 @@ def main(argv):
         output.write_text(text, encoding="utf-8")
 
 
-if __name__ == "__main__":
+def main_cli():
     main(sys.argv)
+
+
+if __name__ == "__main__":
+    main_cli()

@@ -1,0 +1,4 @@
+"""`python -m greetgen TEMPLATE DATA OUTPUT`."""
+from greetgen import main_cli
+
+main_cli()
