@@ -10,7 +10,14 @@ set(_uvauth_bootstrap_exe "${_uvauth_bootstrap_dir}/bin/uvauth")
 # file's timestamp (a glob and a stat per file: a few milliseconds).
 file(GLOB_RECURSE _uvauth_sources LIST_DIRECTORIES false
   "${PROJECT_SOURCE_DIR}/lib/*" "${PROJECT_SOURCE_DIR}/tool/*" "${PROJECT_SOURCE_DIR}/cmake/*")
-set(_uvauth_key "${PROJECT_VERSION} ${CMAKE_CXX_COMPILER} ${CMAKE_GENERATOR}")
+# The tool's build type: Release; a test of this bootstrap may ask for a
+# quicker unoptimized one (UVAUTH_BOOTSTRAP_BUILD_TYPE=None).
+set(UVAUTH_BOOTSTRAP_BUILD_TYPE "Release" CACHE STRING "Build type of the uvauth tool built for configure time")
+set(_uvauth_build_type "${UVAUTH_BOOTSTRAP_BUILD_TYPE}")
+if(_uvauth_build_type STREQUAL "None")
+  set(_uvauth_build_type "")
+endif()
+set(_uvauth_key "${PROJECT_VERSION} ${CMAKE_CXX_COMPILER} ${CMAKE_GENERATOR} ${UVAUTH_BOOTSTRAP_BUILD_TYPE}")
 foreach(_uvauth_source IN LISTS _uvauth_sources)
   file(TIMESTAMP "${_uvauth_source}" _uvauth_time "%s" UTC)
   string(APPEND _uvauth_key "\n${_uvauth_source} ${_uvauth_time}")
@@ -28,7 +35,7 @@ if(NOT EXISTS "${_uvauth_bootstrap_exe}" OR NOT _uvauth_previous STREQUAL _uvaut
   message(STATUS "UvAuth: 1/2 configuring the tool's build")
   execute_process(
     COMMAND "${CMAKE_COMMAND}" -S "${PROJECT_SOURCE_DIR}" -B "${_uvauth_bootstrap_dir}"
-            -G "${CMAKE_GENERATOR}" -DCMAKE_BUILD_TYPE=Release
+            -G "${CMAKE_GENERATOR}" "-DCMAKE_BUILD_TYPE=${_uvauth_build_type}"
             "-DCMAKE_CXX_COMPILER=${CMAKE_CXX_COMPILER}"
             -DUVAUTH_BUILD_TESTS=OFF -DUVAUTH_BUILD_FUZZERS=OFF
     RESULT_VARIABLE _uvauth_result OUTPUT_VARIABLE _uvauth_output ERROR_VARIABLE _uvauth_output)

@@ -197,8 +197,10 @@ Result<pep::CoreMetadata> SourceBuilder::metadata(const resolve::SourceRef& sour
     return fe->metadata(dir, label, source.editable, key("dir", id));
   }
   std::string digest;
+  std::unique_lock fetching(fetch_mutex_);  // one download and unpack of an sdist at a time (the resolver asks from several threads)
   UVAUTH_TRY_ASSIGN(auto archive, fetch(source.file, source.index_url, source.file.sha256().value_or(""), label, digest));
   UVAUTH_TRY_ASSIGN(auto tree, unpacked(archive, digest, label));
+  fetching.unlock();
   // PKG-INFO at Metadata 2.2+ with nothing that matters Dynamic: no build.
   if (auto text = read_file(tree / "PKG-INFO")) {
     auto parsed = pep::CoreMetadata::parse(*text, label + " PKG-INFO");
@@ -233,11 +235,13 @@ Result<install::BuiltSource> SourceBuilder::wheel_for(const lock::LockedPackage&
     file.filename = p.sdist->name;
     if (p.sdist->size) file.size = p.sdist->size;
     std::string digest;
+    std::unique_lock fetching(fetch_mutex_);
     UVAUTH_TRY_ASSIGN(auto archive, fetch(file, p.index, p.sdist->sha256, label, digest));
     if (auto hit = fe->cached(key("sdist", digest), false)) {
       built = *hit;
     } else {
       UVAUTH_TRY_ASSIGN(auto tree, unpacked(archive, digest, label));
+      fetching.unlock();
       built = fe->build(tree, label, false, key("sdist", digest));
     }
   }

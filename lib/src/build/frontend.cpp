@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -66,6 +67,12 @@ def main():
 if __name__ == "__main__":
     main()
 )PY";
+
+// A name no other call of this process uses at the same time.
+std::string unique_suffix() {
+  static std::atomic<unsigned> counter{0};
+  return std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
+}
 
 std::string tail_lines(const std::string& text, std::size_t count) {
   std::size_t pos = text.size();
@@ -355,8 +362,7 @@ Result<fs::path> Frontend::environment(const BuildSystem& system, const fs::path
 Result<std::string> Frontend::call(const fs::path& venv, const fs::path& tree, const BuildSystem& system, const std::string& hook,
                                    const std::string& arguments_json, const std::string& label) {
   std::error_code ec;
-  const fs::path work = bucket(cache::Bucket::build_envs) / ("call-" + std::to_string(::getpid()) + "-" +
-                                                            Sha256::hex_of(tree.string() + hook + arguments_json).substr(0, 12));
+  const fs::path work = bucket(cache::Bucket::build_envs) / ("call-" + unique_suffix());
   fs::remove_all(work, ec);
   fs::create_directories(work, ec);
   struct Cleanup {
@@ -435,7 +441,7 @@ Result<pep::CoreMetadata> Frontend::metadata(const fs::path& tree, const std::st
   }
   UVAUTH_TRY_ASSIGN(auto system, read_build_system(tree, label));
   UVAUTH_TRY_ASSIGN(auto venv, environment(system, tree, label, editable));
-  const fs::path out = bucket(cache::Bucket::build_envs) / ("metadata-" + std::to_string(::getpid()) + "-" + Sha256::hex_of(tree.string()).substr(0, 12));
+  const fs::path out = bucket(cache::Bucket::build_envs) / ("metadata-" + unique_suffix());
   fs::remove_all(out, ec);
   fs::create_directories(out, ec);
   struct Cleanup {
@@ -495,7 +501,7 @@ Result<BuiltWheel> Frontend::build(const fs::path& tree, const std::string& labe
   if (auto hit = cached(key, editable)) return *hit;
   UVAUTH_TRY_ASSIGN(auto system, read_build_system(tree, label));
   UVAUTH_TRY_ASSIGN(auto venv, environment(system, tree, label, editable));
-  const fs::path out = dir / ("out-" + std::to_string(::getpid()));
+  const fs::path out = dir / ("out-" + unique_suffix());
   fs::remove_all(out, ec);
   fs::create_directories(out, ec);
   struct Cleanup {

@@ -60,7 +60,8 @@ class SourceBuilder : public resolve::SourceBuilder, public build::EnvironmentIn
   index::IndexClient& index_client_;
   net::Client& client_;
   SourceBuildSettings settings_;
-  std::mutex mutex_;
+  std::mutex mutex_;        // frontend_
+  std::mutex fetch_mutex_;  // sdist downloads and unpacking
   std::unique_ptr<build::Frontend> frontend_;
 };
 
