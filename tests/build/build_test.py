@@ -221,6 +221,55 @@ def case_static_pkg_info():
         fail("the static PKG-INFO was not used:\n" + out)
 
 
+def case_direct_sdist_urls_and_timeout():
+    """`name @ https://.../x.tar.gz` from a basic-auth location (credentials from
+    netrc, never in the lock); `name @ file:///.../x.tar.gz`; a backend without
+    prepare_metadata (metadata from a full build); UVAUTH_BUILD_TIMEOUT stops a
+    build that hangs, exit 1 naming the package."""
+    netrc()
+    url = f"http://127.0.0.1:{PORT}/private/build/files/noprep-2.0.tar.gz"
+    run("install", "--default-index", PUBLIC, "--target", "t", f"noprep @ {url}")
+    if python(WORK / "t", "import noprep, bdep; print(noprep.VALUE)") != "noprep 2.0":
+        fail("noprep does not import")
+    direct = json.loads(next((WORK / "t").glob("noprep-2.0.dist-info")).joinpath("direct_url.json").read_text())
+    if direct.get("url") != url or "archive_info" not in direct:
+        fail(f"direct_url.json: {direct}")
+    run("lock", "--default-index", PUBLIC, "-o", "pylock.toml", f"noprep @ {url}")
+    lock = (WORK / "pylock.toml").read_text()
+    if "[packages.sdist]" not in lock or PASSWORD in lock or "alice" in lock:
+        fail("the direct sdist's lock entry:\n" + lock)
+    local = WORK / "noprep-2.0.tar.gz"
+    shutil.copy(Path(FIXTURE["data_dir"]) / "build" / "files" / "noprep-2.0.tar.gz", local)
+    shutil.rmtree(WORK / "cache", ignore_errors=True)
+    run("install", "--default-index", PUBLIC, "--target", "t2", f"noprep @ file://{local}")
+    if python(WORK / "t2", "import noprep; print(noprep.VALUE)") != "noprep 2.0":
+        fail("noprep from a local sdist does not import")
+    shutil.rmtree(WORK / "cache", ignore_errors=True)
+    start = __import__("time").monotonic()
+    out = run("install", "--default-index", PUBLIC, "--target", "t3", str(local), expect=1,
+              extra_env={"UVAUTH_BUILD_TIMEOUT": "2", "UVAUTH_TEST_SLEEP": "60"})
+    if __import__("time").monotonic() - start > 30:
+        fail("the build time limit did not stop the build")
+    if "did not finish within 2 s" not in out or "noprep" not in out:
+        fail("the timeout error does not say what was stopped:\n" + out)
+
+
+def case_project_sources_path():
+    """[tool.uv.sources] name = { path = ..., editable = true } through --project."""
+    flit_project(WORK / "libs" / "flitpkg")
+    (WORK / "app").mkdir()
+    (WORK / "app" / "pyproject.toml").write_text(
+        '[project]\nname = "app"\nversion = "0"\ndependencies = ["flitpkg"]\n\n'
+        '[tool.uv.sources]\nflitpkg = { path = "../libs/flitpkg", editable = true }\n')
+    run("lock", "--default-index", PUBLIC, "--project", "app", "-o", "app/pylock.toml")
+    lock = (WORK / "app" / "pylock.toml").read_text()
+    if not any(f"path = {q}../libs/flitpkg{q}" in lock for q in "'\"") or "editable = true" not in lock:
+        fail("the source path is not in the lock:\n" + lock)
+    run("sync", "--lock", "app/pylock.toml", "--target", "t")
+    if not list((WORK / "t").glob("*.pth")):
+        fail("the editable install put no .pth in the target")
+
+
 CASES = {name[5:]: f for name, f in globals().items() if name.startswith("case_")}
 
 if __name__ == "__main__":

@@ -408,7 +408,8 @@ Result<std::string> Frontend::call(const fs::path& venv, const fs::path& tree, c
                             run);
   if (!result) {
     if (result.error().kind == ErrorKind::timeout) {
-      return Error(ErrorKind::timeout, "building " + label + " (" + system.backend + ", " + hook + ") did not finish within " +
+      // A build that ran out of time is a failed build (exit 1), not a network timeout.
+      return Error(ErrorKind::install, "building " + label + " (" + system.backend + ", " + hook + ") did not finish within " +
                                            std::to_string(options_.timeout.count()) + " s and was stopped")
           .with_hint("UVAUTH_BUILD_TIMEOUT sets the limit in seconds");
     }
