@@ -48,7 +48,7 @@ Result<CacheOutcome> run_cache(CacheAction action, std::optional<fs::path> cache
   if (!lock) return lock.error();
   std::set<std::string> current;
   for (auto bucket : {cache::Bucket::simple_pages, cache::Bucket::wheels, cache::Bucket::unpacked, cache::Bucket::interpreters,
-                      cache::Bucket::metadata, cache::Bucket::sdists, cache::Bucket::built, cache::Bucket::build_envs}) {
+                      cache::Bucket::metadata, cache::Bucket::sdists, cache::Bucket::built, cache::Bucket::build_envs, cache::Bucket::git}) {
     current.insert(std::string(cache::bucket_name(bucket)));
   }
   std::uint64_t freed = 0;

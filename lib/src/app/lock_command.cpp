@@ -17,6 +17,7 @@
 #include "uvauth/config/locations.hpp"
 #include "uvauth/fs.hpp"
 #include "uvauth/index/interpreter.hpp"
+#include "uvauth/git/git.hpp"
 #include "uvauth/log.hpp"
 #include "uvauth/pep/names.hpp"
 #include "uvauth/pep/requirements_txt.hpp"
@@ -50,6 +51,7 @@ struct Collected {
   std::vector<std::string> no_binary;  // --no-binary in requirement files
   // [tool.uv.sources] NAME = { path = "...", editable = true }: canonical name -> (absolute path, editable)
   std::map<std::string, std::pair<std::string, bool>> source_paths;
+  std::map<std::string, std::string> source_git;  // [tool.uv.sources] name = { git = ..., tag/branch/rev, subdirectory }: its git+ URL
 };
 
 void collect_hashes(const pep::RequirementLine& line, Collected& out) {
@@ -265,6 +267,23 @@ Status read_project(const fs::path& file, const Selection& selection, Collected&
         while (text.size() > 1 && text.back() == '/') text.pop_back();
         out.source_paths[pep::canonicalize_name(name.str())] = {text, (*source.as_table())["editable"].value_or(false)};
       }
+      if (auto git_url = source.as_table() ? (*source.as_table())["git"].value<std::string>() : std::nullopt) {
+        const toml::table& t = *source.as_table();
+        std::string url = git_url->rfind("git+", 0) == 0 ? *git_url : "git+" + *git_url;
+        int revisions = 0;
+        for (const char* key : {"tag", "branch", "rev"}) {
+          if (auto rev = t[key].value<std::string>()) {
+            ++revisions;
+            url += "@" + *rev;
+          }
+        }
+        const std::string where = file.string() + ": [tool.uv.sources] " + escape_nonprintable(std::string(name.str()));
+        if (revisions > 1) return Error(ErrorKind::config, where + " gives more than one of `tag`, `branch` and `rev`");
+        if (auto sub = t["subdirectory"].value<std::string>()) url += "#subdirectory=" + *sub;
+        auto ref = git::GitReference::parse(url);
+        if (!ref) return Error(ErrorKind::config, where + ": " + ref.error().message);
+        out.source_git[pep::canonicalize_name(name.str())] = url;
+      }
     }
   }
   return {};
@@ -411,6 +430,10 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
   // [tool.uv.sources] paths: the project's requirement on NAME is that directory.
   for (auto& r : collected.requirements) {
     if (r.url || r.name.empty()) continue;
+    if (auto git_source = collected.source_git.find(pep::canonicalize_name(r.name)); git_source != collected.source_git.end()) {
+      r.url = git_source->second;
+      continue;
+    }
     auto it = collected.source_paths.find(pep::canonicalize_name(r.name));
     if (it == collected.source_paths.end()) continue;
     r.url = file_url(it->second.first);
@@ -651,6 +674,8 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
   build_settings.timeout = build_timeout(env);
   build_settings.show_output = logger().enabled(Verbosity::debug);
   build_settings.environment = backend_environment(env);
+  build_settings.auth = &(*session)->auth();
+  build_settings.offline = a.offline;
   SourceBuilder builder(index_client, (*session)->client(), build_settings);
   provider.builder = &builder;
   // Path requirements without a name (`./dir`, `-e ./dir`): the project says it.

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "uvauth/build/archive.hpp"
 #include "uvauth/fs.hpp"
@@ -82,6 +83,89 @@ Result<build::Frontend*> SourceBuilder::frontend() {
   options.environment = settings_.environment;
   frontend_ = std::make_unique<build::Frontend>(std::move(options));
   return frontend_.get();
+}
+
+Result<git::GitCache*> SourceBuilder::git_cache() {
+  std::lock_guard lock(git_mutex_);
+  if (git_) return git_.get();
+  if (!settings_.cache.enabled()) return Error(ErrorKind::install, "Git requirements need a cache directory (not --no-cache)");
+  git::GitOptions options;
+  options.bucket = *settings_.cache.bucket(cache::Bucket::git);
+  options.offline = settings_.offline;
+  options.timeout = settings_.timeout;
+  options.environment = settings_.environment;
+  git_ = std::make_unique<git::GitCache>(std::move(options));
+  return git_.get();
+}
+
+Result<std::optional<git::GitCredentials>> SourceBuilder::git_credentials(const git::GitReference& ref) {
+  if (!ref.is_http()) return std::optional<git::GitCredentials>{};  // ssh: the user's agent and config; file: none
+  if (ref.password) return std::optional<git::GitCredentials>(git::GitCredentials{ref.username, *ref.password, "the URL"});
+  if (!settings_.auth) return std::optional<git::GitCredentials>{};
+  auto url = ref.http_url();
+  if (!url) return std::move(url).error();
+  Url asked = *url;
+  if (!ref.username.empty()) {
+    // The user name the URL gives is the one to look up.
+    std::string user;
+    for (unsigned char c : ref.username) {
+      if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+        user += static_cast<char>(c);
+      } else {
+        static const char* hex = "0123456789ABCDEF";
+        user += '%';
+        user += hex[c >> 4];
+        user += hex[c & 15];
+      }
+    }
+    auto with_user = Url::parse(ref.scheme + "://" + user + "@" + ref.repository.substr(ref.scheme.size() + 3));
+    if (with_user) asked = *with_user;
+  }
+  UVAUTH_TRY_ASSIGN(auto found, settings_.auth->credentials_for(asked));
+  if (!found) return std::optional<git::GitCredentials>{};
+  if (found->credentials.scheme != auth::Credentials::Scheme::basic || !found->credentials.password) {
+    return Error(ErrorKind::auth, ref.repository + ": the credentials found (" + found->source + ") are a token; git takes a user name and password");
+  }
+  return std::optional<git::GitCredentials>(
+      git::GitCredentials{found->credentials.username.value_or(ref.username), *found->credentials.password, found->source});
+}
+
+Result<std::string> SourceBuilder::git_commit(const std::string& name, const std::string& git_url) {
+  auto ref = git::GitReference::parse(git_url);
+  if (!ref) return std::move(ref).error();
+  UVAUTH_TRY_ASSIGN(auto* cache, git_cache());
+  UVAUTH_TRY_ASSIGN(auto credentials, git_credentials(*ref));
+  auto commit = cache->resolve(*ref, credentials);
+  if (!commit) return Error(commit.error().kind, name + " @ " + ref->requirement_url() + ": " + commit.error().message);
+  return commit;
+}
+
+Result<fs::path> SourceBuilder::git_tree(const git::GitReference& ref, const std::string& commit, const std::string& label) {
+  UVAUTH_TRY_ASSIGN(auto* cache, git_cache());
+  // Credentials are looked up only when the checkout needs a fetch.
+  std::optional<git::GitCredentials> credentials;
+  if (!cache->has_commit(ref, commit)) {
+    UVAUTH_TRY_ASSIGN(credentials, git_credentials(ref));
+  }
+  auto checkout = cache->checkout(ref, commit, credentials);
+  if (!checkout) return Error(checkout.error().kind, label + ": " + checkout.error().message);
+  fs::path dir = *checkout;
+  if (!ref.subdirectory.empty()) dir /= ref.subdirectory;
+  std::error_code ec;
+  // The subdirectory must stay inside the checkout (no symlink out of it).
+  const fs::path real = fs::weakly_canonical(dir, ec);
+  const fs::path root = fs::weakly_canonical(*checkout, ec);
+  const auto rel = real.lexically_relative(root);
+  if (rel.empty() || *rel.begin() == "..") return Error(ErrorKind::install, label + ": the subdirectory leaves the repository");
+  if (!fs::is_directory(real, ec)) {
+    return Error(ErrorKind::install, label + ": the repository has no directory '" + escape_nonprintable(ref.subdirectory) + "' at " + commit);
+  }
+  if (!fs::exists(real / "pyproject.toml", ec) && !fs::exists(real / "setup.py", ec)) {
+    return Error(ErrorKind::install, label + ": " + (ref.subdirectory.empty() ? std::string("the repository's root") : "'" + escape_nonprintable(ref.subdirectory) + "'") +
+                                         " at " + commit.substr(0, 12) + " has no pyproject.toml or setup.py: not a Python project")
+        .with_hint("name the project's directory with #subdirectory=");
+  }
+  return real;
 }
 
 std::string SourceBuilder::key(const std::string& kind, const std::string& id) const {
@@ -183,6 +267,18 @@ Result<fs::path> SourceBuilder::unpacked(const fs::path& archive, const std::str
 }
 
 Result<pep::CoreMetadata> SourceBuilder::metadata(const resolve::SourceRef& source) {
+  if (!source.git_url.empty()) {
+    auto ref = git::GitReference::parse(source.git_url);
+    if (!ref) return std::move(ref).error();
+    const std::string label = (source.name.empty() ? std::string("the project") : source.name) + " (" + ref->requirement_url() + ")";
+    UVAUTH_TRY_ASSIGN(auto dir, git_tree(*ref, source.git_commit, label));
+    if (auto fixed = build::static_metadata(dir)) {
+      UVAUTH_DEBUG("metadata of " << label << ": static, from pyproject.toml at " << source.git_commit.substr(0, 12));
+      return *fixed;
+    }
+    UVAUTH_TRY_ASSIGN(auto* fe, frontend());
+    return fe->metadata(dir, label, false, key("git", ref->repository + " " + source.git_commit + " " + ref->subdirectory));
+  }
   const std::string label = (source.name.empty() ? std::string("the project") : source.name) + " (" +
                             (source.directory ? percent_decode(source.file.url.path()) : source.file.url.redacted()) + ")";
   if (source.directory) {
@@ -219,7 +315,17 @@ Result<install::BuiltSource> SourceBuilder::wheel_for(const lock::LockedPackage&
   const std::string label = p.name + " " + p.version.to_string();
   UVAUTH_TRY_ASSIGN(auto* fe, frontend());
   Result<build::BuiltWheel> built = Error(ErrorKind::install, "internal: nothing to build for " + label);
-  if (p.directory) {
+  if (p.vcs) {
+    auto ref = git::GitReference::parse(p.vcs->requirement_url());
+    if (!ref) return Error(ErrorKind::install, label + ": the lock's vcs entry: " + ref.error().message);
+    const std::string id = ref->repository + " " + p.vcs->commit_id + " " + ref->subdirectory;
+    if (auto hit = fe->cached(key("git", id), false)) {
+      built = *hit;
+    } else {
+      UVAUTH_TRY_ASSIGN(auto dir, git_tree(*ref, p.vcs->commit_id, label + " (" + ref->requirement_url() + ")"));
+      built = fe->build(dir, label + " (" + ref->requirement_url() + " at " + p.vcs->commit_id.substr(0, 12) + ")", false, key("git", id));
+    }
+  } else if (p.directory) {
     const std::string& dir = p.directory->path;
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) {

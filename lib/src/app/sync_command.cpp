@@ -127,7 +127,9 @@ Result<SyncOutcome> sync_lock(const SyncArguments& arguments, const lock::Lock& 
                                                  [&](const auto& n) { return pep::canonicalize_name(n) == p.name; });
     if (refused) {
       return Error(ErrorKind::install, p.name + " " + p.version.to_string() + " must be built from " +
-                                           (p.directory ? "its project directory " + p.directory->path : "its sdist " + p.sdist->name) +
+                                           (p.directory ? "its project directory " + p.directory->path
+                                            : p.vcs         ? "its Git repository " + p.vcs->requirement_url()
+                                                            : "its sdist " + p.sdist->name) +
                                            " (no wheel in the lock fits " + target->description + "), but building is off (" +
                                            (no_build ? "--no-build" : "--no-build-package " + p.name) + ")");
     }
@@ -203,6 +205,8 @@ Result<SyncOutcome> sync_lock(const SyncArguments& arguments, const lock::Lock& 
       settings.timeout = build_timeout(env);
       settings.show_output = logger().enabled(Verbosity::debug);
       settings.environment = backend_environment(env);
+      settings.auth = &(*session)->auth();
+      settings.offline = a.offline;
       builder.emplace(*index_client, (*session)->client(), settings);
       options.build_source = [&builder](const lock::LockedPackage& p) { return builder->wheel_for(p); };
     }

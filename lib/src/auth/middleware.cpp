@@ -45,6 +45,19 @@ std::string where_credentials_go(const Url& url, const AuthIndex* index) {
          service + " --username USER`";
 }
 
+// Under `always`, nothing found: nothing is sent.
+Error missing_credentials(const Url& url, const AuthIndex* index, const std::optional<std::string>& username) {
+  if (username) {
+    return Error(ErrorKind::auth, "Incomplete credentials for " + url.redacted() + ": user '" + *username +
+                                      "' has no password in any source")
+        .with_hint(where_credentials_go(url, index));
+  }
+  return Error(ErrorKind::auth, "Missing credentials for " + url.redacted())
+      .with_hint((index ? describe(index) + " has" : std::string("the default policy (--authenticate) is")) +
+                 " authenticate = \"always\", so nothing was sent without credentials")
+      .with_hint(where_credentials_go(url, index));
+}
+
 bool is_auth_status(long status) { return status == 401 || status == 403 || status == 404; }
 
 }  // namespace
@@ -161,17 +174,7 @@ Status AuthMiddleware::before_send(net::Request& request, net::Exchange& exchang
       state.remember_on_success = true;
       return {};
     }
-    if (target.policy == AuthPolicy::always) {
-      if (username) {
-        return Error(ErrorKind::auth, "Incomplete credentials for " + url.redacted() + ": user '" + *username +
-                                          "' has no password in any source")
-            .with_hint(where_credentials_go(url, target.index));
-      }
-      return Error(ErrorKind::auth, "Missing credentials for " + url.redacted())
-          .with_hint((target.index ? describe(target.index) + " has" : std::string("the default policy (--authenticate) is")) +
-                     " authenticate = \"always\", so nothing was sent without credentials")
-          .with_hint(where_credentials_go(url, target.index));
-    }
+    if (target.policy == AuthPolicy::always) return missing_credentials(url, target.index, username);
     UVAUTH_DEBUG("no password found for user '" << *username << "'; sending the user name alone to "
                                                 << url.redacted());
     attach(request, Credentials::basic(username, std::nullopt));
@@ -179,6 +182,47 @@ Status AuthMiddleware::before_send(net::Request& request, net::Exchange& exchang
   }
   UVAUTH_DEBUG("sending an unauthenticated request to " << url.redacted() << " (authenticate = auto)");
   return {};
+}
+
+Result<std::optional<SourcedCredentials>> AuthMiddleware::credentials_for(const Url& url) {
+  net::Request request;
+  request.url = url;
+  const Target target = target_of(request);
+  if (target.policy == AuthPolicy::never) {
+    if (url.has_userinfo()) {
+      return Error(ErrorKind::auth, "credentials were given in " + url.redacted() + ", but " + describe(target.index) +
+                                        " has authenticate = \"never\"")
+          .with_hint("remove them from the URL, or set authenticate to \"auto\" or \"always\"");
+    }
+    return std::optional<SourcedCredentials>{};
+  }
+  if (target.index && target.index->helper) {
+    return Error(ErrorKind::auth, url.redacted() + " is under " + describe(target.index) + ", whose credentials come from the helper `" +
+                                      target.index->helper->command() + "` as HTTP headers; git takes only a user name and password")
+        .with_hint("give git's host its own credentials (netrc, the credentials store), outside the helper's index");
+  }
+  auto from_url = Credentials::from_url(url);
+  if (!from_url) return std::move(from_url).error();
+  std::optional<std::string> username;
+  if (*from_url) {
+    if ((*from_url)->is_authenticated()) return std::optional<SourcedCredentials>(SourcedCredentials{**from_url, "the URL"});
+    username = (*from_url)->username;
+  } else if (target.index && target.index->credentials) {
+    const Credentials& own = *target.index->credentials;
+    if (own.is_authenticated()) {
+      return std::optional<SourcedCredentials>(SourcedCredentials{
+          own, target.index->name.empty() ? std::string("the index URL") : index_env_prefix(target.index->name) + "_* or the index URL"});
+    }
+    username = own.username;
+  }
+  if (auto cached = known(url, target.index, username); cached && cached->is_authenticated()) {
+    return std::optional<SourcedCredentials>(SourcedCredentials{*cached, "credentials that worked for this host"});
+  }
+  if (auto found = lookup(url, target, username); found && found->credentials.is_authenticated()) {
+    return std::optional<SourcedCredentials>(SourcedCredentials{found->credentials, found->source});
+  }
+  if (target.policy == AuthPolicy::always) return missing_credentials(url, target.index, username);
+  return std::optional<SourcedCredentials>{};
 }
 
 bool AuthMiddleware::should_resend(net::Request& request, const net::Response& response, net::Exchange& exchange) {

@@ -13,6 +13,7 @@ std::string_view bucket_name(Bucket bucket) {
     case Bucket::sdists: return "sdists-v1";
     case Bucket::built: return "built-wheels-v1";
     case Bucket::build_envs: return "build-envs-v1";
+    case Bucket::git: return "git-v1";
   }
   return "misc-v1";
 }

@@ -226,7 +226,13 @@ Result<InstalledDistribution> install_tree(const UnpackedWheel& wheel, const Lay
   if (request.requested) {
     UVAUTH_TRY(add_file("REQUESTED", ""));
   }
-  if (request.direct_url && request.directory) {
+  if (request.direct_url && request.vcs) {
+    nlohmann::json vcs_info{{"vcs", "git"}, {"commit_id", request.vcs_commit_id}};
+    if (!request.vcs_requested_revision.empty()) vcs_info["requested_revision"] = request.vcs_requested_revision;
+    nlohmann::json direct{{"url", *request.direct_url}, {"vcs_info", vcs_info}};
+    if (!request.subdirectory.empty()) direct["subdirectory"] = request.subdirectory;
+    UVAUTH_TRY(add_file("direct_url.json", direct.dump() + "\n"));
+  } else if (request.direct_url && request.directory) {
     nlohmann::json dir_info = nlohmann::json::object();
     if (request.editable) dir_info["editable"] = true;
     const nlohmann::json direct{{"dir_info", dir_info}, {"url", *request.direct_url}};

@@ -43,6 +43,9 @@ std::string stamp_text(const SyncOptions& o) {
       packages[p.name]["from"] = escape_nonprintable(file_url(p.directory->path));
       auto fp = o.source_fingerprints.find(p.name);
       packages[p.name]["source"] = fp == o.source_fingerprints.end() ? std::string() : fp->second;
+    } else if (p.vcs) {
+      packages[p.name]["from"] = escape_nonprintable(p.vcs->requirement_url());
+      packages[p.name]["source"] = "git " + p.vcs->commit_id + " " + p.vcs->subdirectory;
     }
   }
   j["packages"] = std::move(packages);
@@ -318,6 +321,10 @@ Plan plan_of(const SyncOptions& o, const fs::path& site, SyncReport& report) {
       auto now = o.source_fingerprints.find(p.name);
       auto before = recorded.find(p.name);
       source_unchanged = now != o.source_fingerprints.end() && before != recorded.end() && before->second == now->second;
+    } else if (p.vcs) {
+      // Another commit of the same version is another install.
+      auto before = recorded.find(p.name);
+      source_unchanged = before != recorded.end() && before->second == "git " + p.vcs->commit_id + " " + p.vcs->subdirectory;
     }
     if (!again && source_unchanged && it != current.end() && pep::Version::parse(it->second.version) &&
         *pep::Version::parse(it->second.version) == p.version) {
@@ -398,7 +405,7 @@ Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache_dir, c
   built.reserve(to_install.size());
   for (auto& p : to_install) {
     if (!p->wheels.empty()) continue;
-    if (!p->sdist && !p->directory) return Error(ErrorKind::install, "the lock gives no wheel for " + p->name + " " + p->version.to_string());
+    if (!p->sdist && !p->directory && !p->vcs) return Error(ErrorKind::install, "the lock gives no wheel for " + p->name + " " + p->version.to_string());
     if (!o.build_source) {
       return Error(ErrorKind::install, p->name + " " + p->version.to_string() + " must be built from source, and building is off");
     }
@@ -525,6 +532,12 @@ Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache_dir, c
           request.direct_url = file_url(p->directory->path);
           request.directory = true;
           request.editable = p->directory->editable;
+        } else if (p->vcs) {
+          request.direct_url = p->vcs->url;
+          request.vcs = true;
+          request.vcs_commit_id = p->vcs->commit_id;
+          request.vcs_requested_revision = p->vcs->requested_revision;
+          request.subdirectory = p->vcs->subdirectory;
         } else if (p->sdist && p->index.empty()) {
           request.direct_url = p->sdist->url;  // `name @ https://.../name-1.0.tar.gz`
           request.direct_url_sha256 = p->sdist->sha256;

@@ -91,7 +91,7 @@ std::string Lock::serialize(const std::string& base) const {
       wheel.insert("hashes", toml::table{{"sha256", w.sha256}});
       wheels.push_back(std::move(wheel));
     }
-    if (!wheels.empty() || (!p.sdist && !p.directory)) package.insert("wheels", std::move(wheels));
+    if (!wheels.empty() || (!p.sdist && !p.directory && !p.vcs)) package.insert("wheels", std::move(wheels));
     if (p.sdist) {
       toml::table sdist;
       sdist.insert("name", p.sdist->name);
@@ -109,6 +109,13 @@ std::string Lock::serialize(const std::string& base) const {
       toml::table directory{{"path", path}};
       if (p.directory->editable) directory.insert("editable", true);
       package.insert("directory", std::move(directory));
+    }
+    if (p.vcs) {
+      toml::table vcs{{"type", p.vcs->type}, {"url", without_userinfo(p.vcs->url)}};
+      if (!p.vcs->requested_revision.empty()) vcs.insert("requested-revision", p.vcs->requested_revision);
+      vcs.insert("commit-id", p.vcs->commit_id);
+      if (!p.vcs->subdirectory.empty()) vcs.insert("subdirectory", p.vcs->subdirectory);
+      package.insert("vcs", std::move(vcs));
     }
     if (has_dependencies) {
       toml::array dependencies;
@@ -196,7 +203,7 @@ Result<Lock> Lock::parse(std::string_view text, const std::string& source) {
     auto name = (*table)["name"].value<std::string>();
     auto v = (*table)["version"].value<std::string>();
     // Entries uvauth cannot install yet are named, not misread.
-    for (const char* kind : {"vcs", "archive"}) {
+    for (const char* kind : {"archive"}) {
       if (name && table->contains(kind) && !table->contains("wheels")) {
         return bad(source, node, "package " + escape_nonprintable(*name) + " is a `" + kind +
                                      "` entry, which uvauth cannot install yet");
@@ -260,9 +267,28 @@ Result<Lock> Lock::parse(std::string_view text, const std::string& source) {
       }
       p.directory = LockedDirectory{*path, (*d)["editable"].value_or(false)};
     }
+    if (const toml::node* vcs_node = table->get("vcs")) {
+      const toml::table* v = vcs_node->as_table();
+      if (!v) return bad(source, *vcs_node, "the `vcs` of " + p.name + " must be a table");
+      LockedVcs vcs;
+      vcs.type = (*v)["type"].value_or(std::string());
+      vcs.url = (*v)["url"].value_or(std::string());
+      vcs.requested_revision = (*v)["requested-revision"].value_or(std::string());
+      vcs.commit_id = (*v)["commit-id"].value_or(std::string());
+      vcs.subdirectory = (*v)["subdirectory"].value_or(std::string());
+      if (vcs.type != "git") {
+        return bad(source, *vcs_node, "the `vcs` of " + p.name + " is of type '" + escape_nonprintable(vcs.type) + "'; only \"git\" is supported");
+      }
+      const bool hex = vcs.commit_id.size() == 40 && std::all_of(vcs.commit_id.begin(), vcs.commit_id.end(), [](char c) {
+                         return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+                       });
+      if (!hex) return bad(source, *vcs_node, "the `vcs` of " + p.name + " needs a `commit-id` of 40 hex digits");
+      if (vcs.url.empty()) return bad(source, *vcs_node, "the `vcs` of " + p.name + " needs a `url` (a `path` is not supported)");
+      p.vcs = std::move(vcs);
+    }
     const toml::array* wheels = (*table)["wheels"].as_array();
-    if ((!wheels || wheels->empty()) && !p.sdist && !p.directory) {
-      return bad(source, node, "package " + p.name + " has no wheels, sdist or directory");
+    if ((!wheels || wheels->empty()) && !p.sdist && !p.directory && !p.vcs) {
+      return bad(source, node, "package " + p.name + " has no wheels, sdist, directory or vcs");
     }
     static const toml::array no_wheels;
     for (const auto& wnode : wheels ? *wheels : no_wheels) {
@@ -322,6 +348,13 @@ void Lock::resolve_paths(const std::string& base) {
   }
 }
 
+std::string LockedVcs::requirement_url() const {
+  std::string out = "git+" + without_userinfo(url);
+  if (!requested_revision.empty()) out += "@" + requested_revision;
+  if (!subdirectory.empty()) out += "#subdirectory=" + subdirectory;
+  return out;
+}
+
 bool Lock::same_content(const Lock& other) const {
   // Dependencies count when both record them (an older lock has none).
   const bool dependencies = has_dependencies && other.has_dependencies;
@@ -335,6 +368,7 @@ bool Lock::same_content(const Lock& other) const {
       for (const auto& w : p.wheels) line += " " + w.name + " " + without_userinfo(w.url) + " " + std::to_string(w.size) + " " + w.sha256;
       if (p.sdist) line += " sdist " + p.sdist->name + " " + without_userinfo(p.sdist->url) + " " + p.sdist->sha256;
       if (p.directory) line += " dir " + p.directory->path + (p.directory->editable ? " editable" : "");
+      if (p.vcs) line += " vcs " + p.vcs->requirement_url() + " " + p.vcs->commit_id;
       if (dependencies) {
         for (const auto& d : p.dependencies) line += " dep " + d;
       }

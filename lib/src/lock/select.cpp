@@ -74,7 +74,7 @@ Result<Lock> select_for_target(const Lock& lock, const pep::Target& target, cons
         best = &w;
       }
     }
-    if (!best && (p.sdist || p.directory)) {
+    if (!best && (p.sdist || p.directory || p.vcs)) {
       // Built at install time (or taken from the cache of built wheels).
       LockedPackage selected = p;
       selected.wheels.clear();

@@ -5,6 +5,7 @@
 
 #include "uvauth/pep/names.hpp"
 #include "uvauth/text.hpp"
+#include "uvauth/git/git.hpp"
 #include "uvauth/url.hpp"
 
 namespace uvauth::pep {
@@ -102,7 +103,11 @@ Result<Requirement> Requirement::parse(std::string_view text) {
     const bool is_file = r.url->rfind("file:", 0) == 0;
     // uv's `name @ /abs/dir` and `name @ ./dir`: a path, made a file:// URL by whoever knows the base.
     const bool is_path = (*r.url)[0] == '/' || r.url->rfind("./", 0) == 0 || r.url->rfind("../", 0) == 0;
-    if (!is_file && !is_path) {
+    if (r.url->rfind("git+", 0) == 0) {
+      // A Git requirement: checked by the git layer (git+https, git+http, git+ssh, git+file).
+      auto ref = git::GitReference::parse(*r.url);
+      if (!ref) return Error(ErrorKind::parse, "invalid requirement '" + redact_userinfo_in_text(text) + "': " + ref.error().message);
+    } else if (!is_file && !is_path) {
       auto url = Url::parse(*r.url);
       if (!url || url->host().empty()) {
         return Error(ErrorKind::parse, "invalid requirement '" + redact_userinfo_in_text(text) + "': invalid URL '" +

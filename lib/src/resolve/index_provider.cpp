@@ -6,6 +6,7 @@
 
 #include <future>
 
+#include "uvauth/git/git.hpp"
 #include "uvauth/log.hpp"
 #include "uvauth/pep/names.hpp"
 #include "uvauth/pep/requirement.hpp"
@@ -58,6 +59,7 @@ IndexProvider::IndexProvider(index::IndexClient& client, ProviderOptions options
 Result<IndexProvider::Project> IndexProvider::load(const std::string& name) {
   Project project;
   if (auto direct = options_.direct_urls.find(name); direct != options_.direct_urls.end()) {
+    if (git::is_git_url(direct->second)) return load_direct(name, direct->second);
     // `name @ url`: that wheel and nothing else.
     auto url = Url::parse(direct->second);
     if (!url) return Error(ErrorKind::usage, name + " @ " + redact_userinfo_in_text(direct->second) + ": " + url.error().message);
@@ -277,6 +279,22 @@ Result<IndexProvider::Project> IndexProvider::load(const std::string& name) {
 }
 
 Result<IndexProvider::Project> IndexProvider::load_direct(const std::string& name, const std::string& text) {
+  if (git::is_git_url(text)) {
+    auto ref = git::GitReference::parse(text);
+    if (!ref) return Error(ErrorKind::resolution, name + ": " + ref.error().message);
+    Candidate c;
+    c.git_url = text;
+    const std::string label = name + " @ " + ref->requirement_url();
+    UVAUTH_TRY(may_build(name, label, "Git repository"));
+    if (auto pin = options_.git_pins.find(name); pin != options_.git_pins.end() && pin->second.first == ref->requirement_url()) {
+      c.git_commit = pin->second.second;
+      UVAUTH_DEBUG(label << ": the locked commit " << c.git_commit);
+    } else {
+      UVAUTH_TRY_ASSIGN(c.git_commit, options_.builder->git_commit(name, text));
+      UVAUTH_DEBUG(label << " is commit " << c.git_commit);
+    }
+    return load_source(name, std::move(c), label);
+  }
   auto url = Url::parse(text);
   if (!url) return Error(ErrorKind::usage, name + " @ " + redact_userinfo_in_text(text) + ": " + url.error().message);
   Candidate c;
@@ -295,12 +313,20 @@ Result<IndexProvider::Project> IndexProvider::load_direct(const std::string& nam
     return Error(ErrorKind::resolution, name + " @ " + url->redacted() + ": no such file");
   }
   const std::string label = name + " @ " + url->redacted();
+  UVAUTH_TRY(may_build(name, label, c.directory ? "project directory" : "source distribution"));
+  return load_source(name, std::move(c), label);
+}
+
+Status IndexProvider::may_build(const std::string& name, const std::string& label, const std::string& what) const {
   if (!options_.builder) return Error(ErrorKind::resolution, label + " must be built, and this command builds nothing");
   if (!options_.build.may_build(name)) {
-    return Error(ErrorKind::resolution, label + " is a " + (c.directory ? "project directory" : "source distribution") +
-                                            " and must be built, but building is off (" +
+    return Error(ErrorKind::resolution, label + " is a " + what + " and must be built, but building is off (" +
                                             (options_.build.no_build ? "--no-build" : "--no-build-package " + name) + ")");
   }
+  return {};
+}
+
+Result<IndexProvider::Project> IndexProvider::load_source(const std::string& name, Candidate c, const std::string& label) {
   UVAUTH_TRY_ASSIGN(auto metadata, source_metadata(name, c));
   if (pep::canonicalize_name(metadata.name) != name) {
     return Error(ErrorKind::resolution, label + " is a project named " + escape_nonprintable(metadata.name) + ", not " + name);
@@ -328,6 +354,8 @@ Result<pep::CoreMetadata> IndexProvider::source_metadata(const std::string& name
   ref.index_url = candidate.index_url;
   ref.directory = candidate.directory;
   ref.editable = candidate.editable;
+  ref.git_url = candidate.git_url;
+  ref.git_commit = candidate.git_commit;
   auto metadata = options_.builder->metadata(ref);
   if (!metadata) return std::move(metadata).error();
   for (const auto& warning : metadata->warnings) UVAUTH_DEBUG(warning);

@@ -6,6 +6,7 @@
 #include "uvauth/pep/tag_markers.hpp"
 #include "uvauth/pep/wheel_filename.hpp"
 
+#include "uvauth/git/git.hpp"
 #include "uvauth/log.hpp"
 #include "uvauth/pep/names.hpp"
 #include "uvauth/sha256.hpp"
@@ -125,6 +126,18 @@ Result<lock::LockedWheel> locked_wheel(index::IndexClient& client, const Candida
 // A source candidate in the lock: [packages.directory] (path absolute here;
 // made relative to the lock file when written) or [packages.sdist].
 Status add_source(index::IndexClient& client, const Candidate& candidate, lock::LockedPackage& locked) {
+  if (!candidate.git_url.empty()) {
+    auto ref = git::GitReference::parse(candidate.git_url);
+    if (!ref) return std::move(ref).error();
+    lock::LockedVcs vcs;
+    vcs.url = ref->repository;
+    vcs.requested_revision = ref->rev;
+    vcs.commit_id = candidate.git_commit;
+    vcs.subdirectory = ref->subdirectory;
+    locked.vcs = std::move(vcs);
+    locked.index.clear();
+    return {};
+  }
   if (candidate.directory) {
     std::string path = percent_decode(candidate.file.url.path());
     while (path.size() > 1 && path.back() == '/') path.pop_back();
@@ -437,7 +450,9 @@ Result<lock::Lock> make_lock(index::IndexClient& client, LockInputs inputs) {
   options.constraints = inputs.constraints;
   if (inputs.previous && !inputs.upgrade_all) {
     for (const auto& p : inputs.previous->packages) {
-      if (!inputs.upgrade.count(p.name)) options.preferences[p.name] = p.version;
+      if (inputs.upgrade.count(p.name)) continue;
+      options.preferences[p.name] = p.version;
+      if (p.vcs) inputs.provider.git_pins[p.name] = {p.vcs->requirement_url(), p.vcs->commit_id};
     }
   }
   for (const auto& r : inputs.requirements) {

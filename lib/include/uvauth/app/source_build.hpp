@@ -12,7 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "uvauth/auth/middleware.hpp"
 #include "uvauth/build/frontend.hpp"
+#include "uvauth/git/git.hpp"
 #include "uvauth/cache/cache_dir.hpp"
 #include "uvauth/config/environment.hpp"
 #include "uvauth/index/index_client.hpp"
@@ -38,6 +40,10 @@ struct SourceBuildSettings {
   bool show_output = false;
   std::vector<std::string> environment;  // backend_environment()
   int depth = 0;                         // build requirements of build requirements...
+  // Git requirements: credentials for the Git host come from this chain
+  // (nullptr: none but the URL's own), and --offline uses the cache only.
+  auth::AuthMiddleware* auth = nullptr;
+  bool offline = false;
 };
 
 class SourceBuilder : public resolve::SourceBuilder, public build::EnvironmentInstaller {
@@ -45,6 +51,7 @@ class SourceBuilder : public resolve::SourceBuilder, public build::EnvironmentIn
   SourceBuilder(index::IndexClient& index_client, net::Client& client, SourceBuildSettings settings);
 
   Result<pep::CoreMetadata> metadata(const resolve::SourceRef& source) override;
+  Result<std::string> git_commit(const std::string& name, const std::string& git_url) override;
   Status install(const std::vector<pep::Requirement>& requirements, const std::filesystem::path& venv, const std::string& why) override;
   // A wheel for a locked sdist or project directory (built, or from the cache).
   Result<install::BuiltSource> wheel_for(const lock::LockedPackage& package);
@@ -56,6 +63,11 @@ class SourceBuilder : public resolve::SourceBuilder, public build::EnvironmentIn
   Result<std::filesystem::path> unpacked(const std::filesystem::path& archive, const std::string& digest, const std::string& label);
   [[nodiscard]] std::string key(const std::string& kind, const std::string& id) const;
   Result<build::Frontend*> frontend();
+  Result<git::GitCache*> git_cache();
+  // The credentials for a Git repository: its URL's userinfo, else the chain under the covering index's policy.
+  Result<std::optional<git::GitCredentials>> git_credentials(const git::GitReference& ref);
+  // The project directory of a Git requirement at `commit` (a checkout in the cache, then its subdirectory).
+  Result<std::filesystem::path> git_tree(const git::GitReference& ref, const std::string& commit, const std::string& label);
 
   index::IndexClient& index_client_;
   net::Client& client_;
@@ -63,6 +75,8 @@ class SourceBuilder : public resolve::SourceBuilder, public build::EnvironmentIn
   std::mutex mutex_;        // frontend_
   std::mutex fetch_mutex_;  // sdist downloads and unpacking
   std::unique_ptr<build::Frontend> frontend_;
+  std::mutex git_mutex_;  // git_
+  std::unique_ptr<git::GitCache> git_;
 };
 
 }  // namespace uvauth::app

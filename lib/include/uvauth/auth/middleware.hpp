@@ -36,6 +36,12 @@ struct AuthSettings {
 // The chain the settings describe, in the documented order.
 [[nodiscard]] CredentialSources default_sources(const AuthSettings& settings);
 
+// Credentials and where they came from ("netrc file ~/.netrc"): safe to print the latter.
+struct SourcedCredentials {
+  Credentials credentials;
+  std::string source;
+};
+
 class AuthMiddleware final : public net::Middleware {
  public:
   AuthMiddleware(AuthSettings settings, IndexSet indexes);
@@ -53,6 +59,12 @@ class AuthMiddleware final : public net::Middleware {
   void on_final_response(const net::Request& request, net::Response& response, net::Exchange& exchange) override;
 
   [[nodiscard]] const IndexSet& indexes() const { return indexes_; }
+  // For a client that is not this one (git): the credentials a request to
+  // `url` would carry, looked up at once (no unauthenticated probe first),
+  // under the policy of the index whose root covers it. `always` with none
+  // found is the same "Missing credentials" error as a request's; `never`
+  // gives none. Nothing found under `auto`: nullopt.
+  Result<std::optional<SourcedCredentials>> credentials_for(const Url& url);
   // How many times the look-up chain ran (tests prove it runs once per key).
   [[nodiscard]] int lookups() const;
 

@@ -16,8 +16,9 @@ namespace uvauth::cache {
 
 // sdists: downloaded source archives by sha256; built: wheels built from
 // sources (by source fingerprint and interpreter); build_envs: PEP 517
-// build environments by their requirement set.
-enum class Bucket { simple_pages, wheels, unpacked, interpreters, metadata, sdists, built, build_envs };
+// build environments by their requirement set; git: bare clones of Git
+// repositories (by URL, without credentials) and checkouts by commit.
+enum class Bucket { simple_pages, wheels, unpacked, interpreters, metadata, sdists, built, build_envs, git };
 
 class CacheDir {
  public:

@@ -42,6 +42,11 @@ struct InstallRequest {
   // A local project (PEP 610 dir_info): direct_url is its file:// URL.
   bool directory = false;
   bool editable = false;
+  // A Git requirement (PEP 610 vcs_info): direct_url is the repository URL (no userinfo).
+  bool vcs = false;
+  std::string vcs_commit_id;
+  std::string vcs_requested_revision;
+  std::string subdirectory;
   // Files of the unpacked tree modified after this time (ns since the epoch:
   // the tree's `.complete` marker) are hashed again before they are used: a
   // file edited through a hard link in some target is caught, not spread.

@@ -40,6 +40,18 @@ struct LockedDirectory {
   bool editable = false;
 };
 
+// PEP 751 [packages.vcs]: a Git repository at the commit resolved when
+// locking; built at install time from a checkout of exactly that commit.
+struct LockedVcs {
+  std::string type = "git";
+  std::string url;                 // the repository, without userinfo (https://host/repo.git, ssh://, file://)
+  std::string requested_revision;  // as the requirement asked (tag, branch, commit); empty: the default branch
+  std::string commit_id;           // 40 hex digits
+  std::string subdirectory;
+  // The requirement URL again: git+<url>[@requested_revision][#subdirectory=...].
+  [[nodiscard]] std::string requirement_url() const;
+};
+
 struct LockedPackage {
   std::string name;  // canonical
   pep::Version version;
@@ -47,6 +59,7 @@ struct LockedPackage {
   std::vector<LockedWheel> wheels;
   std::optional<LockedSdist> sdist;
   std::optional<LockedDirectory> directory;
+  std::optional<LockedVcs> vcs;
   // PEP 751 `marker`: the environments this entry is for ("" = all); a name
   // may have several entries with disjoint markers (select.hpp picks one).
   std::string marker;

@@ -48,6 +48,10 @@ struct ProviderOptions {
   SourceBuilder* builder = nullptr;
   BuildPolicy build;
   std::set<std::string> editable;  // projects whose direct requirement is `-e`
+  // Git requirements the previous lock resolved: project -> (requirement URL
+  // without userinfo, commit). The same URL keeps its commit (no fetch), as uv
+  // keeps a locked commit until --upgrade(-package).
+  std::map<std::string, std::pair<std::string, std::string>> git_pins;
 };
 
 // `requirements` with every requirement on an overridden project replaced by its overrides.
@@ -61,7 +65,9 @@ struct Candidate {
   std::string index_url;  // the index (or find-links location) that listed it
   bool directory = false;  // a local project directory (file.url is its file:// URL)
   bool editable = false;
-  [[nodiscard]] bool is_source() const { return directory || !file.is_wheel(); }
+  std::string git_url{};   // a Git requirement's URL as written (file is unused)
+  std::string git_commit{};  // the full commit it resolved to
+  [[nodiscard]] bool is_source() const { return directory || !git_url.empty() || !file.is_wheel(); }
 };
 
 class IndexProvider : public Provider {
@@ -101,6 +107,9 @@ class IndexProvider : public Provider {
   };
   Result<Project> load(const std::string& name);
   Result<Project> load_direct(const std::string& name, const std::string& url);
+  // A source's one candidate: its metadata (static, or from the builder), its requirements.
+  Result<Project> load_source(const std::string& name, Candidate candidate, const std::string& label);
+  [[nodiscard]] Status may_build(const std::string& name, const std::string& label, const std::string& what) const;
   Result<pep::CoreMetadata> source_metadata(const std::string& name, const Candidate& candidate);
   Result<Project*> project(const std::string& name);
 

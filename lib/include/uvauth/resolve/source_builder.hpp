@@ -20,6 +20,10 @@ struct SourceRef {
   std::string index_url;          // the index that listed it (for credentials); empty for a direct reference
   bool directory = false;
   bool editable = false;
+  // A Git requirement: its URL as written (git+https://...@rev#subdirectory=...,
+  // userinfo possibly) and the full commit it resolved to; file is unused.
+  std::string git_url;
+  std::string git_commit;
 };
 
 class SourceBuilder {
@@ -29,6 +33,11 @@ class SourceBuilder {
   // [project], an sdist's PKG-INFO at Metadata 2.2+ without Dynamic
   // requirements), else from the backend's prepare_metadata hook, else a build.
   virtual Result<pep::CoreMetadata> metadata(const SourceRef& source) = 0;
+  // The full commit id a Git requirement's revision names now (git_url as
+  // written). A builder without Git support refuses.
+  virtual Result<std::string> git_commit(const std::string& name, const std::string& git_url) {
+    return Error(ErrorKind::resolution, name + " @ " + git_url + ": this command does not fetch Git repositories");
+  }
 };
 
 // --no-build, --no-build-package, --no-binary.
