@@ -258,6 +258,10 @@ def case_public_repository():
     out = run("lock", "--index-url", BUILD_INDEX, "--project", str(app), "-o", "app.toml", expect=None)
     if "more than one of" not in out:
         fail("tag and branch together were not refused:\n" + out)
+    (app / "pyproject.toml").write_text((app / "pyproject.toml").read_text().replace('tag = "v1.0", branch = "main"', 'tga = "v1.0"'))
+    out = run("lock", "--index-url", BUILD_INDEX, "--project", str(app), "-o", "app.toml", expect=None)
+    if "unknown key `tga`" not in out:
+        fail("a mistyped key of a Git source was not refused:\n" + out)
 
 
 def case_branch_moved_and_offline():

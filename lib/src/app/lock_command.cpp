@@ -278,6 +278,13 @@ Status read_project(const fs::path& file, const Selection& selection, Collected&
           }
         }
         const std::string where = file.string() + ": [tool.uv.sources] " + escape_nonprintable(std::string(name.str()));
+        for (const auto& [key, value] : t) {
+          static const std::set<std::string_view> known{"git", "tag", "branch", "rev", "subdirectory", "marker", "extra", "group"};
+          if (!known.count(key.str())) {
+            return Error(ErrorKind::config, where + " has an unknown key `" + escape_nonprintable(std::string(key.str())) +
+                                                "` (a Git source takes git, tag, branch, rev, subdirectory)");
+          }
+        }
         if (revisions > 1) return Error(ErrorKind::config, where + " gives more than one of `tag`, `branch` and `rev`");
         if (auto sub = t["subdirectory"].value<std::string>()) url += "#subdirectory=" + *sub;
         auto ref = git::GitReference::parse(url);

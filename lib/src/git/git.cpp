@@ -79,7 +79,12 @@ Result<GitReference> GitReference::parse(std::string_view text) {
     auto amp = fragment.find('&');
     std::string_view part = fragment.substr(0, amp);
     fragment = amp == std::string_view::npos ? std::string_view{} : fragment.substr(amp + 1);
-    if (part.rfind("subdirectory=", 0) == 0) ref.subdirectory = percent_decode(part.substr(13));
+    if (part.rfind("subdirectory=", 0) == 0) {
+      ref.subdirectory = percent_decode(part.substr(13));
+    } else if (part.rfind("egg=", 0) != 0 && !part.empty()) {
+      // A hash pin (#sha256=...) cannot be checked on a Git checkout: refused, not ignored.
+      return bad("has '#" + escape_nonprintable(part.substr(0, 40)) + "'; a Git URL takes only #subdirectory= (pin a commit with @REV)");
+    }
   }
   if (!ref.subdirectory.empty()) {
     const fs::path sub(ref.subdirectory);

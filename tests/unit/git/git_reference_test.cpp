@@ -39,7 +39,7 @@ TEST(GitReference, RefusesHostileInput) {
   for (const char* text : {"git+https://host/repo.git@-upload-pack=evil", "git+https://host/repo.git@a:b", "git+https://host/repo.git@a..b",
                            "git+https://host/repo.git#subdirectory=../../etc", "git+https://host/repo.git#subdirectory=/abs",
                            "git+https://host/repo .git", "git+https://host", "git+ftp://host/repo.git", "https://host/repo.git",
-                           "git+https://host/repo.git@"}) {
+                           "git+https://host/repo.git@", "git+https://host/repo.git@v1#sha256=0123abcd"}) {
     auto ref = GitReference::parse(text);
     EXPECT_FALSE(ref) << text;
   }
