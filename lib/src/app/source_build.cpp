@@ -136,7 +136,11 @@ Result<std::string> SourceBuilder::git_commit(const std::string& name, const std
   UVAUTH_TRY_ASSIGN(auto* cache, git_cache());
   UVAUTH_TRY_ASSIGN(auto credentials, git_credentials(*ref));
   auto commit = cache->resolve(*ref, credentials);
-  if (!commit) return Error(commit.error().kind, name + " @ " + ref->requirement_url() + ": " + commit.error().message);
+  if (!commit) {
+    Error error = std::move(commit).error();
+    error.message = name + " @ " + ref->requirement_url() + ": " + error.message;  // hints kept
+    return error;
+  }
   return commit;
 }
 
@@ -148,7 +152,11 @@ Result<fs::path> SourceBuilder::git_tree(const git::GitReference& ref, const std
     UVAUTH_TRY_ASSIGN(credentials, git_credentials(ref));
   }
   auto checkout = cache->checkout(ref, commit, credentials);
-  if (!checkout) return Error(checkout.error().kind, label + ": " + checkout.error().message);
+  if (!checkout) {
+    Error error = std::move(checkout).error();
+    error.message = label + ": " + error.message;  // hints kept
+    return error;
+  }
   fs::path dir = *checkout;
   if (!ref.subdirectory.empty()) dir /= ref.subdirectory;
   std::error_code ec;

@@ -208,7 +208,7 @@ Result<std::string> GitCache::run(const std::vector<std::string>& args, const Gi
     if (result.error().kind == ErrorKind::timeout) {
       return Error(ErrorKind::network, what + ": git did not finish within " + std::to_string(options_.timeout.count()) + " s");
     }
-    return Error(ErrorKind::install, what + ": cannot run `" + options_.git + "`: " + result.error().message)
+    return Error(ErrorKind::install, what + ": " + result.error().message)
         .with_hint("Git requirements need the git executable on PATH (Debian: apt-get install git)");
   }
   if (result->exit_code != 0) {
@@ -312,7 +312,7 @@ Result<std::string> GitCache::resolve(const GitReference& ref, const std::option
       if (auto id = rev_parse(bare, ref.rev + "^{commit}")) return *id;
     }
   }
-  return Error(ErrorKind::resolution, ref.requirement_url() + ": " + ref.repository + " has no " +
+  return Error(ErrorKind::resolution, ref.repository + " has no " +
                                           (ref.rev.empty() ? std::string("default branch") : "branch, tag or commit '" + escape_nonprintable(ref.rev) + "'"));
 }
 
