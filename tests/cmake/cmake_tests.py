@@ -788,6 +788,132 @@ uvauth_add_python_test(NAME check REQUIREMENTS tools
         self.assertIn("version = '0.2'", (p.src / "pylock.tools.toml").read_text())
         p.assert_no_secret_anywhere(self, [PASSWORD])
 
+    def test_git_requirements_pinned_and_no_op(self):
+        """Git requirements from REQUIREMENTS, a requirements file and a pyproject's
+        [tool.uv.sources]; the lock pins the commits; a reconfigure after the branch
+        moved is a no-op that asks the Git server nothing; a new build tree with the
+        committed lock installs the locked commits."""
+        p = self.p
+        p.netrc()
+        git_exe = shutil.which("git")
+        if not git_exe:
+            self.fail("git is not on PATH")
+        repo_name = f"cmake-{p.case}-{os.getpid()}.git"
+        bare = Path(FIXTURE["git_root"]) / repo_name
+        work = p.root / "repo-src"
+
+        def git(*args):
+            subprocess.run([git_exe, "-c", "user.email=t@example.invalid", "-c", "user.name=t", *args], cwd=work,
+                           check=True, capture_output=True, timeout=60)
+
+        def publish():
+            git("push", "-q", "--force", "--tags", str(bare), "main")
+
+        flit = '[build-system]\nrequires = ["flit_core>=3.2"]\nbuild-backend = "flit_core.buildapi"\n'
+        (work / "gitpkg").mkdir(parents=True)
+        (work / "pyproject.toml").write_text(flit + '[project]\nname = "gitpkg"\nversion = "1.0"\ndescription = "x"\n')
+        (work / "gitpkg" / "__init__.py").write_text("VALUE = 'one'\n")
+        (work / "sub" / "subpkg").mkdir(parents=True)
+        (work / "sub" / "pyproject.toml").write_text(flit + '[project]\nname = "subpkg"\nversion = "2.0"\ndescription = "x"\n')
+        (work / "sub" / "subpkg" / "__init__.py").write_text("VALUE = 'sub-one'\n")
+        git("init", "-q", "-b", "main")
+        git("add", "-A")
+        git("commit", "-qm", "one")
+        git("tag", "v1.0")
+        subprocess.run([git_exe, "init", "-q", "--bare", str(bare)], check=True, capture_output=True, timeout=60)
+        publish()
+        self.addCleanup(shutil.rmtree, bare, True)
+
+        # A git first on PATH that records every argv.
+        bindir = p.root / "bin"
+        bindir.mkdir()
+        argv_log = p.root / "git-argv.log"
+        (bindir / "git").write_text(f"#!/bin/sh\nprintf '%s\\n' \"$*\" >> {argv_log}\nexec {git_exe} \"$@\"\n")
+        (bindir / "git").chmod(0o755)
+        p.env["PATH"] = f"{bindir}{os.pathsep}{p.env.get('PATH', '')}"
+
+        url = f"{http_base()}/git/{repo_name}"
+        p.write("requirements.txt", f"subpkg @ git+{url}@main#subdirectory=sub\n")
+        p.write("pyproject.toml", f"""
+[project]
+name = "demo"
+version = "0"
+dependencies = ["gitpkg"]
+
+[tool.uv.sources]
+gitpkg = {{ git = "{url}", branch = "main" }}
+""")
+        index = f"{http_base()}/tagged/{p.case}/private/build/simple"
+        p.cmakelists(f"""
+uvauth_add_index(corp URL "{index}" AUTHENTICATE always DEFAULT)
+uvauth_add_requirements(tools REQUIREMENTS "gitpkg @ git+{url}@v1.0" REQUIREMENTS_FILE requirements.txt)
+uvauth_add_requirements(proj PYPROJECT pyproject.toml)
+message(STATUS "TOOLS=${{tools_PACKAGES}}")
+message(STATUS "PROJ=${{proj_PACKAGES}}")
+""")
+
+        def git_requests():
+            out = []
+            with open(FIXTURE["access_log"]) as log:
+                log.seek(p.log_start)
+                for line in log:
+                    try:
+                        entry = json.loads(line)
+                    except ValueError:
+                        continue
+                    if f"/{repo_name}/" in entry.get("uri", ""):
+                        out.append(entry)
+            return out
+
+        def installed(build, subset, module):
+            site = p.root / build / "_uvauth" / subset / "site"
+            result = subprocess.run([sys.executable, "-c", f"import {module}; print({module}.VALUE)"], text=True,
+                                    capture_output=True, env={**os.environ, "PYTHONPATH": str(site)}, timeout=60)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            return result.stdout.strip()
+
+        first = p.configure()
+        self.assertIn("TOOLS=gitpkg==1.0;subpkg==2.0", flat(first.stdout))
+        self.assertIn("PROJ=gitpkg==1.0", flat(first.stdout))
+        self.assertNotIn("waiting for another process", first.stdout)  # two requirements, one repository, one process
+        commit_one = subprocess.run([git_exe, "rev-parse", "HEAD"], cwd=work, check=True, capture_output=True,
+                                    text=True).stdout.strip()
+        for lock_name in ("pylock.tools.toml", "pylock.proj.toml"):
+            lock = (p.src / lock_name).read_text()
+            self.assertIn("[packages.vcs]", lock)
+            self.assertIn(f"commit-id = '{commit_one}'", lock)
+            self.assertIn(f"url = '{url}'", lock)
+        self.assertIn("requested-revision = 'v1.0'", (p.src / "pylock.tools.toml").read_text())
+        self.assertIn("requested-revision = 'main'", (p.src / "pylock.proj.toml").read_text())
+        self.assertEqual(installed("build", "tools", "subpkg"), "sub-one")
+        self.assertEqual(installed("build", "proj", "gitpkg"), "one")
+        served = git_requests()
+        self.assertTrue(served)
+        self.assertEqual([r for r in served if r["auth"] != "basic" or r["status"] != "200"], [])
+
+        # The branch moves on the server; the reconfigure is a no-op that asks it nothing.
+        (work / "gitpkg" / "__init__.py").write_text("VALUE = 'two'\n")
+        (work / "sub" / "subpkg" / "__init__.py").write_text("VALUE = 'sub-two'\n")
+        git("commit", "-qam", "two")
+        publish()
+        before = len(git_requests())
+        again = p.configure()
+        self.assertEqual(status_lines(again.stdout), [])
+        self.assertEqual(len(git_requests()), before)
+        self.assertEqual(installed("build", "proj", "gitpkg"), "one")
+
+        # A second machine's build tree (own cache) with the committed locks: the locked commit, not the branch head.
+        p.env["UVAUTH_CACHE_DIR"] = str(p.root / "cache2")
+        p.configure(build="build2")
+        self.assertEqual(installed("build2", "tools", "subpkg"), "sub-one")
+        self.assertEqual(installed("build2", "proj", "gitpkg"), "one")
+        self.assertIn(f"commit-id = '{commit_one}'", (p.src / "pylock.proj.toml").read_text())
+        self.assertEqual([r for r in git_requests() if r["auth"] != "basic"], [])
+        argv = argv_log.read_text()
+        self.assertIn("fetch", argv)
+        self.assertNotIn(PASSWORD, argv)
+        p.assert_no_secret_anywhere(self, [PASSWORD])
+
     def test_flat_and_explicit_indexes(self):
         p = self.p
         p.cmakelists(f"""

@@ -262,6 +262,26 @@ def case_public_repository():
     out = run("lock", "--index-url", BUILD_INDEX, "--project", str(app), "-o", "app.toml", expect=None)
     if "unknown key `tga`" not in out:
         fail("a mistyped key of a Git source was not refused:\n" + out)
+    # Submodules are not fetched: a repository that has them says so (not a silent empty directory).
+    git("checkout", "-q", "-b", "with-submodules")
+    (SRC / ".gitmodules").write_text('[submodule "vendor"]\n\tpath = vendor\n\turl = ../vendor.git\n')
+    git("add", ".gitmodules")
+    git("commit", "-qm", "submodules")
+    git("push", "-q", str(REPO), "with-submodules")
+    git("checkout", "-q", "main")
+    out = lock(f"gitpkg @ git+http://127.0.0.1:{PORT}/git-public/{REPO_NAME}@with-submodules", output="submodules.toml")
+    out += sync("submodules.toml", "t-sub")
+    if "has submodules (.gitmodules); uvauth does not fetch them" not in out:
+        fail("a repository with submodules built without a word:\n" + out)
+    # A server whose HEAD names a branch that does not exist (a bare repository
+    # made with another default branch): tags and branches still resolve, and
+    # no revision at all is a clear error, not git's "couldn't find remote ref".
+    subprocess.run([GIT, "--git-dir", str(REPO), "symbolic-ref", "HEAD", "refs/heads/no-such-branch"], check=True)
+    shutil.rmtree(WORK / "cache", ignore_errors=True)
+    lock(f"gitpkg @ git+http://127.0.0.1:{PORT}/git-public/{REPO_NAME}@v1.0", output="dangling.toml")
+    out = lock(f"gitpkg @ git+http://127.0.0.1:{PORT}/git-public/{REPO_NAME}", output="dangling.toml", expect=None)
+    if "has no default branch" not in out or "@BRANCH" not in out:
+        fail("a dangling remote HEAD is not explained:\n" + out)
 
 
 def case_branch_moved_and_offline():

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <string>
 #include <string_view>
 
 #include "uvauth/error.hpp"
@@ -23,15 +24,20 @@ class FileLock {
  public:
   static Result<FileLock> acquire(const std::filesystem::path& lock_file, std::string_view what,
                                   std::chrono::milliseconds timeout = std::chrono::seconds(60));
-  FileLock(FileLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  FileLock(FileLock&& other) noexcept : fd_(other.fd_), key_(std::move(other.key_)) {
+    other.fd_ = -1;
+    other.key_.clear();
+  }
   FileLock& operator=(FileLock&& other) noexcept;
   FileLock(const FileLock&) = delete;
   FileLock& operator=(const FileLock&) = delete;
   ~FileLock();
 
  private:
-  explicit FileLock(int fd) : fd_(fd) {}
+  FileLock(int fd, std::string key) : fd_(fd), key_(std::move(key)) {}
+  void release() noexcept;
   int fd_ = -1;
+  std::string key_;  // the lock file's path: threads of this process wait on each other here, not on flock
 };
 
 }  // namespace uvauth

@@ -28,6 +28,10 @@ namespace uvauth {
 void append_utf8(std::string& out, unsigned long code_point);
 // %XX sequences decoded; a malformed one is kept as written.
 [[nodiscard]] std::string percent_decode(std::string_view text);
+// The inverse for a URL part that is stored decoded (a Git revision, a
+// #subdirectory=): '%', '#', '@', '&', white space, controls and non-ASCII
+// bytes encoded, so that the part reads back the same.
+[[nodiscard]] std::string percent_encode_url_part(std::string_view text);
 // A file:// URL for an absolute path (unsafe bytes percent-encoded).
 [[nodiscard]] std::string file_url(const std::string& absolute_path);
 }  // namespace uvauth

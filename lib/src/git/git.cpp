@@ -87,6 +87,7 @@ Result<GitReference> GitReference::parse(std::string_view text) {
     }
   }
   if (!ref.subdirectory.empty()) {
+    if (has_control_or_space(ref.subdirectory)) return bad("has a subdirectory with white space or control characters");
     const fs::path sub(ref.subdirectory);
     if (sub.is_absolute()) return bad("names an absolute subdirectory");
     for (const auto& part : sub) {
@@ -99,7 +100,10 @@ Result<GitReference> GitReference::parse(std::string_view text) {
   const auto slash = after_scheme.find('/');
   std::string_view authority = after_scheme.substr(0, slash);
   std::string_view path = slash == std::string_view::npos ? std::string_view{} : after_scheme.substr(slash);
-  if (auto at = path.rfind('@'); at != std::string_view::npos && path.find('/', at) == std::string_view::npos) {
+  // The revision follows the path's last '@' (as pip reads it), so branch
+  // names with slashes work: @feature/x. An '@' left in the path would make
+  // the URL mean something else once printed again: it is refused.
+  if (auto at = path.rfind('@'); at != std::string_view::npos) {
     ref.rev = percent_decode(path.substr(at + 1));
     path = path.substr(0, at);
     if (ref.rev.empty()) return bad("has an empty revision after '@'");
@@ -108,6 +112,7 @@ Result<GitReference> GitReference::parse(std::string_view text) {
       return bad("has a revision that is not a tag, branch or commit name");
     }
   }
+  if (path.find('@') != std::string_view::npos) return bad("has '@' in its path besides the one before the revision; write it as %40");
   std::string userinfo;
   if (auto at = authority.rfind('@'); at != std::string_view::npos) {
     userinfo = std::string(authority.substr(0, at));
@@ -134,8 +139,8 @@ Result<GitReference> GitReference::parse(std::string_view text) {
 
 std::string GitReference::requirement_url() const {
   std::string out = "git+" + repository;
-  if (!rev.empty()) out += "@" + rev;
-  if (!subdirectory.empty()) out += "#subdirectory=" + subdirectory;
+  if (!rev.empty()) out += "@" + percent_encode_url_part(rev);
+  if (!subdirectory.empty()) out += "#subdirectory=" + percent_encode_url_part(subdirectory);
   return out;
 }
 
@@ -286,7 +291,7 @@ Result<std::string> GitCache::resolve(const GitReference& ref, const std::option
   const fs::path bare = repo_dir(ref);
   std::error_code ec;
   fs::create_directories(bare.parent_path(), ec);
-  UVAUTH_TRY_ASSIGN(auto lock, FileLock::acquire(bare.string() + ".lock", "the Git cache of " + ref.repository, std::chrono::seconds(600)));
+  UVAUTH_TRY_ASSIGN(auto lock, FileLock::acquire(bare.string() + ".lock", "Git cache of " + ref.repository, std::chrono::seconds(600)));
   UVAUTH_TRY(ensure_repository(bare, ref));
   if (ref.rev_is_commit()) {
     if (auto id = rev_parse(bare, ref.rev + "^{commit}")) return *id;
@@ -304,7 +309,19 @@ Result<std::string> GitCache::resolve(const GitReference& ref, const std::option
       return *id;
     }
   }
-  UVAUTH_TRY(fetch(bare, ref, credentials, {"+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*", "+HEAD:refs/remotes/origin/HEAD"}));
+  // The remote HEAD only when the default branch is asked for: a server whose
+  // HEAD names a branch that does not exist (a bare repository made with
+  // another default branch) still serves its tags and branches.
+  std::vector<std::string> refspecs{"+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"};
+  if (ref.rev.empty()) refspecs.emplace_back("+HEAD:refs/remotes/origin/HEAD");
+  auto fetched = fetch(bare, ref, credentials, refspecs);
+  if (!fetched) {
+    if (ref.rev.empty() && fetched.error().message.find("couldn't find remote ref HEAD") != std::string::npos) {
+      return Error(ErrorKind::resolution, ref.repository + " has no default branch (its HEAD names a branch that does not exist)")
+          .with_hint("name a branch, tag or commit: " + ref.requirement_url() + "@BRANCH");
+    }
+    return std::move(fetched).error();
+  }
   if (auto id = lookup()) return *id;
   if (ref.rev_is_commit()) {
     // Not on any branch or tag: ask for the commit itself (servers that allow it).
@@ -331,10 +348,19 @@ Result<fs::path> GitCache::checkout(const GitReference& ref, const std::string& 
   const fs::path bare = repo_dir(ref);
   const fs::path dir = options_.bucket / "checkouts" / bare.filename() / commit;
   std::error_code ec;
-  if (fs::exists(dir / ".git", ec)) return dir;
+  // Submodules are not fetched: said every time, not only when first checked out.
+  auto warn_submodules = [&] {
+    std::error_code e;
+    if (fs::exists(dir / ".gitmodules", e)) {
+      UVAUTH_WARN(ref.repository << " at " << commit.substr(0, 12)
+                                 << " has submodules (.gitmodules); uvauth does not fetch them, so a build sees their directories empty");
+    }
+    return dir;
+  };
+  if (fs::exists(dir / ".git", ec)) return warn_submodules();
   fs::create_directories(dir.parent_path(), ec);
-  UVAUTH_TRY_ASSIGN(auto lock, FileLock::acquire(bare.string() + ".lock", "the Git cache of " + ref.repository, std::chrono::seconds(600)));
-  if (fs::exists(dir / ".git", ec)) return dir;
+  UVAUTH_TRY_ASSIGN(auto lock, FileLock::acquire(bare.string() + ".lock", "Git cache of " + ref.repository, std::chrono::seconds(600)));
+  if (fs::exists(dir / ".git", ec)) return warn_submodules();
   UVAUTH_TRY(ensure_repository(bare, ref));
   if (!rev_parse(bare, commit + "^{commit}")) {
     UVAUTH_TRY(fetch(bare, ref, credentials, {"+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"}));
@@ -366,7 +392,7 @@ Result<fs::path> GitCache::checkout(const GitReference& ref, const std::string& 
     fs::remove_all(staging, ec);
     if (!fs::exists(dir / ".git")) return Error(ErrorKind::io, "cannot move the checkout into " + dir.string() + ": " + ec.message());
   }
-  return dir;
+  return warn_submodules();
 }
 
 }  // namespace uvauth::git

@@ -350,8 +350,8 @@ void Lock::resolve_paths(const std::string& base) {
 
 std::string LockedVcs::requirement_url() const {
   std::string out = "git+" + without_userinfo(url);
-  if (!requested_revision.empty()) out += "@" + requested_revision;
-  if (!subdirectory.empty()) out += "#subdirectory=" + subdirectory;
+  if (!requested_revision.empty()) out += "@" + percent_encode_url_part(requested_revision);
+  if (!subdirectory.empty()) out += "#subdirectory=" + percent_encode_url_part(subdirectory);
   return out;
 }
 

@@ -6,6 +6,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <condition_variable>
+#include <mutex>
+#include <set>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -55,25 +58,64 @@ Result<std::string> read_file(const fs::path& file) {
   return out.str();
 }
 
+namespace {
+// flock() conflicts between two open() of the same file even within one
+// process, so threads of one process would wait on each other there and warn
+// about "another process". They queue here first instead, silently.
+struct HeldLocks {
+  std::mutex mutex;
+  std::condition_variable released;
+  std::set<std::string> held;
+};
+HeldLocks& held_locks() {
+  static HeldLocks* locks = new HeldLocks;  // never destroyed: locks may be released during static destruction
+  return *locks;
+}
+}  // namespace
+
 Result<FileLock> FileLock::acquire(const fs::path& lock_file, std::string_view what, std::chrono::milliseconds timeout) {
   std::error_code ec;
   if (lock_file.has_parent_path()) fs::create_directories(lock_file.parent_path(), ec);
-  const int fd = ::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return Error(ErrorKind::io, "cannot open lock file " + lock_file.string() + ": " + std::strerror(errno));
   const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto timed_out = [&] {
+    return Error(ErrorKind::io, "timed out waiting for the lock on the " + std::string(what) + " (" + lock_file.string() + ")")
+        .with_hint("another uv or uvauth process holds it; if none is running, delete the lock file");
+  };
+  std::string key = fs::absolute(lock_file, ec).lexically_normal().string();
+  if (ec) key = lock_file.string();
+  {
+    HeldLocks& locks = held_locks();
+    std::unique_lock guard(locks.mutex);
+    if (!locks.released.wait_until(guard, deadline, [&] { return locks.held.count(key) == 0; })) return timed_out();
+    locks.held.insert(key);
+  }
+  auto forget = [&] {
+    HeldLocks& locks = held_locks();
+    {
+      std::lock_guard guard(locks.mutex);
+      locks.held.erase(key);
+    }
+    locks.released.notify_all();
+  };
+  const int fd = ::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    const std::string why = std::strerror(errno);
+    forget();
+    return Error(ErrorKind::io, "cannot open lock file " + lock_file.string() + ": " + why);
+  }
   bool announced = false;
   for (;;) {
-    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return FileLock(fd);
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return FileLock(fd, std::move(key));
     if (errno != EWOULDBLOCK && errno != EINTR) {
       const std::string why = std::strerror(errno);
       ::close(fd);
+      forget();
       return Error(ErrorKind::io, "cannot lock " + lock_file.string() + ": " + why);
     }
     if (std::chrono::steady_clock::now() >= deadline) {
       ::close(fd);
-      return Error(ErrorKind::io, "timed out waiting for the lock on the " + std::string(what) + " (" +
-                                      lock_file.string() + ")")
-          .with_hint("another uv or uvauth process holds it; if none is running, delete the lock file");
+      forget();
+      return timed_out();
     }
     if (!announced) {
       UVAUTH_WARN("waiting for another process that holds the lock on the " << what << " (" << lock_file.string() << ")");
@@ -83,17 +125,31 @@ Result<FileLock> FileLock::acquire(const fs::path& lock_file, std::string_view w
   }
 }
 
+void FileLock::release() noexcept {
+  if (fd_ >= 0) ::close(fd_);  // closing releases the flock
+  fd_ = -1;
+  if (!key_.empty()) {
+    HeldLocks& locks = held_locks();
+    {
+      std::lock_guard guard(locks.mutex);
+      locks.held.erase(key_);
+    }
+    locks.released.notify_all();
+    key_.clear();
+  }
+}
+
 FileLock& FileLock::operator=(FileLock&& other) noexcept {
   if (this != &other) {
-    if (fd_ >= 0) ::close(fd_);
+    release();
     fd_ = other.fd_;
+    key_ = std::move(other.key_);
     other.fd_ = -1;
+    other.key_.clear();
   }
   return *this;
 }
 
-FileLock::~FileLock() {
-  if (fd_ >= 0) ::close(fd_);  // closing releases the flock
-}
+FileLock::~FileLock() { release(); }
 
 }  // namespace uvauth

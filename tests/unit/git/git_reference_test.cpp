@@ -48,6 +48,30 @@ TEST(GitReference, RefusesHostileInput) {
   EXPECT_EQ(secret.error().message.find("topsecret"), std::string::npos) << secret.error().message;
 }
 
+// Seen: `@feature/x` was not read as a revision (the path ran on), and a
+// revision with %23 printed as '#' read back as a fragment (found by fuzz_git_reference).
+TEST(GitReference, BranchesWithSlashesAndEncodedRevisionsRoundTrip) {
+  auto ref = GitReference::parse("git+https://host/team/repo.git@feature/x#subdirectory=py");
+  ASSERT_TRUE(ref) << ref.error().message;
+  EXPECT_EQ(ref->repository, "https://host/team/repo.git");
+  EXPECT_EQ(ref->rev, "feature/x");
+  EXPECT_EQ(ref->requirement_url(), "git+https://host/team/repo.git@feature/x#subdirectory=py");
+  auto odd = GitReference::parse("git+https://host/repo.git@a%23b%40c#subdirectory=s%26t");
+  ASSERT_TRUE(odd) << odd.error().message;
+  EXPECT_EQ(odd->rev, "a#b@c");
+  EXPECT_EQ(odd->subdirectory, "s&t");
+  auto again = GitReference::parse(odd->requirement_url());
+  ASSERT_TRUE(again) << odd->requirement_url();
+  EXPECT_EQ(again->rev, "a#b@c");
+  EXPECT_EQ(again->subdirectory, "s&t");
+  // An '@' in the path besides the revision's would change meaning when printed: refused, with the way out.
+  auto at = GitReference::parse("git+https://host/@scope/repo.git@v1");
+  ASSERT_FALSE(at);
+  EXPECT_NE(at.error().message.find("%40"), std::string::npos) << at.error().message;
+  EXPECT_FALSE(GitReference::parse("git+https://host/repo.git#subdirectory=a%0Ab"));
+  EXPECT_FALSE(GitReference::parse("git+https://host/repo.git@a%0Ab"));
+}
+
 TEST(GitReference, LockedVcsRoundTrips) {
   uvauth::lock::LockedVcs vcs;
   vcs.url = "https://host/repo.git";
