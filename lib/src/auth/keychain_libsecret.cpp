@@ -2,6 +2,8 @@
 // Each call runs with a GCancellable that a watchdog cancels at the time limit.
 #include <libsecret/secret.h>
 
+#include "lazy/lazy_library.hpp"
+
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -81,6 +83,20 @@ auto guarded(const std::string& what, Call&& call) -> Result<decltype(call(nullp
   return value;
 }
 
+// libsecret is opened on first use (lazy/lazy_library.hpp): a machine
+// without it gets an error from the keychain, not from every command.
+Status loadable() {
+#ifdef UVAUTH_LIBSECRET_SONAME
+  std::string why;
+  if (!lazy::try_open(UVAUTH_LIBSECRET_SONAME, &why)) {
+    return Error(ErrorKind::auth, std::string("the system keychain (Secret Service) is not available: cannot load ") +
+                                      UVAUTH_LIBSECRET_SONAME + " (" + escape_nonprintable(why) + ")")
+        .with_hint("install libsecret (Debian: apt-get install libsecret-1-0)");
+  }
+#endif
+  return {};
+}
+
 }  // namespace
 
 bool SystemKeychain::built_in() { return true; }
@@ -89,6 +105,7 @@ std::string_view SystemKeychain::backend() { return "Secret Service (libsecret)"
 void SystemKeychain::set_time_limit(std::chrono::milliseconds limit) { time_limit_ms = limit.count(); }
 
 Result<std::vector<KeychainItem>> SystemKeychain::find(const std::string& service, const std::optional<std::string>& username) {
+  UVAUTH_TRY(loadable());
   Attributes query;
   query.set("service", service);
   if (username) query.set("username", *username);
@@ -127,6 +144,7 @@ Result<std::vector<KeychainItem>> SystemKeychain::find(const std::string& servic
 
 Status SystemKeychain::store(const std::string& service, const std::string& username, const Secret& password,
                              const std::string& label) {
+  UVAUTH_TRY(loadable());
   Attributes attributes;
   const std::string target = "default";
   const std::string application = "uv";
@@ -143,6 +161,7 @@ Status SystemKeychain::store(const std::string& service, const std::string& user
 }
 
 Result<bool> SystemKeychain::remove(const std::string& service, const std::string& username) {
+  UVAUTH_TRY(loadable());
   Attributes attributes;
   const std::string target = "default";
   attributes.set("service", service);
@@ -155,6 +174,7 @@ Result<bool> SystemKeychain::remove(const std::string& service, const std::strin
 }
 
 Result<std::vector<KeychainItem>> SystemKeychain::list() {
+  UVAUTH_TRY(loadable());
   Attributes query;
   const std::string application = "uv";
   query.set("application", application);

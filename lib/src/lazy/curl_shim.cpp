@@ -1,0 +1,98 @@
+// libcurl's functions that libuvauth calls, forwarded to the library opened
+// on first use (lazy_library.hpp says why).
+#include <curl/curl.h>
+
+#include <cstdarg>
+
+#include "lazy/lazy_library.hpp"
+
+#undef curl_easy_setopt
+#undef curl_easy_getinfo
+#undef curl_multi_setopt
+
+namespace {
+void* curl_library() {
+  static void* const handle = uvauth::lazy::open_or_exit(UVAUTH_CURL_SONAME, "libcurl4");
+  return handle;
+}
+}  // namespace
+
+#define UVAUTH_CURL_FN(name) UVAUTH_LAZY_FUNCTION(curl_library(), UVAUTH_CURL_SONAME, name)
+
+// The variadic setters take one value whose type the option's number tells
+// (CURLOPTTYPE_*: long, object pointer, function pointer, curl_off_t, blob).
+#define UVAUTH_CURL_FORWARD_OPTION(fn, handle, option, args)                                 \
+  (static_cast<long>(option) < CURLOPTTYPE_OBJECTPOINT     ? fn(handle, option, va_arg(args, long))      \
+   : static_cast<long>(option) < CURLOPTTYPE_FUNCTIONPOINT ? fn(handle, option, va_arg(args, void*))     \
+   : static_cast<long>(option) < CURLOPTTYPE_OFF_T         ? fn(handle, option, va_arg(args, void (*)())) \
+   : static_cast<long>(option) < CURLOPTTYPE_BLOB          ? fn(handle, option, va_arg(args, curl_off_t)) \
+                                                           : fn(handle, option, va_arg(args, void*)))
+
+// curl declares the option before `...` as an enum; clang warns that va_start
+// after an enum is undefined in general. These enums are int-sized and the
+// ABI passes them as int, as curl itself relies on.
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wvarargs"
+#endif
+
+extern "C" {
+
+CURLcode curl_global_init(long flags) { return UVAUTH_CURL_FN(curl_global_init)(flags); }
+CURL* curl_easy_init(void) { return UVAUTH_CURL_FN(curl_easy_init)(); }
+void curl_easy_cleanup(CURL* curl) { UVAUTH_CURL_FN(curl_easy_cleanup)(curl); }
+const char* curl_easy_strerror(CURLcode code) { return UVAUTH_CURL_FN(curl_easy_strerror)(code); }
+void curl_free(void* p) { UVAUTH_CURL_FN(curl_free)(p); }
+
+CURLcode curl_easy_setopt(CURL* curl, CURLoption option, ...) {
+  auto fn = UVAUTH_CURL_FN(curl_easy_setopt);
+  va_list args;
+  va_start(args, option);
+  const CURLcode result = UVAUTH_CURL_FORWARD_OPTION(fn, curl, option, args);
+  va_end(args);
+  return result;
+}
+
+CURLcode curl_easy_getinfo(CURL* curl, CURLINFO info, ...) {
+  auto fn = UVAUTH_CURL_FN(curl_easy_getinfo);
+  va_list args;
+  va_start(args, info);
+  void* out = va_arg(args, void*);  // every CURLINFO takes a pointer to where the answer goes
+  va_end(args);
+  return fn(curl, info, out);
+}
+
+CURLM* curl_multi_init(void) { return UVAUTH_CURL_FN(curl_multi_init)(); }
+CURLMcode curl_multi_cleanup(CURLM* multi) { return UVAUTH_CURL_FN(curl_multi_cleanup)(multi); }
+CURLMcode curl_multi_add_handle(CURLM* multi, CURL* curl) { return UVAUTH_CURL_FN(curl_multi_add_handle)(multi, curl); }
+CURLMcode curl_multi_remove_handle(CURLM* multi, CURL* curl) { return UVAUTH_CURL_FN(curl_multi_remove_handle)(multi, curl); }
+CURLMsg* curl_multi_info_read(CURLM* multi, int* msgs_in_queue) { return UVAUTH_CURL_FN(curl_multi_info_read)(multi, msgs_in_queue); }
+CURLMcode curl_multi_perform(CURLM* multi, int* running) { return UVAUTH_CURL_FN(curl_multi_perform)(multi, running); }
+CURLMcode curl_multi_poll(CURLM* multi, struct curl_waitfd extra_fds[], unsigned int extra_nfds, int timeout_ms, int* ret) {
+  return UVAUTH_CURL_FN(curl_multi_poll)(multi, extra_fds, extra_nfds, timeout_ms, ret);
+}
+CURLMcode curl_multi_timeout(CURLM* multi, long* milliseconds) { return UVAUTH_CURL_FN(curl_multi_timeout)(multi, milliseconds); }
+CURLMcode curl_multi_wakeup(CURLM* multi) { return UVAUTH_CURL_FN(curl_multi_wakeup)(multi); }
+
+CURLMcode curl_multi_setopt(CURLM* multi, CURLMoption option, ...) {
+  auto fn = UVAUTH_CURL_FN(curl_multi_setopt);
+  va_list args;
+  va_start(args, option);
+  const CURLMcode result = UVAUTH_CURL_FORWARD_OPTION(fn, multi, option, args);
+  va_end(args);
+  return result;
+}
+
+struct curl_slist* curl_slist_append(struct curl_slist* list, const char* data) { return UVAUTH_CURL_FN(curl_slist_append)(list, data); }
+void curl_slist_free_all(struct curl_slist* list) { UVAUTH_CURL_FN(curl_slist_free_all)(list); }
+
+CURLU* curl_url(void) { return UVAUTH_CURL_FN(curl_url)(); }
+void curl_url_cleanup(CURLU* handle) { UVAUTH_CURL_FN(curl_url_cleanup)(handle); }
+CURLUcode curl_url_get(CURLU* handle, CURLUPart what, char** part, unsigned int flags) {
+  return UVAUTH_CURL_FN(curl_url_get)(handle, what, part, flags);
+}
+CURLUcode curl_url_set(CURLU* handle, CURLUPart what, const char* part, unsigned int flags) {
+  return UVAUTH_CURL_FN(curl_url_set)(handle, what, part, flags);
+}
+const char* curl_url_strerror(CURLUcode code) { return UVAUTH_CURL_FN(curl_url_strerror)(code); }
+
+}  // extern "C"
