@@ -10,11 +10,18 @@
 
 namespace uvauth {
 
-// Writes `content` to a temporary file beside `file`, flushes it to disk and
-// renames it over `file`: readers see the old or the new content, never a mix.
+// `durable`: flushed to disk before the rename (locks, settings, credentials,
+// stamps). `cache`: not flushed; for cache entries whose reader checks them
+// (a digest, a recorded size) and treats a damaged one as a miss, so a crash
+// costs a download, never a wrong answer. uv does not flush its cache either.
+enum class Durability { durable, cache };
+
+// Writes `content` to a temporary file beside `file` and renames it over
+// `file`: readers see the old or the new content, never a mix.
 Status write_file_atomically(const std::filesystem::path& file, std::string_view content,
                              std::filesystem::perms permissions = std::filesystem::perms::owner_read |
-                                                                  std::filesystem::perms::owner_write);
+                                                                  std::filesystem::perms::owner_write,
+                             Durability durability = Durability::durable);
 
 Result<std::string> read_file(const std::filesystem::path& file);
 

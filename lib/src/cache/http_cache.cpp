@@ -9,6 +9,10 @@
 namespace uvauth::cache {
 namespace {
 
+constexpr std::filesystem::perms fs_default_perms() {
+  return std::filesystem::perms::owner_read | std::filesystem::perms::owner_write;
+}
+
 std::int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -16,7 +20,7 @@ std::int64_t now_seconds() {
 // Entry file: one JSON header line, then the body bytes.
 std::string serialize(const CachedResponse& e) {
   nlohmann::json header{{"url", e.url}, {"content_type", e.content_type}, {"etag", e.etag},
-                        {"last_modified", e.last_modified}, {"fresh_until", e.fresh_until}};
+                        {"last_modified", e.last_modified}, {"fresh_until", e.fresh_until}, {"size", e.body.size()}};
   return header.dump() + "\n" + e.body;
 }
 
@@ -58,6 +62,9 @@ std::optional<CachedResponse> HttpCache::load(const Url& url) const {
     entry.etag = header.value("etag", "");
     entry.last_modified = header.value("last_modified", "");
     entry.fresh_until = header.value("fresh_until", std::int64_t{0});
+    // Entries are written without fsync: one cut short by a crash is a miss.
+    // (Entries from before carry no size; they were flushed.)
+    if (header.contains("size") && header.value("size", std::uint64_t{0}) != text->size() - newline - 1) return std::nullopt;
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;
   }
@@ -77,7 +84,8 @@ void HttpCache::store(const Url& url, const net::Response& response) const {
   const auto max_age = max_age_seconds(cache_control);
   entry.fresh_until = max_age > 0 ? now_seconds() + max_age : 0;
   entry.body = response.body;
-  (void)write_file_atomically(path_for(url), serialize(entry));  // a cache that cannot be written is no cache
+  // A cache that cannot be written is no cache.
+  (void)write_file_atomically(path_for(url), serialize(entry), fs_default_perms(), Durability::cache);
 }
 
 void HttpCache::refresh(const Url& url, CachedResponse entry, const net::Response& not_modified) const {
@@ -85,7 +93,7 @@ void HttpCache::refresh(const Url& url, CachedResponse entry, const net::Respons
   const auto max_age = max_age_seconds(not_modified.header("cache-control").value_or(""));
   entry.fresh_until = max_age > 0 ? now_seconds() + max_age : 0;
   if (auto etag = not_modified.header("etag")) entry.etag = std::string(*etag);
-  (void)write_file_atomically(path_for(url), serialize(entry));
+  (void)write_file_atomically(path_for(url), serialize(entry), fs_default_perms(), Durability::cache);
 }
 
 std::optional<std::string> ContentCache::load(const std::string& sha256) const {
@@ -99,7 +107,7 @@ std::optional<std::string> ContentCache::load(const std::string& sha256) const {
 void ContentCache::store(const std::string& sha256, std::string_view content) const {
   const auto digest = Sha256Digest::parse(sha256);
   if (!dir_ || !digest || Sha256::hex_of(content) != digest->hex()) return;
-  (void)write_file_atomically(digest_path(*dir_, *digest, Fanout::two_digits), content);
+  (void)write_file_atomically(digest_path(*dir_, *digest, Fanout::two_digits), content, fs_default_perms(), Durability::cache);
 }
 
 void HttpCache::add_validators(net::Request& request, const CachedResponse& entry) {

@@ -330,7 +330,10 @@ Result<pep::Target> query_interpreter(const fs::path& python, const cache::Cache
   }
   auto target = pep::target_from_query(run->out, python.string());
   if (!target) return target;
-  if (cached) (void)write_file_atomically(*cached, run->out);
+  // Not flushed: a damaged entry fails target_from_query and is asked again.
+  if (cached) {
+    (void)write_file_atomically(*cached, run->out, fs::perms::owner_read | fs::perms::owner_write, Durability::cache);
+  }
   return target;
 }
 

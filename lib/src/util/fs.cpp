@@ -19,7 +19,7 @@
 namespace uvauth {
 namespace fs = std::filesystem;
 
-Status write_file_atomically(const fs::path& file, std::string_view content, fs::perms permissions) {
+Status write_file_atomically(const fs::path& file, std::string_view content, fs::perms permissions, Durability durability) {
   std::error_code ec;
   if (file.has_parent_path()) fs::create_directories(file.parent_path(), ec);
   if (ec) return Error(ErrorKind::io, "cannot create directory " + file.parent_path().string() + ": " + ec.message());
@@ -39,7 +39,7 @@ Status write_file_atomically(const fs::path& file, std::string_view content, fs:
     }
     written += static_cast<std::size_t>(n);
   }
-  const bool synced = ::fsync(fd) == 0;
+  const bool synced = durability == Durability::cache || ::fsync(fd) == 0;
   ::close(fd);
   if (!synced || ::rename(temp.c_str(), file.c_str()) != 0) {
     const std::string why = std::strerror(errno);
