@@ -122,8 +122,9 @@ class Project:
         return self.run([CTEST, "--test-dir", str(self.root / build), "--output-on-failure", "--timeout", "120"],
                         check=check)
 
-    def requests(self, tag=None):
-        """This case's requests from the nginx access log."""
+    def requests(self, tag=None, contains=None):
+        """This case's requests from the nginx access log: those under
+        /tagged/<case>/, or those whose URI contains `contains`."""
         marker = f"/tagged/{tag or self.case}/"
         out = []
         with open(FIXTURE["access_log"]) as log:
@@ -133,7 +134,8 @@ class Project:
                     entry = json.loads(line)
                 except ValueError:
                     continue
-                if entry.get("uri", "").startswith(marker):
+                uri = entry.get("uri", "")
+                if (contains in uri) if contains else uri.startswith(marker):
                     out.append(entry)
         return out
 
@@ -853,17 +855,7 @@ message(STATUS "PROJ=${{proj_PACKAGES}}")
 """)
 
         def git_requests():
-            out = []
-            with open(FIXTURE["access_log"]) as log:
-                log.seek(p.log_start)
-                for line in log:
-                    try:
-                        entry = json.loads(line)
-                    except ValueError:
-                        continue
-                    if f"/{repo_name}/" in entry.get("uri", ""):
-                        out.append(entry)
-            return out
+            return p.requests(contains=f"/{repo_name}/")
 
         def installed(build, subset, module):
             site = p.root / build / "_uvauth" / subset / "site"

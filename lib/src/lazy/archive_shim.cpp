@@ -5,12 +5,7 @@
 
 #include "lazy/lazy_library.hpp"
 
-namespace {
-void* archive_library() {
-  static void* const handle = uvauth::lazy::open_or_exit(UVAUTH_ARCHIVE_SONAME, "libarchive13");
-  return handle;
-}
-}  // namespace
+UVAUTH_LAZY_LIBRARY(archive_library, UVAUTH_ARCHIVE_SONAME, "libarchive13")
 
 #define UVAUTH_ARCHIVE_FN(name) UVAUTH_LAZY_FUNCTION(archive_library(), UVAUTH_ARCHIVE_SONAME, name)
 #define UVAUTH_ARCHIVE_SIMPLE(type, name, arg_type) \

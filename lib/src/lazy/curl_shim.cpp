@@ -10,23 +10,23 @@
 #undef curl_easy_getinfo
 #undef curl_multi_setopt
 
-namespace {
-void* curl_library() {
-  static void* const handle = uvauth::lazy::open_or_exit(UVAUTH_CURL_SONAME, "libcurl4");
-  return handle;
-}
-}  // namespace
+UVAUTH_LAZY_LIBRARY(curl_library, UVAUTH_CURL_SONAME, "libcurl4")
 
 #define UVAUTH_CURL_FN(name) UVAUTH_LAZY_FUNCTION(curl_library(), UVAUTH_CURL_SONAME, name)
 
+namespace {
 // The variadic setters take one value whose type the option's number tells
 // (CURLOPTTYPE_*: long, object pointer, function pointer, curl_off_t, blob).
-#define UVAUTH_CURL_FORWARD_OPTION(fn, handle, option, args)                                 \
-  (static_cast<long>(option) < CURLOPTTYPE_OBJECTPOINT     ? fn(handle, option, va_arg(args, long))      \
-   : static_cast<long>(option) < CURLOPTTYPE_FUNCTIONPOINT ? fn(handle, option, va_arg(args, void*))     \
-   : static_cast<long>(option) < CURLOPTTYPE_OFF_T         ? fn(handle, option, va_arg(args, void (*)())) \
-   : static_cast<long>(option) < CURLOPTTYPE_BLOB          ? fn(handle, option, va_arg(args, curl_off_t)) \
-                                                           : fn(handle, option, va_arg(args, void*)))
+template <class Result, class Handle, class Option>
+Result forward_option(Result (*fn)(Handle*, Option, ...), Handle* handle, Option option, va_list& args) {
+  const long kind = static_cast<long>(option);
+  if (kind < CURLOPTTYPE_OBJECTPOINT) return fn(handle, option, va_arg(args, long));
+  if (kind < CURLOPTTYPE_FUNCTIONPOINT) return fn(handle, option, va_arg(args, void*));
+  if (kind < CURLOPTTYPE_OFF_T) return fn(handle, option, va_arg(args, void (*)()));
+  if (kind < CURLOPTTYPE_BLOB) return fn(handle, option, va_arg(args, curl_off_t));
+  return fn(handle, option, va_arg(args, void*));
+}
+}  // namespace
 
 // curl declares the option before `...` as an enum; clang warns that va_start
 // after an enum is undefined in general. These enums are int-sized and the
@@ -44,10 +44,9 @@ const char* curl_easy_strerror(CURLcode code) { return UVAUTH_CURL_FN(curl_easy_
 void curl_free(void* p) { UVAUTH_CURL_FN(curl_free)(p); }
 
 CURLcode curl_easy_setopt(CURL* curl, CURLoption option, ...) {
-  auto fn = UVAUTH_CURL_FN(curl_easy_setopt);
   va_list args;
   va_start(args, option);
-  const CURLcode result = UVAUTH_CURL_FORWARD_OPTION(fn, curl, option, args);
+  const CURLcode result = forward_option(UVAUTH_CURL_FN(curl_easy_setopt), curl, option, args);
   va_end(args);
   return result;
 }
@@ -74,10 +73,9 @@ CURLMcode curl_multi_timeout(CURLM* multi, long* milliseconds) { return UVAUTH_C
 CURLMcode curl_multi_wakeup(CURLM* multi) { return UVAUTH_CURL_FN(curl_multi_wakeup)(multi); }
 
 CURLMcode curl_multi_setopt(CURLM* multi, CURLMoption option, ...) {
-  auto fn = UVAUTH_CURL_FN(curl_multi_setopt);
   va_list args;
   va_start(args, option);
-  const CURLMcode result = UVAUTH_CURL_FORWARD_OPTION(fn, multi, option, args);
+  const CURLMcode result = forward_option(UVAUTH_CURL_FN(curl_multi_setopt), multi, option, args);
   va_end(args);
   return result;
 }

@@ -25,6 +25,16 @@ void* symbol_or_exit(void* handle, const char* soname, const char* name);
 
 }  // namespace uvauth::lazy
 
+// Defines `accessor()`: the handle of `soname`, opened on the first call
+// (a missing library exits naming the Debian package).
+#define UVAUTH_LAZY_LIBRARY(accessor, soname, package)                          \
+  namespace {                                                                 \
+  void* accessor() {                                                          \
+    static void* const handle = ::uvauth::lazy::open_or_exit(soname, package); \
+    return handle;                                                            \
+  }                                                                           \
+  }
+
 // The library's own function `name`, found once per call site (thread-safe).
 #define UVAUTH_LAZY_FUNCTION(handle_expr, soname, name)                                                               \
   ([]() {                                                                                                              \

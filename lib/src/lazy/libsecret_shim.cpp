@@ -6,12 +6,7 @@
 
 #include "lazy/lazy_library.hpp"
 
-namespace {
-void* secret_library() {
-  static void* const handle = uvauth::lazy::open_or_exit(UVAUTH_LIBSECRET_SONAME, "libsecret-1-0");
-  return handle;
-}
-}  // namespace
+UVAUTH_LAZY_LIBRARY(secret_library, UVAUTH_LIBSECRET_SONAME, "libsecret-1-0")
 
 #define UVAUTH_SECRET_FN(name) UVAUTH_LAZY_FUNCTION(secret_library(), UVAUTH_LIBSECRET_SONAME, name)
 
