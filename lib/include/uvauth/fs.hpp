@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 
 #include "uvauth/error.hpp"
 
@@ -24,6 +25,18 @@ Status write_file_atomically(const std::filesystem::path& file, std::string_view
                              Durability durability = Durability::durable);
 
 Result<std::string> read_file(const std::filesystem::path& file);
+
+// Directories made once each, parents first, from paths a manifest names:
+// no walk and no stat per file. One per unpacking or installation (not
+// shared between threads). A directory that is there already counts as made.
+class DirectoryMaker {
+ public:
+  Status ensure(const std::filesystem::path& dir);
+
+ private:
+  Status ensure(const std::filesystem::path& dir, int depth);
+  std::unordered_set<std::string> made_;
+};
 
 // An exclusive flock(2) on a lock file, released on destruction. The same
 // kind of lock uv takes, so the two tools exclude each other.

@@ -30,9 +30,12 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
+// Set once a clone failed for want of support (ext4, tmpfs, two file systems).
+std::atomic<bool> clones_unsupported{false};
+
 // A clone of `from` at `to` (which does not exist). false: not supported here.
 bool try_clone(const fs::path& from, const fs::path& to) {
-  static std::atomic<bool> unsupported{false};
+  std::atomic<bool>& unsupported = clones_unsupported;
   if (unsupported.load(std::memory_order_relaxed)) return false;
   const int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
   if (in < 0) return false;
@@ -40,7 +43,9 @@ bool try_clone(const fs::path& from, const fs::path& to) {
   ::fstat(in, &st);
   const int out = ::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777);
   if (out < 0) {
+    const int why = errno;
     ::close(in);
+    errno = why;  // EEXIST: the caller replaces the file
     return false;
   }
   const bool cloned = ::ioctl(out, FICLONE, in) == 0;
@@ -55,20 +60,84 @@ bool try_clone(const fs::path& from, const fs::path& to) {
   return cloned;
 }
 
-}  // namespace
-
-Status place_file(const fs::path& from, const fs::path& to, LinkMode mode) {
-  std::error_code ec;
-  fs::create_directories(to.parent_path(), ec);
-  fs::remove(to, ec);  // a file of another distribution is replaced, as pip does
-  if (mode == LinkMode::clone && try_clone(from, to)) return {};
-  if (mode == LinkMode::clone || mode == LinkMode::hardlink) {
-    fs::create_hard_link(from, to, ec);
-    if (!ec) return {};
+// `to`'s directory exists. A file already there (of another distribution)
+// is replaced, as pip does; it is only looked for when linking fails.
+Status place_in_made_directory(const fs::path& from, const fs::path& to, LinkMode mode) {
+  if (mode == LinkMode::clone) {
+    if (try_clone(from, to)) return {};
+    if (errno == EEXIST && ::unlink(to.c_str()) == 0 && try_clone(from, to)) return {};
   }
+  if (mode == LinkMode::clone || mode == LinkMode::hardlink) {
+    if (::link(from.c_str(), to.c_str()) == 0) return {};
+    if (errno == EEXIST && ::unlink(to.c_str()) == 0 && ::link(from.c_str(), to.c_str()) == 0) return {};
+  }
+  std::error_code ec;
   fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec);
   if (ec) return Error(ErrorKind::install, "cannot install " + to.string() + ": " + ec.message());
   return {};
+}
+
+// Places the files of one installation directory by directory: the source
+// and target directories are held open, so a file costs two lookups of one
+// name each (fstatat, linkat) instead of walks of two deep paths. The
+// manifest lists files sorted by path, so one open directory each suffices.
+class Placer {
+ public:
+  explicit Placer(LinkMode mode) : mode_(mode) {}
+  Placer(const Placer&) = delete;
+  Placer& operator=(const Placer&) = delete;
+  ~Placer() {
+    if (source_.fd >= 0) ::close(source_.fd);
+    if (target_.fd >= 0) ::close(target_.fd);
+  }
+
+  // stat(2) of a source file.
+  bool stat_source(const fs::path& from, struct stat& st) {
+    const int dir = open_dir(source_, from.parent_path());
+    if (dir < 0) return ::stat(from.c_str(), &st) == 0;
+    return ::fstatat(dir, from.filename().c_str(), &st, 0) == 0;
+  }
+
+  Status place(const fs::path& from, const fs::path& to) {
+    UVAUTH_TRY(dirs_.ensure(to.parent_path()));
+    const bool link = mode_ == LinkMode::hardlink || (mode_ == LinkMode::clone && clones_unsupported.load(std::memory_order_relaxed));
+    if (link) {
+      const int from_dir = open_dir(source_, from.parent_path());
+      const int to_dir = open_dir(target_, to.parent_path());
+      if (from_dir >= 0 && to_dir >= 0) {
+        const fs::path from_file = from.filename(), to_file = to.filename();
+        const char* from_name = from_file.c_str();
+        const char* to_name = to_file.c_str();
+        if (::linkat(from_dir, from_name, to_dir, to_name, 0) == 0) return {};
+        if (errno == EEXIST && ::unlinkat(to_dir, to_name, 0) == 0 && ::linkat(from_dir, from_name, to_dir, to_name, 0) == 0) return {};
+      }
+    }
+    return place_in_made_directory(from, to, link ? LinkMode::copy : mode_);
+  }
+
+ private:
+  struct OpenDir {
+    std::string path;
+    int fd = -1;
+  };
+  static int open_dir(OpenDir& slot, const fs::path& dir) {
+    if (slot.fd >= 0 && slot.path == dir.native()) return slot.fd;
+    if (slot.fd >= 0) ::close(slot.fd);
+    slot.path = dir.native();
+    slot.fd = ::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    return slot.fd;
+  }
+  LinkMode mode_;
+  DirectoryMaker dirs_;
+  OpenDir source_, target_;
+};
+
+}  // namespace
+
+Status place_file(const fs::path& from, const fs::path& to, LinkMode mode) {
+  DirectoryMaker dirs;
+  UVAUTH_TRY(dirs.ensure(to.parent_path()));
+  return place_in_made_directory(from, to, mode);
 }
 
 std::string shebang_for(const fs::path& python) {
@@ -153,12 +222,10 @@ Result<InstalledDistribution> install_tree(const UnpackedWheel& wheel, const Lay
   // One row per installed file (a launcher replaces a .data/scripts file
   // of the same name, as in pip), keyed by its path relative to `site`.
   std::map<std::string, std::string> record;  // path -> "hash,size"
-  std::error_code ec;
+  Placer placer(request.link_mode);
   for (const auto& [member, hash] : wheel.hashes) {
     if (member == wheel.dist_info + "/RECORD") continue;
     const fs::path from = wheel.root / member;
-    struct stat st {};
-    if (::stat(from.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
     fs::path to;
     bool script = false;
     if (member.rfind(data_prefix, 0) == 0) {
@@ -175,7 +242,16 @@ Result<InstalledDistribution> install_tree(const UnpackedWheel& wheel, const Lay
     } else {
       to = (wheel.root_is_purelib ? layout.purelib : layout.platlib) / member;
     }
-    const std::string size = wheel.sizes.count(member) ? std::to_string(wheel.sizes.at(member)) : "";
+    // RECORD may name what the tree does not hold as a file (a directory, a
+    // file left out): skipped. The file is looked at only when its mode or
+    // time matters, or when placing it failed.
+    struct stat st {};
+    bool looked = false;
+    auto regular = [&] {
+      looked = true;
+      return placer.stat_source(from, st) && S_ISREG(st.st_mode);
+    };
+    if ((script || request.verify_modified_after_ns) && !regular()) continue;
     if (script) {
       auto text = read_file(from);
       if (!text) return std::move(text).error();
@@ -191,6 +267,14 @@ Result<InstalledDistribution> install_tree(const UnpackedWheel& wheel, const Lay
       record[relative_to(to, site)] = record_hash_of_hex(Sha256::hex_of(content)) + "," + std::to_string(content.size());
       continue;
     }
+    // A size other than the recorded one (a file cut short by a crash: cache
+    // entries are not flushed) is caught by the same stat, at no cost.
+    const auto recorded_size = wheel.sizes.find(member);
+    if (request.verify_modified_after_ns && recorded_size != wheel.sizes.end() &&
+        static_cast<std::uint64_t>(st.st_size) != recorded_size->second) {
+      return Error(ErrorKind::integrity, "the cached copy of " + member + " (" + wheel.dist_info + ") was modified after it was unpacked: it has " +
+                                             std::to_string(st.st_size) + " bytes, not " + std::to_string(recorded_size->second));
+    }
     if (request.verify_modified_after_ns &&
         std::int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec > *request.verify_modified_after_ns) {
       auto digest = Sha256::hex_of_file(from);
@@ -199,8 +283,11 @@ Result<InstalledDistribution> install_tree(const UnpackedWheel& wheel, const Lay
                                                ") was modified after it was unpacked");
       }
     }
-    UVAUTH_TRY(place_file(from, to, request.link_mode));
-    record[relative_to(to, site)] = hash + "," + size;
+    if (auto placed = placer.place(from, to); !placed) {
+      if (!looked && !regular()) continue;
+      return std::move(placed).error();
+    }
+    record[relative_to(to, site)] = hash + "," + (recorded_size != wheel.sizes.end() ? std::to_string(recorded_size->second) : "");
   }
   // Launchers for entry points.
   for (const auto& s : entry_point_scripts(wheel.root / wheel.dist_info / "entry_points.txt")) {

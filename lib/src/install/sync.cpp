@@ -521,7 +521,7 @@ Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache_dir, c
         struct stat marked {};
         const bool cached = ::stat(marker.c_str(), &marked) == 0;
         Result<UnpackedWheel> unpacked = cached ? read_unpacked(tree, expected) : unpack_wheel(wheel_file(i), tree, w.name, {}, expected);
-        if (unpacked && !cached) (void)write_file_atomically(marker, "");
+        if (unpacked && !cached) (void)write_file_atomically(marker, "", fs::perms::owner_read | fs::perms::owner_write, Durability::cache);
         if (!unpacked) {
           fail(std::move(unpacked).error());
           return;
@@ -563,7 +563,7 @@ Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache_dir, c
             fail(std::move(unpacked).error().with_hint("`uvauth cache clean` empties the cache; the next sync downloads again"));
             return;
           }
-          (void)write_file_atomically(marker, "");
+          (void)write_file_atomically(marker, "", fs::perms::owner_read | fs::perms::owner_write, Durability::cache);
           request.verify_modified_after_ns.reset();
           done = install_tree(*unpacked, layout, request);
         }
@@ -580,7 +580,14 @@ Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache_dir, c
     });
   }
   int downloads_left = 0;  // guarded by `mutex`: callbacks must be done before this frame ends
-  for (std::size_t i = 0; i < to_install.size(); ++i) {
+  // Largest first (by the lock's sizes): the longest download and unpacking
+  // start first, not last, and the small ones fill the gaps on both cores.
+  std::vector<std::size_t> order(to_install.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return to_install[a]->wheels.front().size > to_install[b]->wheels.front().size;
+  });
+  for (const std::size_t i : order) {
     const auto& w = to_install[i]->wheels.front();
     const fs::path file = wheel_file(i);
     if (fs::exists(file, ec)) {

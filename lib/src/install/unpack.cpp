@@ -1,5 +1,7 @@
 #include "uvauth/install/unpack.hpp"
 
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zip.h>
@@ -125,15 +127,34 @@ Status check_dist_info(const std::string& dist_info, const ExpectedDistribution&
 Result<UnpackedWheel> unpack_wheel(const fs::path& wheel, const fs::path& destination, const std::string& source,
                                    const UnpackLimits& limits, const std::optional<ExpectedDistribution>& expected) {
   auto fail = [&](const std::string& message) { return Error(ErrorKind::install, source + ": " + message); };
-  int zip_error = 0;
-  zip_t* archive = zip_open(wheel.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &zip_error);
+  // The wheel is mapped and read from memory: no seek and read per member.
+  const int fd = ::open(wheel.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail("cannot open " + wheel.string() + ": " + std::generic_category().message(errno));
+  struct stat wheel_stat {};
+  if (::fstat(fd, &wheel_stat) != 0 || !S_ISREG(wheel_stat.st_mode)) {
+    ::close(fd);
+    return fail("not a regular file");
+  }
+  const auto mapped_size = static_cast<std::size_t>(wheel_stat.st_size);
+  void* mapped = mapped_size == 0 ? MAP_FAILED : ::mmap(nullptr, mapped_size, PROT_READ, MAP_PRIVATE, fd, 0);
+  ::close(fd);
+  if (mapped == MAP_FAILED) return fail("not a readable wheel (zip): " + std::string(mapped_size == 0 ? "the file is empty" : "cannot map it"));
+  struct Unmap {
+    void* at;
+    std::size_t size;
+    ~Unmap() { ::munmap(at, size); }
+  } unmap{mapped, mapped_size};
+  zip_error_t open_error;
+  zip_error_init(&open_error);
+  zip_source_t* source_buffer = zip_source_buffer_create(mapped, mapped_size, 0, &open_error);
+  zip_t* archive = source_buffer ? zip_open_from_source(source_buffer, ZIP_RDONLY | ZIP_CHECKCONS, &open_error) : nullptr;
   if (!archive) {
-    zip_error_t e;
-    zip_error_init_with_code(&e, zip_error);
-    const std::string why = zip_error_strerror(&e);
-    zip_error_fini(&e);
+    if (source_buffer) zip_source_free(source_buffer);
+    const std::string why = zip_error_strerror(&open_error);
+    zip_error_fini(&open_error);
     return fail("not a readable wheel (zip): " + why);
   }
+  zip_error_fini(&open_error);
   std::unique_ptr<zip_t, decltype(&zip_discard)> guard(archive, &zip_discard);
   const zip_int64_t count = zip_get_num_entries(archive, 0);
   if (count < 0 || static_cast<std::uint64_t>(count) > limits.max_entries) return fail("too many entries");
@@ -180,6 +201,7 @@ Result<UnpackedWheel> unpack_wheel(const fs::path& wheel, const fs::path& destin
   }
 
   UnpackedWheel result;
+  DirectoryMaker dirs;
   std::map<std::string, std::string> computed;  // member -> record hash
   std::uint64_t total = 0;
   std::array<char, 1 << 16> buffer{};
@@ -194,16 +216,29 @@ Result<UnpackedWheel> unpack_wheel(const fs::path& wheel, const fs::path& destin
     const mode_t mode = static_cast<mode_t>(attributes >> 16);
     if (os == ZIP_OPSYS_UNIX && S_ISLNK(mode)) return fail("the entry '" + name + "' is a symbolic link, which wheels may not contain");
     if (name.back() == '/') {
-      fs::create_directories(staging / name, ec);
+      if (auto made = dirs.ensure(staging / name); !made) return fail(made.error().message);
       continue;
     }
     total += st.size;
     if (total > limits.max_total_bytes) return fail("it unpacks to more than " + std::to_string(limits.max_total_bytes) + " bytes");
     const fs::path out_path = staging / name;
-    fs::create_directories(out_path.parent_path(), ec);
+    if (auto made = dirs.ensure(out_path.parent_path()); !made) return fail(made.error().message);
+    // Executable when the archive says so; scripts of archives made elsewhere
+    // (Windows zips carry no Unix modes) are made executable, as PEP 427 says.
+    const bool data_script = name.find(".data/scripts/") != std::string::npos && name.find('/') == name.find(".data/scripts/") + 5;
+    const bool executable = (os == ZIP_OPSYS_UNIX && S_ISREG(mode) && (mode & 0111)) || (os != ZIP_OPSYS_UNIX && data_script);
     zip_file_t* file = zip_fopen_index(archive, static_cast<zip_uint64_t>(i), 0);
     if (!file) return fail("cannot read '" + name + "': " + zip_strerror(archive));
-    std::ofstream out(out_path, std::ios::binary);
+    const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, executable ? 0777 : 0666);
+    if (out < 0) {
+      const int why = errno;
+      zip_fclose(file);
+      return fail("cannot write " + out_path.string() + ": " + std::generic_category().message(why));
+    }
+    struct CloseOut {
+      int fd;
+      ~CloseOut() { ::close(fd); }
+    } close_out{out};
     Sha256 hasher;
     std::uint64_t written = 0;
     for (;;) {
@@ -220,17 +255,18 @@ Result<UnpackedWheel> unpack_wheel(const fs::path& wheel, const fs::path& destin
         return fail("'" + name + "' is larger than its directory says");
       }
       hasher.update(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
-      out.write(buffer.data(), n);
+      for (std::size_t done = 0; done < static_cast<std::size_t>(n);) {
+        const ssize_t w = ::write(out, buffer.data() + done, static_cast<std::size_t>(n) - done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+          const int why = errno;
+          zip_fclose(file);
+          return fail("cannot write " + out_path.string() + ": " + std::generic_category().message(why));
+        }
+        done += static_cast<std::size_t>(w);
+      }
     }
     zip_fclose(file);
-    out.close();
-    if (!out) return fail("cannot write " + out_path.string());
-    // Executable when the archive says so; scripts of archives made elsewhere
-    // (Windows zips carry no Unix modes) are made executable, as PEP 427 says.
-    const bool data_script = name.find(".data/scripts/") != std::string::npos && name.find('/') == name.find(".data/scripts/") + 5;
-    if ((os == ZIP_OPSYS_UNIX && S_ISREG(mode) && (mode & 0111)) || (os != ZIP_OPSYS_UNIX && data_script)) {
-      fs::permissions(out_path, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec, fs::perm_options::add, ec);
-    }
     computed[name] = record_hash_of_hex(hasher.hex_digest());
     result.sizes[name] = written;
     constexpr std::string_view record_suffix = ".dist-info/RECORD";
@@ -266,6 +302,11 @@ Result<UnpackedWheel> unpack_wheel(const fs::path& wheel, const fs::path& destin
     if (it->second.hash.empty()) return fail("RECORD has no hash for '" + name + "'");
     if (it->second.hash.rfind("sha256=", 0) == 0 && it->second.hash != hash) {
       return fail("hash mismatch for '" + name + "': RECORD says " + it->second.hash + ", the file has " + hash);
+    }
+    // The size, when RECORD gives one, must be the file's: an installed tree is checked against it later.
+    if (!it->second.size.empty() && it->second.size != std::to_string(result.sizes[name])) {
+      return fail("size mismatch for '" + name + "': RECORD says " + escape_nonprintable(it->second.size) + " bytes, the file has " +
+                  std::to_string(result.sizes[name]));
     }
   }
   result.hashes = std::move(computed);
