@@ -169,7 +169,24 @@ std::string filename_of(const Url& url) {
   return percent_decode(path.substr(path.rfind('/') + 1));
 }
 
-Result<DistributionFile> file_from_href(const Url& base, const std::string& raw_href) {
+// The links of one page mostly share their directory ("../../files/"):
+// that part is resolved once, through libcurl, and a plain file name (and
+// hash fragment) is appended to it. Anything else is resolved whole.
+struct JoinedDirectory {
+  std::string reference;  // the href up to its last '/'
+  Url url;                // that directory, resolved (path ends in '/')
+};
+
+bool plain_url_part(std::string_view text) {
+  for (char c : text) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+                    c == '~' || c == '+' || c == '!' || c == '=';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+Result<DistributionFile> file_from_href(const Url& base, const std::string& raw_href, std::optional<JoinedDirectory>& memo) {
   // Pages in the wild carry unquoted spaces in links; quote them as pip does.
   std::string href;
   for (char c : raw_href) {
@@ -179,14 +196,36 @@ Result<DistributionFile> file_from_href(const Url& base, const std::string& raw_
       href += c;
     }
   }
-  auto url = base.join(href);
-  if (!url) return std::move(url).error();
   DistributionFile file;
-  if (!url->fragment().empty()) add_hash_fragment(file, url->fragment());
-  file.url = url->with_fragment_removed();
+  const auto hash = href.find('#');
+  const std::string_view before_fragment = std::string_view(href).substr(0, hash);
+  const auto slash = before_fragment.rfind('/');
+  const std::string_view name = slash == std::string_view::npos ? before_fragment : before_fragment.substr(slash + 1);
+  const std::string_view fragment = hash == std::string::npos ? std::string_view() : std::string_view(href).substr(hash + 1);
+  const std::string_view directory = before_fragment.substr(0, before_fragment.size() - name.size());
+  const bool plain = !name.empty() && name != "." && name != ".." && plain_url_part(name) && plain_url_part(fragment) &&
+                     directory.find_first_of("?#") == std::string_view::npos && directory.find("//") == std::string_view::npos &&
+                     directory.find(':') == std::string_view::npos;
+  if (plain && !(memo && memo->reference == directory)) {
+    memo.reset();
+    if (auto joined = base.join(std::string(directory) + "x"); joined && joined->query().empty() && joined->path().size() >= 2 &&
+                                                              joined->path().compare(joined->path().size() - 2, 2, "/x") == 0) {
+      const std::string path = joined->path();
+      memo = JoinedDirectory{std::string(directory), joined->with_path(path.substr(0, path.size() - 1))};
+    }
+  }
+  if (plain && memo) {
+    if (!fragment.empty()) add_hash_fragment(file, fragment);
+    file.url = memo->url.with_path(memo->url.path() + std::string(name));
+  } else {
+    auto url = base.join(href);
+    if (!url) return std::move(url).error();
+    if (!url->fragment().empty()) add_hash_fragment(file, url->fragment());
+    file.url = url->with_fragment_removed();
+  }
   file.filename = filename_of(file.url);
   if (!is_safe_filename(file.filename)) {
-    return Error(ErrorKind::parse, "the link has no usable file name: " + url->redacted());
+    return Error(ErrorKind::parse, "the link has no usable file name: " + file.url.redacted());
   }
   return file;
 }
@@ -203,6 +242,7 @@ void add_hash_fragment(DistributionFile& file, std::string_view fragment) {
 Result<ProjectPage> parse_html_page(std::string_view html, const Url& page_url) {
   ProjectPage page;
   Url base = page_url;
+  std::optional<JoinedDirectory> joined_directory;  // of `base`
   std::size_t i = 0;
   bool base_seen = false;
   while ((i = html.find('<', i)) != std::string_view::npos) {
@@ -223,6 +263,7 @@ Result<ProjectPage> parse_html_page(std::string_view html, const Url& page_url) 
       base_seen = true;
       if (auto href = tag->attributes.find("href"); href != tag->attributes.end()) {
         if (auto joined = page_url.join(href->second)) base = *joined;
+        joined_directory.reset();
       }
       continue;
     }
@@ -232,7 +273,7 @@ Result<ProjectPage> parse_html_page(std::string_view html, const Url& page_url) 
       page.warnings.push_back("skipped a link without href on " + page_url.redacted());
       continue;
     }
-    auto file = file_from_href(base, href->second);
+    auto file = file_from_href(base, href->second, joined_directory);
     if (!file) {
       page.warnings.push_back("skipped a link on " + page_url.redacted() + ": " + file.error().message);
       continue;
@@ -289,12 +330,13 @@ Result<ProjectPage> read_json_page(const nlohmann::json& json, const Url& page_u
   if (auto name = json.find("name"); name != json.end() && name->is_string()) page.name = name->get<std::string>();
   auto files = json.find("files");
   if (files == json.end() || !files->is_array()) return bad("no `files` array");
+  std::optional<JoinedDirectory> joined_directory;
   for (const auto& entry : *files) {
     if (!entry.is_object() || !entry.contains("url") || !entry["url"].is_string()) {
       page.warnings.push_back("skipped a file entry without url on " + page_url.redacted());
       continue;
     }
-    auto file = file_from_href(page_url, entry["url"].get<std::string>());
+    auto file = file_from_href(page_url, entry["url"].get<std::string>(), joined_directory);
     if (!file) {
       page.warnings.push_back("skipped a file on " + page_url.redacted() + ": " + file.error().message);
       continue;

@@ -20,11 +20,16 @@ namespace uvauth {
 namespace fs = std::filesystem;
 
 Status write_file_atomically(const fs::path& file, std::string_view content, fs::perms permissions, Durability durability) {
-  std::error_code ec;
-  if (file.has_parent_path()) fs::create_directories(file.parent_path(), ec);
-  if (ec) return Error(ErrorKind::io, "cannot create directory " + file.parent_path().string() + ": " + ec.message());
   std::string temp = file.string() + ".tmp-XXXXXX";
-  const int fd = ::mkstemp(temp.data());
+  int fd = ::mkstemp(temp.data());
+  if (fd < 0 && errno == ENOENT && file.has_parent_path()) {
+    // The directory is made only when it is missing: no stat per entry written.
+    std::error_code ec;
+    fs::create_directories(file.parent_path(), ec);
+    if (ec) return Error(ErrorKind::io, "cannot create directory " + file.parent_path().string() + ": " + ec.message());
+    temp = file.string() + ".tmp-XXXXXX";
+    fd = ::mkstemp(temp.data());
+  }
   if (fd < 0) return Error(ErrorKind::io, "cannot write " + file.string() + ": " + std::strerror(errno));
   ::fchmod(fd, static_cast<mode_t>(permissions));
   std::size_t written = 0;

@@ -134,6 +134,48 @@ TEST(HtmlPageTest, BrokenLinksAreSkippedWithAWarningNotAFailure) {
   EXPECT_EQ(parsed->warnings.size(), 3U);
 }
 
+// The links of a page share their directory, which is resolved once; every
+// link must come out as resolving it whole would make it, in any order and
+// after a <base>.
+TEST(HtmlPageTest, LinksSharingADirectoryResolveAsEachAlone) {
+  const std::vector<std::string> hrefs = {
+      "../../files/a-1.0-py3-none-any.whl#sha256=" + std::string(sha),
+      "../../files/b-1.0-py3-none-any.whl",
+      "c-1.0.tar.gz",
+      "../../files/d+local-1.0.tar.gz#md5=00",
+      "/abs/e-1.0.zip",
+      "../../files/./f-1.0.zip",
+      "../../files/../g-1.0.zip",
+      "https://other.example/h-1.0.zip",
+      "../../files/i%2B-1.0.zip",
+      "../../files/j-1.0.zip?x=1",
+      "./k-1.0.zip",
+      "../../files/l-1.0.zip",
+  };
+  std::string all;
+  for (const auto& h : hrefs) all += "<a href=\"" + h + "\">x</a>\n";
+  auto together = parse_html_page(all, page);
+  ASSERT_TRUE(together.ok()) << together.error().message;
+  ASSERT_EQ(together->files.size(), hrefs.size());
+  for (std::size_t i = 0; i < hrefs.size(); ++i) {
+    SCOPED_TRACE(hrefs[i]);
+    auto alone = parse_html_page("<a href=\"" + hrefs[i] + "\">x</a>", page);
+    ASSERT_TRUE(alone.ok() && alone->files.size() == 1);
+    auto whole = page.join(hrefs[i]);
+    ASSERT_TRUE(whole.ok());
+    EXPECT_EQ(together->files[i].url.without_userinfo(), whole->with_fragment_removed().without_userinfo());
+    EXPECT_EQ(together->files[i].url.without_userinfo(), alone->files[0].url.without_userinfo());
+    EXPECT_EQ(together->files[i].filename, alone->files[0].filename);
+    EXPECT_EQ(together->files[i].hashes, alone->files[0].hashes);
+  }
+  EXPECT_EQ(together->files[0].hashes.at("sha256"), sha);
+  auto based = parse_html_page("<a href=\"a-1.0.zip\">x</a><base href=\"https://cdn.example/p/\"><a href=\"b-1.0.zip\">y</a>", page);
+  ASSERT_TRUE(based.ok());
+  ASSERT_EQ(based->files.size(), 2U);
+  EXPECT_EQ(based->files[0].url.without_userinfo(), "https://download.example/simple/jinja2/a-1.0.zip");
+  EXPECT_EQ(based->files[1].url.without_userinfo(), "https://cdn.example/p/b-1.0.zip");
+}
+
 TEST(JsonPageTest, SameAnswersAsTheHtmlForm) {
   const std::string json = std::string(R"({"meta": {"api-version": "1.1"}, "name": "jinja2", "versions": ["3.1.2"],
     "files": [
