@@ -90,10 +90,16 @@ struct Tag {
 std::optional<Tag> read_tag(std::string_view s, std::size_t start) {
   std::size_t i = start + 1;
   Tag tag;
-  while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '/' || s[i] == '!')) {
-    tag.name += static_cast<char>(std::tolower(static_cast<unsigned char>(s[i])));
-    ++i;
-  }
+  auto lower = [](std::string_view text) {
+    std::string out(text);
+    for (char& c : out) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return out;
+  };
+  const std::size_t name_begin = i;
+  while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '/' || s[i] == '!')) ++i;
+  tag.name = lower(s.substr(name_begin, i - name_begin));
   if (tag.name.empty()) return std::nullopt;
   const Tag unterminated{};
   for (;;) {
@@ -103,11 +109,9 @@ std::optional<Tag> read_tag(std::string_view s, std::size_t start) {
       tag.end = i + 1;
       return tag;
     }
-    std::string key;
-    while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i])) && s[i] != '=' && s[i] != '>' && s[i] != '/') {
-      key += static_cast<char>(std::tolower(static_cast<unsigned char>(s[i])));
-      ++i;
-    }
+    const std::size_t key_begin = i;
+    while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i])) && s[i] != '=' && s[i] != '>' && s[i] != '/') ++i;
+    const std::string key = lower(s.substr(key_begin, i - key_begin));
     while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
     std::string value;
     bool has_value = false;
@@ -131,7 +135,9 @@ std::optional<Tag> read_tag(std::string_view s, std::size_t start) {
       ++i;  // a stray character: skip it
       continue;
     }
-    if (!tag.attributes.count(key)) tag.attributes[key] = has_value ? decode_entities(value) : std::string();
+    if (!tag.attributes.count(key)) {
+      tag.attributes.emplace(key, !has_value ? std::string() : value.find('&') == std::string::npos ? std::move(value) : decode_entities(value));
+    }
   }
 }
 
@@ -189,11 +195,16 @@ bool plain_url_part(std::string_view text) {
 Result<DistributionFile> file_from_href(const Url& base, const std::string& raw_href, std::optional<JoinedDirectory>& memo) {
   // Pages in the wild carry unquoted spaces in links; quote them as pip does.
   std::string href;
-  for (char c : raw_href) {
-    if (c == ' ') {
-      href += "%20";
-    } else if (c != '\n' && c != '\r' && c != '\t') {
-      href += c;
+  if (raw_href.find_first_of(" \n\r\t") == std::string::npos) {
+    href = raw_href;
+  } else {
+    href.reserve(raw_href.size() + 8);
+    for (char c : raw_href) {
+      if (c == ' ') {
+        href += "%20";
+      } else if (c != '\n' && c != '\r' && c != '\t') {
+        href += c;
+      }
     }
   }
   DistributionFile file;

@@ -4,7 +4,6 @@
 #include <filesystem>
 #include <set>
 
-#include <future>
 
 #include "uvauth/git/git.hpp"
 #include "uvauth/log.hpp"
@@ -372,15 +371,29 @@ std::optional<Candidate> IndexProvider::sdist(const std::string& name, const pep
 }
 
 Result<IndexProvider::Project*> IndexProvider::project(const std::string& name) {
-  {
-    std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
+  // Fetched without the lock, so pages come side by side; a page already
+  // being fetched (ahead, on a worker) is waited for, not asked again.
+  for (;;) {
     if (auto it = projects_.find(name); it != projects_.end()) return &it->second;
     if (auto it = failures_.find(name); it != failures_.end()) return it->second;
+    if (!loading_.count(name)) break;
+    fetched_.wait(lock);
   }
-  // Fetched without the lock, so prefetches run side by side; the first
-  // answer stored wins (std::map nodes stay put, so the pointer is stable).
-  auto loaded = load(name);
-  std::lock_guard lock(mutex_);
+  loading_.insert(name);
+  lock.unlock();
+  Result<Project> loaded = Error(ErrorKind::resolution, "the page of " + name + " was not read");
+  try {
+    loaded = load(name);
+  } catch (...) {
+    lock.lock();
+    loading_.erase(name);
+    fetched_.notify_all();
+    throw;
+  }
+  lock.lock();
+  loading_.erase(name);
+  fetched_.notify_all();
   if (!loaded) {
     failures_.emplace(name, loaded.error());
     return std::move(loaded).error();
@@ -459,58 +472,160 @@ std::optional<Candidate> IndexProvider::candidate(const std::string& name, const
 Result<std::vector<pep::Requirement>> IndexProvider::requirements(const std::string& name, const pep::Version& version) {
   const auto key = std::make_pair(name, version.to_string());
   {
-    std::lock_guard lock(mutex_);
-    if (auto it = requirements_.find(key); it != requirements_.end()) return it->second;
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      if (auto it = requirements_.find(key); it != requirements_.end()) return it->second;
+      if (!reading_.count(key)) break;
+      fetched_.wait(lock);  // a worker is reading it ahead
+    }
+    reading_.insert(key);
   }
-  auto c = candidate(name, version);
-  if (!c) return Error(ErrorKind::resolution, name + "==" + version.to_string() + " is not available");
-  auto metadata = c->is_source() ? source_metadata(name, *c) : client_.metadata(c->file, c->index_url);
-  if (!metadata) return std::move(metadata).error();
+  auto done = [&] {
+    std::lock_guard lock(mutex_);
+    reading_.erase(key);
+    fetched_.notify_all();
+  };
+  Result<pep::CoreMetadata> metadata = Error(ErrorKind::resolution, name + "==" + version.to_string() + " is not available");
+  std::optional<Candidate> c;
+  try {
+    c = candidate(name, version);
+    if (c) metadata = c->is_source() ? source_metadata(name, *c) : client_.metadata(c->file, c->index_url);
+  } catch (...) {
+    done();
+    throw;
+  }
+  if (!c || !metadata) {
+    done();
+    return std::move(metadata).error();
+  }
   for (const auto& warning : metadata->warnings) UVAUTH_DEBUG(warning);
   if (pep::canonicalize_name(metadata->name) != name || !(metadata->version == version)) {
+    done();
     return Error(ErrorKind::parse, "the metadata of " + c->file.filename + " says " + metadata->name + " " +
                                        metadata->version.to_string());
   }
   std::vector<pep::Requirement> requires_dist = apply_overrides(metadata->requires_dist, options_.overrides);
   std::lock_guard lock(mutex_);
+  reading_.erase(key);
+  fetched_.notify_all();
   provides_extra_[key] = metadata->provides_extra;
   if (c->is_source() && metadata->requires_python) source_requires_python_[key] = metadata->requires_python->to_string();
   return requirements_.emplace(key, std::move(requires_dist)).first->second;
 }
 
-void IndexProvider::prefetch(const std::vector<std::string>& names) {
-  // Pages first (concurrently), then the newest candidate's metadata of each.
-  std::vector<std::future<void>> pages;
-  for (const auto& name : names) {
-    {
-      std::lock_guard lock(mutex_);
-      if (projects_.count(name) || failures_.count(name)) continue;
-    }
-    pages.push_back(std::async(std::launch::async, [this, name] {
-      auto p = project(name);
-      if (!p || (*p)->candidates.empty()) return;
-      (void)requirements(name, (*p)->candidates.rbegin()->first);
-    }));
+IndexProvider::~IndexProvider() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    asked_.clear();
+    guessed_.clear();
   }
-  for (auto& f : pages) f.wait();
+  work_.notify_all();
+  for (auto& worker : workers_) worker.join();  // each finishes the fetch it is in (bounded by the client's timeouts)
+}
+
+// Workers fetching ahead: enough requests in flight to hide the round
+// trips, few enough not to crowd the resolver's own.
+constexpr std::size_t ahead_workers = 8;
+
+void IndexProvider::ahead(std::vector<Ahead> tasks) {
+  std::lock_guard lock(mutex_);
+  if (stopping_) return;
+  for (auto& task : tasks) {
+    if (task.version) {
+      auto key = std::make_pair(task.name, task.version->to_string());
+      if (requirements_.count(key) || !queued_versions_.insert(std::move(key)).second) continue;
+    } else if (projects_.count(task.name) || failures_.count(task.name) || !queued_.insert(task.name).second) {
+      continue;
+    }
+    (task.guessed ? guessed_ : asked_).push_back(std::move(task));
+  }
+  while (workers_.size() < ahead_workers && workers_.size() < asked_.size() + guessed_.size() + running_) {
+    workers_.emplace_back([this] { work_ahead(); });
+  }
+  work_.notify_all();
+}
+
+void IndexProvider::work_ahead() {
+  for (;;) {
+    Ahead task;
+    {
+      std::unique_lock lock(mutex_);
+      work_.wait(lock, [&] { return stopping_ || !asked_.empty() || !guessed_.empty(); });
+      if (stopping_) return;
+      auto& queue = asked_.empty() ? guessed_ : asked_;
+      task = std::move(queue.front());
+      queue.pop_front();
+      ++running_;
+    }
+    try {
+      fetch_ahead(task);
+    } catch (...) {
+      // Fetching ahead is only a hint: what failed fails again, with its
+      // message, when the resolver asks.
+    }
+    std::lock_guard lock(mutex_);
+    --running_;
+    fetched_.notify_all();
+  }
+}
+
+void IndexProvider::settle() {
+  std::unique_lock lock(mutex_);
+  fetched_.wait(lock, [&] { return stopping_ || (asked_.empty() && guessed_.empty() && running_ == 0); });
+}
+
+bool IndexProvider::applies_here(const pep::Requirement& r) const {
+  if (!r.marker) return true;
+  if (options_.universal) {
+    auto tree = pep::MarkerTree::from(*r.marker);
+    return !tree || !tree->with_extra("").is_false();
+  }
+  pep::MarkerContext context;
+  auto value = r.marker->evaluate(options_.target.markers, context);
+  return !value || *value;
+}
+
+void IndexProvider::fetch_ahead(const Ahead& task) {
+  if (task.version) {
+    (void)requirements(task.name, *task.version);
+    return;
+  }
+  auto p = project(task.name);
+  if (!p || (*p)->candidates.empty()) return;
+  // The version the resolver will probably pick: the previous lock's, if
+  // the requirement allows it, else the newest the requirement allows.
+  const auto& candidates = (*p)->candidates;
+  auto likely = candidates.end();
+  if (auto preferred = options_.preferences.find(task.name); preferred != options_.preferences.end()) {
+    if (auto it = candidates.find(preferred->second); it != candidates.end() && task.allowed.contains(it->first, true)) likely = it;
+  }
+  for (auto it = candidates.rbegin(); likely == candidates.end() && it != candidates.rend(); ++it) {
+    if (task.allowed.contains(it->first, true)) likely = std::prev(it.base());
+  }
+  if (likely == candidates.end()) return;
+  // A source's metadata may need a build: only when the resolver asked.
+  if (task.guessed && likely->second.is_source()) return;
+  auto requirements_of = requirements(task.name, likely->first);
+  if (!requirements_of) return;
+  std::vector<Ahead> next;
+  for (const auto& r : *requirements_of) {
+    if (r.url || !applies_here(r)) continue;
+    next.push_back(Ahead{pep::canonicalize_name(r.name), std::nullopt, r.specifier, true});
+  }
+  ahead(std::move(next));
+}
+
+void IndexProvider::prefetch(const std::vector<pep::Requirement>& requirements) {
+  std::vector<Ahead> tasks;
+  for (const auto& r : requirements) tasks.push_back(Ahead{r.name, std::nullopt, r.specifier, false});
+  ahead(std::move(tasks));
 }
 
 void IndexProvider::prefetch_versions(const std::string& name, const std::vector<pep::Version>& versions) {
-  // At most 8 requests in flight: enough to hide the round trips.
-  std::vector<pep::Version> wanted;
-  {
-    std::lock_guard lock(mutex_);
-    for (const auto& v : versions) {
-      if (!requirements_.count({name, v.to_string()})) wanted.push_back(v);
-    }
-  }
-  for (std::size_t start = 0; start < wanted.size(); start += 8) {
-    std::vector<std::future<void>> batch;
-    for (std::size_t i = start; i < wanted.size() && i < start + 8; ++i) {
-      batch.push_back(std::async(std::launch::async, [this, &name, &wanted, i] { (void)requirements(name, wanted[i]); }));
-    }
-    for (auto& f : batch) f.wait();
-  }
+  std::vector<Ahead> tasks;
+  for (const auto& v : versions) tasks.push_back(Ahead{name, v, {}, false});
+  ahead(std::move(tasks));
 }
 
 }  // namespace uvauth::resolve

@@ -452,6 +452,7 @@ Result<lock::Lock> make_lock(index::IndexClient& client, LockInputs inputs) {
     for (const auto& p : inputs.previous->packages) {
       if (inputs.upgrade.count(p.name)) continue;
       options.preferences[p.name] = p.version;
+      inputs.provider.preferences[p.name] = p.version;
       if (p.vcs) inputs.provider.git_pins[p.name] = {p.vcs->requirement_url(), p.vcs->commit_id};
     }
   }

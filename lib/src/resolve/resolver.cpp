@@ -591,7 +591,7 @@ class Solver {
       incompatibilities_.back().dependent = package;
       incompatibilities_.back().dependent_version = version;
     }
-    std::vector<std::string> to_prefetch;
+    std::vector<pep::Requirement> to_prefetch;
     std::vector<std::pair<pep::Requirement, std::string>> kept;  // requirement, extra of the dependency package
     std::vector<pep::MarkerTree> kept_markers;                   // universal: each requirement's marker
     for (const auto& r : requirements) {
@@ -605,7 +605,8 @@ class Solver {
       if (!wanted) continue;
       const std::string name = pep::canonicalize_name(r.name);
       if (name == pkg.project && r.extras.empty()) continue;  // a self-dependency adds nothing
-      to_prefetch.push_back(name);
+      to_prefetch.push_back(r);
+      to_prefetch.back().name = name;
       const pep::MarkerTree marker = options_.fork ? requirement_marker(r, pkg.extra) : pep::MarkerTree::always();
       kept.emplace_back(r, "");
       kept_markers.push_back(marker);
@@ -622,9 +623,7 @@ class Solver {
       const VersionSet set = matching(dep, r);
       std::string text = r.to_string();
       if (const auto semi = text.find("; "); semi != std::string::npos) text = text.substr(0, semi);
-      added.push_back(add({Term{package, true, self}, Term{dep, false, set}}, Cause::dependency, text));
-      incompatibilities_.back().dependent = package;
-      incompatibilities_.back().dependent_version = version;
+      added.push_back(add_dependency(package, version, dep, set, std::move(text)));
     }
     if (options_.fork) {
       auto& edges = edges_[{package, version}];
@@ -635,6 +634,31 @@ class Solver {
       }
     }
     return added;
+  }
+
+  // `package==version` depends on `dep` in `set` (the requirement `text`).
+  // As PubGrub's incompatibility store does, versions with the same
+  // requirement are one fact (`a>=1,<3 depends on b<2`): the fact for the
+  // versions seen so far is replaced by one that covers this version too,
+  // so that deciding `b` rules out all of them in one step and an
+  // explanation says it once.
+  int add_dependency(int package, std::size_t version, int dep, const VersionSet& set, std::string text) {
+    const VersionSet self = VersionSet::only(packages_[static_cast<std::size_t>(package)].versions.size(), version);
+    const auto key = std::make_tuple(package, dep, text);
+    VersionSet dependents = self;
+    if (auto it = dependency_facts_.find(key); it != dependency_facts_.end()) {
+      const Incompatibility& old = incompatibilities_[static_cast<std::size_t>(it->second)];
+      if (old.terms.size() == 2 && old.terms[0].package == package && old.terms[1].package == dep && !old.terms[1].positive &&
+          old.terms[1].set == set) {
+        dependents = old.terms[0].set.unite(self);
+        for (const int p : {package, dep}) std::erase(by_package_[p], it->second);
+      }
+    }
+    const int id = add({Term{package, true, dependents}, Term{dep, false, set}}, Cause::dependency, std::move(text));
+    incompatibilities_.back().dependent = package;
+    incompatibilities_.back().dependent_version = version;
+    if (incompatibilities_.back().terms.size() == 2) dependency_facts_[key] = id;
+    return id;
   }
 
   // Universal, as uv forks: one project required several times under
@@ -785,11 +809,12 @@ class Solver {
     if (is_failure(i) && i.cause == Cause::derived) return "the requirements are unsatisfiable";
     switch (i.cause) {
       case Cause::dependency: {
-        const std::string who = i.dependent == root_package
-                                    ? "you require"
-                                    : packages_[static_cast<std::size_t>(i.dependent)].key + "==" +
-                                          packages_[static_cast<std::size_t>(i.dependent)].versions[i.dependent_version].to_string() +
-                                          " depends on";
+        const bool several = !i.terms.empty() && i.terms[0].package == i.dependent && i.terms[0].positive && i.terms[0].set.count() > 1;
+        const std::string who = i.dependent == root_package ? "you require"
+                                : several ? package_text(i.dependent, i.terms[0].set) + " depends on"
+                                          : packages_[static_cast<std::size_t>(i.dependent)].key + "==" +
+                                                packages_[static_cast<std::size_t>(i.dependent)].versions[i.dependent_version].to_string() +
+                                                " depends on";
         std::string out = who + " " + i.text;
         // The dependency's own set was empty: say what there is instead.
         const bool vacuous = i.terms.size() == 1 || (i.terms.size() == 2 && !i.terms[1].positive && i.terms[1].set.empty());
@@ -895,6 +920,7 @@ class Solver {
   std::map<std::string, int> ids_;
   std::vector<Incompatibility> incompatibilities_;
   std::map<int, std::vector<int>> by_package_;
+  std::map<std::tuple<int, int, std::string>, int> dependency_facts_;  // (dependent, dependency, requirement) -> its fact
   std::vector<Assignment> assignments_;
   std::map<int, Term> accumulated_;
   std::map<int, std::size_t> decided_;

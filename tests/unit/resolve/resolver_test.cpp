@@ -200,6 +200,34 @@ TEST(ResolverTest, ExplainsALinearConflict) {
       << result.error().message;
 }
 
+// The generated unsatisfiable graph's pattern (bench/hard_graphs.py): every
+// version of `ua` needs an old `w`, every version of `ub` a new one. Versions
+// with the same requirement are one fact, so the explanation says each once
+// (not a step per version), and deciding `w` rules out all of them at once.
+TEST(ResolverTest, VersionsWithTheSameRequirementAreOneFact) {
+  MemoryIndex index;
+  for (int v = 0; v < 20; ++v) {
+    index.add("ua", "1." + std::to_string(v), {"w<1.1"});
+    index.add("ub", "1." + std::to_string(v), {"w>=1.5"});
+    index.add("w", "1." + std::to_string(v));
+  }
+  auto result = resolve(index, wants({"ua", "ub"}));
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().message,
+            "Because ua depends on w<1.1 and ub depends on w>=1.5, ua and ub are incompatible.\n"
+            "And because you require ua, ub and the requirements are incompatible.\n"
+            "And because you require ub, the requirements are unsatisfiable.")
+      << result.error().message;
+  // Only some versions share it: the fact names the range it covers.
+  MemoryIndex partly;
+  for (int v = 0; v < 4; ++v) partly.add("a", "1." + std::to_string(v), {v < 3 ? "c<1" : "c>=5"});
+  partly.add("c", "0.5").add("c", "1.0");
+  auto ranged = resolve(partly, wants({"a", "c>=1"}));
+  ASSERT_FALSE(ranged.ok());
+  EXPECT_NE(ranged.error().message.find("a<1.3 depends on c<1"), std::string::npos) << ranged.error().message;
+  EXPECT_NE(ranged.error().message.find("a==1.3 depends on c>=5"), std::string::npos) << ranged.error().message;
+}
+
 TEST(ResolverTest, UnavailableVersionsAreSkippedWithTheirReason) {
   class Broken : public MemoryIndex {
    public:

@@ -5,11 +5,14 @@
 // each version requires.
 #pragma once
 
+#include <condition_variable>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "uvauth/index/index_client.hpp"
@@ -52,6 +55,10 @@ struct ProviderOptions {
   // without userinfo, commit). The same URL keeps its commit (no fetch), as uv
   // keeps a locked commit until --upgrade(-package).
   std::map<std::string, std::pair<std::string, std::string>> git_pins;
+  // The previous lock's versions (canonical name -> version): the version
+  // whose dependencies are fetched ahead is the one the resolver will
+  // probably keep.
+  std::map<std::string, pep::Version> preferences;
 };
 
 // `requirements` with every requirement on an overridden project replaced by its overrides.
@@ -73,6 +80,9 @@ struct Candidate {
 class IndexProvider : public Provider {
  public:
   IndexProvider(index::IndexClient& client, ProviderOptions options);
+  ~IndexProvider() override;
+  IndexProvider(const IndexProvider&) = delete;
+  IndexProvider& operator=(const IndexProvider&) = delete;
 
   Result<std::vector<pep::Version>> versions(const std::string& name) override;
   Result<std::vector<pep::Requirement>> requirements(const std::string& name, const pep::Version& version) override;
@@ -86,8 +96,11 @@ class IndexProvider : public Provider {
   [[nodiscard]] std::vector<std::string> not_found_with_credentials() const;
   // The extras a version's metadata provides (after its requirements were read).
   [[nodiscard]] std::optional<std::vector<std::string>> provided_extras(const std::string& name, const pep::Version& version) const;
-  void prefetch(const std::vector<std::string>& names) override;
+  void prefetch(const std::vector<pep::Requirement>& requirements) override;
   void prefetch_versions(const std::string& name, const std::vector<pep::Version>& versions) override;
+  // Waits until fetching ahead has nothing queued or running (for tests: what
+  // was fetched ahead can then be read off the server's log).
+  void settle();
 
   [[nodiscard]] std::optional<Candidate> candidate(const std::string& name, const pep::Version& version) const;
   // The version's sdist, when the index lists one (universal locks record it beside the wheels).
@@ -113,6 +126,24 @@ class IndexProvider : public Provider {
   Result<pep::CoreMetadata> source_metadata(const std::string& name, const Candidate& candidate);
   Result<Project*> project(const std::string& name);
 
+  // Fetching ahead, on a few worker threads: a project's page, then the
+  // metadata of the version the resolver will probably pick (the
+  // previous lock's, else the newest wheel), then, transitively, the pages
+  // of what that version requires on this target. What the resolver asked
+  // for (prefetch, prefetch_versions) goes before what was guessed. The
+  // resolver's own calls wait for a fetch already running instead of
+  // sending the same request again.
+  struct Ahead {
+    std::string name;
+    std::optional<pep::Version> version;  // nullopt: the page, then the likely version's metadata
+    pep::SpecifierSet allowed{};          // the page: what the requirement that named it allows
+    bool guessed = false;
+  };
+  void ahead(std::vector<Ahead> tasks);  // queues them at once (each project or version once); takes mutex_
+  void fetch_ahead(const Ahead& task);
+  void work_ahead();
+  [[nodiscard]] bool applies_here(const pep::Requirement& r) const;
+
   index::IndexClient& client_;
   ProviderOptions options_;
   pep::TagPriority tags_;
@@ -130,6 +161,19 @@ class IndexProvider : public Provider {
   std::map<std::string, std::pair<int, int>> index_answers_;  // index URL -> (found, not found)
   std::map<std::pair<std::string, std::string>, std::vector<std::string>> provides_extra_;  // (name, version) -> extras
   std::map<std::pair<std::string, std::string>, std::string> source_requires_python_;  // built sources' Requires-Python
+  // Fetches under way (guarded by mutex_), and the signal that one ended.
+  std::set<std::string> loading_;
+  std::set<std::pair<std::string, std::string>> reading_;
+  std::condition_variable fetched_;
+  // Fetching ahead (guarded by mutex_).
+  std::deque<Ahead> asked_;
+  std::deque<Ahead> guessed_;
+  std::set<std::string> queued_;
+  std::set<std::pair<std::string, std::string>> queued_versions_;
+  std::condition_variable work_;
+  bool stopping_ = false;
+  std::size_t running_ = 0;  // tasks a worker is on
+  std::vector<std::thread> workers_;  // last: stopped and joined before the rest goes
 };
 
 }  // namespace uvauth::resolve

@@ -1,0 +1,160 @@
+// Fetching ahead (IndexProvider's workers): pages and metadata of what the
+// resolver will probably need are fetched side by side, transitively, but
+// never twice, never for a requirement that does not apply to the target,
+// and for the version the resolver will probably pick (the requirement's
+// newest, or the previous lock's), so no request goes to a project the
+// resolution does not reach through those versions.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <map>
+#include <set>
+
+#include "nginx_fixture.hpp"
+#include "uvauth/cache/http_cache.hpp"
+#include "uvauth/index/index_client.hpp"
+#include "uvauth/net/client.hpp"
+#include "uvauth/pep/target.hpp"
+#include "uvauth/resolve/index_provider.hpp"
+#include "temp_home.hpp"
+#include "tool_runner.hpp"
+
+namespace uvauth {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::LogEntry;
+using testing::NginxFixture;
+using testing::run_tool;
+using testing::TempHome;
+using testing::ToolRun;
+
+const NginxFixture& fx() { return NginxFixture::get(); }
+
+struct Case {
+  TempHome home;
+  std::string tag = [] {
+    static std::atomic<int> counter{0};
+    return "ahead" + std::to_string(::getpid()) + "n" + std::to_string(++counter);
+  }();
+  std::string index() const { return fx().http("/tagged/" + tag + "/public/index-html/simple/"); }
+  fs::path lock() const { return home.path() / "pylock.toml"; }
+  ToolRun run(std::vector<std::string> args, const std::string& cache, const std::string& python = "3.11") const {
+    std::vector<std::string> full{"lock", "-o", lock().string(), "--no-config", "--cache-dir", (home.path() / cache).string(),
+                                  "--python-version", python, "--index-url", index()};
+    full.insert(full.end(), args.begin(), args.end());
+    return run_tool(full, home.env());
+  }
+  std::vector<LogEntry> requests(std::size_t at_least) const { return fx().requests("/tagged/" + tag + "/", at_least); }
+  // How often each URI was answered, and whether any names `project`'s page.
+  static std::map<std::string, int> counts(const std::vector<LogEntry>& log) {
+    std::map<std::string, int> out;
+    for (const auto& e : log) ++out[e.uri];
+    return out;
+  }
+  static bool asked_page(const std::vector<LogEntry>& log, const std::string& project) {
+    return std::any_of(log.begin(), log.end(), [&](const LogEntry& e) { return e.uri.find("/simple/" + project + "/") != std::string::npos; });
+  }
+};
+
+TEST(FetchAheadTest, EveryPageAndMetadataFileIsAskedOnce) {
+  Case c;
+  auto run = c.run({"alpha[fast]", "dia-a", "dia-b"}, "cache");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  // alpha, beta, gamma, dia-a, dia-b, dia-c: a page and at least one metadata file each.
+  const auto log = c.requests(12);
+  for (const auto& [uri, n] : Case::counts(log)) EXPECT_EQ(n, 1) << uri << " was asked " << n << " times";
+  for (const char* project : {"alpha", "beta", "gamma", "dia-a", "dia-b", "dia-c"}) EXPECT_TRUE(Case::asked_page(log, project)) << project;
+}
+
+// The provider itself, settled after a hint: exactly what was fetched ahead.
+struct Ahead {
+  Case c;
+  cache::CacheDir dir{c.home.path() / "cache"};
+  cache::HttpCache http_cache{dir};
+  net::Client client{[] {
+    net::ClientOptions o;
+    o.retries = 0;
+    return o;
+  }()};
+  index::IndexClient index{client, http_cache, false};
+  resolve::ProviderOptions options(const std::string& python) const {
+    resolve::ProviderOptions o;
+    o.indexes.push_back(resolve::IndexDescriptor{"", *Url::parse(c.index()), false});
+    o.target = *pep::cross_target(python, "");
+    return o;
+  }
+  // The projects whose pages were asked, and the metadata files, in order of name.
+  std::string fetched(std::size_t at_least) const {
+    std::set<std::string> out;
+    for (const auto& e : c.requests(at_least)) {
+      const auto simple = e.uri.find("/simple/");
+      if (simple != std::string::npos) out.insert(e.uri.substr(simple + 8, e.uri.find('/', simple + 8) - simple - 8));
+      if (e.uri.ends_with(".metadata")) out.insert(e.uri.substr(e.uri.rfind('/') + 1, e.uri.find("-py") - e.uri.rfind('/') - 1));
+    }
+    std::string text;
+    for (const auto& s : out) text += (text.empty() ? "" : " ") + s;
+    return text;
+  }
+};
+
+std::vector<pep::Requirement> requirements(std::initializer_list<const char*> texts) {
+  std::vector<pep::Requirement> out;
+  for (const char* t : texts) out.push_back(*pep::Requirement::parse(t));
+  return out;
+}
+
+// alpha 1.0 needs `beta>=1.0` and `gamma; extra == 'fast'`; beta 2.0 (Requires-
+// Python >=3.9) needs gamma<2; beta 1.0 needs nothing.
+TEST(FetchAheadTest, PagesAndMetadataOfTheLikelyVersionsTransitively) {
+  Ahead a;
+  resolve::IndexProvider provider(a.index, a.options("3.11"));
+  provider.prefetch(requirements({"alpha"}));
+  provider.settle();
+  EXPECT_EQ(a.fetched(6), "alpha alpha-1.0 beta beta-2.0 gamma gamma-1.5") << "the extra's gamma is not why gamma is here: beta 2.0's is";
+}
+
+TEST(FetchAheadTest, NothingForVersionsTheRequirementOrTheTargetRulesOut) {
+  {
+    Ahead a;  // the requirement holds beta below 2.0
+    resolve::IndexProvider provider(a.index, a.options("3.11"));
+    provider.prefetch(requirements({"alpha", "beta<2"}));
+    provider.settle();
+    EXPECT_EQ(a.fetched(4), "alpha alpha-1.0 beta beta-1.0");
+  }
+  {
+    Ahead a;  // Python 3.8: beta 2.0 is no candidate
+    resolve::IndexProvider provider(a.index, a.options("3.8"));
+    provider.prefetch(requirements({"alpha"}));
+    provider.settle();
+    EXPECT_EQ(a.fetched(4), "alpha alpha-1.0 beta beta-1.0");
+  }
+  {
+    Ahead a;  // the previous lock's beta 1.0 is the one the resolver will keep
+    auto options = a.options("3.11");
+    options.preferences["beta"] = pep::Version::from("1.0");
+    resolve::IndexProvider provider(a.index, options);
+    provider.prefetch(requirements({"alpha"}));
+    provider.settle();
+    EXPECT_EQ(a.fetched(4), "alpha alpha-1.0 beta beta-1.0");
+  }
+}
+
+TEST(FetchAheadTest, TheResolverWaitsForAFetchUnderWayInsteadOfRepeatingIt) {
+  Ahead a;
+  resolve::IndexProvider provider(a.index, a.options("3.11"));
+  provider.prefetch(requirements({"alpha", "beta", "gamma"}));
+  // Asked at once, while the workers are on the same pages.
+  for (const char* name : {"gamma", "beta", "alpha"}) {
+    auto versions = provider.versions(name);
+    ASSERT_TRUE(versions.ok()) << versions.error().message;
+    ASSERT_TRUE(provider.requirements(name, versions->back()).ok());
+  }
+  provider.settle();
+  const auto log = a.c.requests(6);
+  for (const auto& [uri, n] : Case::counts(log)) EXPECT_EQ(n, 1) << uri << " was asked " << n << " times";
+}
+
+}  // namespace
+}  // namespace uvauth
