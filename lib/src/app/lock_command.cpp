@@ -560,6 +560,21 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
   auth::CredentialHelper::set_shared_directory(
       *cache_dir_root ? std::optional<std::filesystem::path>(**cache_dir_root / "credential-helpers") : std::nullopt);
   std::optional<cache::CacheDir> cache_dir(std::in_place, *cache_dir_root);
+  cache::HttpCache http_cache(*cache_dir);
+  cache::ContentCache metadata_cache(*cache_dir, cache::Bucket::metadata);
+  index::IndexClient index_client((*session)->client(), http_cache, a.offline, &metadata_cache);
+  // While the interpreter is asked about itself (tens of milliseconds), the
+  // first index's pages of the named projects are already being fetched:
+  // the resolver asks them first, whatever the target.
+  if (!provider.indexes.empty() && !provider.indexes.front().is_explicit) {
+    std::vector<std::string> roots;
+    for (const auto& r : collected.requirements) {
+      const std::string name = pep::canonicalize_name(r.name);
+      if (r.url || name.empty() || provider.pinned_index.count(name) || provider.overrides.count(name)) continue;
+      if (roots.size() < 16) roots.push_back(name);
+    }
+    index_client.warm_pages(provider.indexes.front().url, roots);
+  }
   auto target = choose_target(a, *cache_dir, env);
   if (!target) return std::move(target).error();
   provider.target = std::move(target).value();
@@ -646,9 +661,6 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
     }
   }
 
-  cache::HttpCache http_cache(*cache_dir);
-  cache::ContentCache metadata_cache(*cache_dir, cache::Bucket::metadata);
-  index::IndexClient index_client((*session)->client(), http_cache, a.offline, &metadata_cache);
   // Source builds: the policy, and a builder over this run's indexes and credentials.
   provider.build.no_build = a.no_build || env.get_nonempty("UV_NO_BUILD").value_or("0") != "0";
   for (const auto& n : a.no_build_packages) provider.build.no_build_packages.insert(pep::canonicalize_name(n));

@@ -46,10 +46,77 @@ Status check_hash(const std::map<std::string, std::string>& expected, const std:
 
 }  // namespace
 
-Result<PageResult> IndexClient::project_page(const Url& index_url, std::string_view project) {
+namespace {
+// Runs `work(i)` for i in [0, n), at most `width` at a time, keeping order.
+template <class T, class F>
+std::vector<T> bounded_parallel(std::size_t n, std::size_t width, F work) {
+  std::vector<T> results;
+  results.reserve(n);
+  for (std::size_t start = 0; start < n; start += width) {
+    std::vector<std::future<T>> batch;
+    for (std::size_t i = start; i < std::min(n, start + width); ++i) batch.push_back(std::async(std::launch::async, work, i));
+    for (auto& f : batch) results.push_back(f.get());
+  }
+  return results;
+}
+}  // namespace
+
+namespace {
+
+Result<Url> page_url_of(const Url& index_url, std::string_view project) {
   std::string path = index_url.path();
   if (path.empty() || path.back() != '/') path += '/';
-  auto url = index_url.join(path + pep::canonicalize_name(project) + "/");
+  return index_url.join(path + pep::canonicalize_name(project) + "/");
+}
+
+}  // namespace
+
+Result<PageResult> IndexClient::project_page(const Url& index_url, std::string_view project) {
+  std::shared_future<Result<PageResult>> warmed;
+  if (auto url = page_url_of(index_url, project)) {
+    std::lock_guard lock(mutex_);
+    if (auto it = warmed_.find(url->without_userinfo()); it != warmed_.end()) {
+      warmed = std::move(it->second);
+      warmed_.erase(it);
+    }
+  }
+  if (warmed.valid()) {
+    const Result<PageResult>& answer = warmed.get();
+    if (answer) return answer;
+  }
+  return fetch_page(index_url, project);
+}
+
+void IndexClient::warm_pages(const Url& index_url, const std::vector<std::string>& projects) {
+  if (offline_) return;
+  std::vector<std::string> names;
+  std::vector<std::shared_ptr<std::promise<Result<PageResult>>>> answers;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& project : projects) {
+      auto url = page_url_of(index_url, project);
+      if (!url || warmed_.count(url->without_userinfo())) continue;
+      auto answer = std::make_shared<std::promise<Result<PageResult>>>();
+      warmed_.emplace(url->without_userinfo(), answer->get_future().share());
+      names.push_back(project);
+      answers.push_back(std::move(answer));
+    }
+  }
+  if (names.empty()) return;
+  warming_.push_back(std::async(std::launch::async, [this, index_url, names, answers] {
+    (void)bounded_parallel<int>(names.size(), 16, [&](std::size_t i) {
+      try {
+        answers[i]->set_value(fetch_page(index_url, names[i]));
+      } catch (...) {
+        answers[i]->set_value(Error(ErrorKind::network, "the page of " + names[i] + " was not read"));
+      }
+      return 0;
+    });
+  }));
+}
+
+Result<PageResult> IndexClient::fetch_page(const Url& index_url, std::string_view project) {
+  auto url = page_url_of(index_url, project);
   if (!url) return std::move(url).error();
 
   auto cached = cache_.load(*url);
@@ -70,6 +137,7 @@ Result<PageResult> IndexClient::project_page(const Url& index_url, std::string_v
   request.tag = index_url.with_userinfo_removed().without_userinfo();
   request.headers.emplace_back("Accept", simple_api_accept);
   request.max_memory_body = max_page_bytes;
+  request.hash_body = false;
   if (cached) cache::HttpCache::add_validators(request, *cached);
   auto response = client_.fetch(std::move(request));
   if (!response) return std::move(response).error();
@@ -233,20 +301,6 @@ Result<std::pair<std::string, std::uint64_t>> IndexClient::hash_of(const Distrib
   return std::make_pair(response->sha256, response->body_size);
 }
 
-namespace {
-// Runs `work(i)` for i in [0, n), at most `width` at a time, keeping order.
-template <class T, class F>
-std::vector<T> bounded_parallel(std::size_t n, std::size_t width, F work) {
-  std::vector<T> results;
-  results.reserve(n);
-  for (std::size_t start = 0; start < n; start += width) {
-    std::vector<std::future<T>> batch;
-    for (std::size_t i = start; i < std::min(n, start + width); ++i) batch.push_back(std::async(std::launch::async, work, i));
-    for (auto& f : batch) results.push_back(f.get());
-  }
-  return results;
-}
-}  // namespace
 
 std::vector<Result<PageResult>> IndexClient::project_pages(const Url& index_url, const std::vector<std::string>& projects) {
   return bounded_parallel<Result<PageResult>>(projects.size(), 16, [&](std::size_t i) { return project_page(index_url, projects[i]); });

@@ -142,7 +142,7 @@ void Transfer::decide_destination() {
 size_t Transfer::on_body(std::string_view chunk) {
   if (!destination_decided_) decide_destination();
   if (!abort_reason_.empty()) return 0;
-  hasher_.update(chunk);
+  if (request_.hash_body) hasher_.update(chunk);
   body_size_ += chunk.size();
   if (!body_to_caller_) {
     if (memory_body_.size() < error_body_cap) {
@@ -236,7 +236,7 @@ Response Transfer::take_response() {
   response.headers = std::move(response_headers_);
   response.body = std::move(memory_body_);
   response.body_size = body_size_;
-  response.sha256 = hasher_.hex_digest();
+  if (request_.hash_body) response.sha256 = hasher_.hex_digest();
   long version = 0;
   curl_easy_getinfo(easy_, CURLINFO_HTTP_VERSION, &version);
   response.http_version = version == CURL_HTTP_VERSION_2_0 ? "2" : version == CURL_HTTP_VERSION_3 ? "3" : "1.1";

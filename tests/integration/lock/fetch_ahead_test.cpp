@@ -156,5 +156,31 @@ TEST(FetchAheadTest, TheResolverWaitsForAFetchUnderWayInsteadOfRepeatingIt) {
   for (const auto& [uri, n] : Case::counts(log)) EXPECT_EQ(n, 1) << uri << " was asked " << n << " times";
 }
 
+// `uvauth lock` fetches the first index's pages of the named projects while
+// the interpreter is asked about itself: the answers are taken, not asked
+// again; an answer that failed is asked again, for its ordinary error.
+TEST(FetchAheadTest, WarmedPagesAreTakenOnceAndFailuresAskedAgain) {
+  Ahead a;
+  const Url index = *Url::parse(a.c.index());
+  a.index.warm_pages(index, {"alpha", "no-such-project"});
+  auto alpha = a.index.project_page(index, "alpha");
+  ASSERT_TRUE(alpha.ok()) << alpha.error().message;
+  EXPECT_EQ(alpha->page.files.size(), 1U);
+  auto missing = a.index.project_page(index, "no-such-project");
+  ASSERT_TRUE(missing.ok());
+  EXPECT_EQ(missing->status, index::PageResult::Status::not_found);
+  const auto log = a.c.requests(2);
+  for (const auto& [uri, n] : Case::counts(log)) EXPECT_EQ(n, 1) << uri;
+
+  const Url private_index = *Url::parse(fx().http("/tagged/" + a.c.tag + "/private/index-html/simple/"));
+  a.index.warm_pages(private_index, {"beta"});  // no credentials here: 401
+  auto refused = a.index.project_page(private_index, "beta");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().kind, ErrorKind::auth) << refused.error().message;
+  std::size_t asked = 0;
+  for (const auto& e : a.c.requests(4)) asked += e.uri.find("/private/index-html/simple/beta/") != std::string::npos ? 1 : 0;
+  EXPECT_EQ(asked, 2U) << "the warmed 401, then the ordinary request that reports it";
+}
+
 }  // namespace
 }  // namespace uvauth

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <atomic>
+#include <future>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -40,6 +42,12 @@ class IndexClient {
   // next index may have it); 401/403 are errors that name the index.
   Result<PageResult> project_page(const Url& index_url, std::string_view project);
 
+  // Starts fetching these projects' pages in the background (while the
+  // target interpreter is still being asked, say); project_page() then takes
+  // each answer instead of asking again. A page that failed is asked again,
+  // so its error comes from the ordinary path. Nothing when offline.
+  void warm_pages(const Url& index_url, const std::vector<std::string>& projects);
+
   // `linked_by` is the URL of the index whose page listed the file, so the
   // auth layer applies that index's policy and credentials.
   Result<pep::CoreMetadata> metadata(const DistributionFile& file, const std::string& linked_by);
@@ -67,6 +75,7 @@ class IndexClient {
   [[nodiscard]] const Stats& stats() const { return stats_; }
 
  private:
+  Result<PageResult> fetch_page(const Url& index_url, std::string_view project);
   Result<pep::CoreMetadata> metadata_from_whole_wheel(const DistributionFile& file, const std::string& linked_by);
   [[nodiscard]] bool ranges_known_unsupported(const Url& url) const;
   void remember_no_ranges(const Url& url);
@@ -78,6 +87,8 @@ class IndexClient {
   Stats stats_;
   mutable std::mutex mutex_;
   std::set<std::string> no_range_origins_;
+  std::map<std::string, std::shared_future<Result<PageResult>>> warmed_;  // page URL -> its answer (guarded by mutex_)
+  std::vector<std::future<void>> warming_;  // last: waited for before the rest goes
 };
 
 }  // namespace uvauth::index

@@ -59,6 +59,9 @@ struct Request {
   // a larger one stops the transfer as an integrity error, whatever its
   // destination. A gzip bomb never reaches the disk whole.
   std::optional<std::uint64_t> max_body_size;
+  // Whether Response::sha256 is wanted (files checked against a hash); an
+  // index page is not, and is not hashed.
+  bool hash_body = true;
 
   // Free for the layers above (e.g. which index linked this URL); the net
   // layer carries it through redirects and retries untouched.
@@ -71,7 +74,7 @@ struct Response {
   Headers headers;
   std::string body;  // in memory unless an output file or callback took it
   std::uint64_t body_size = 0;
-  std::string sha256;  // hex digest of the body as received
+  std::string sha256;  // hex digest of the body as received (empty unless Request::hash_body)
   int redirects = 0;
   unsigned retries = 0;  // transient failures retried before this response
   std::string http_version;  // "1.1", "2"
