@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -84,6 +85,11 @@ std::string test_tag() {
   tag += info ? std::string(info->test_suite_name()) + "." + info->name() : "none";
   tag += "." + std::to_string(::getpid());
   return tag;
+}
+
+std::string unique_path_tag(const std::string& prefix) {
+  static std::atomic<int> counter{0};
+  return prefix + std::to_string(::getpid()) + "n" + std::to_string(++counter);
 }
 
 }  // namespace uvauth::testing

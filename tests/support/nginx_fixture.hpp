@@ -43,4 +43,8 @@ class NginxFixture {
 // its requests apart in the shared access log.
 std::string test_tag();
 
+// A path segment unique in this process and run ("<prefix><pid>n<k>"), for a
+// test's own prefix (/tagged/<tag>/...) in the shared access log.
+std::string unique_path_tag(const std::string& prefix);
+
 }  // namespace uvauth::testing

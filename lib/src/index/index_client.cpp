@@ -80,10 +80,9 @@ Result<PageResult> IndexClient::project_page(const Url& index_url, std::string_v
       warmed_.erase(it);
     }
   }
-  if (warmed.valid()) {
-    const Result<PageResult>& answer = warmed.get();
-    if (answer) return answer;
-  }
+  // The warmed answer came from the same path, errors included: asking
+  // again would only double the retries against a server that is down.
+  if (warmed.valid()) return warmed.get();
   return fetch_page(index_url, project);
 }
 

@@ -2,9 +2,7 @@
 // route (a requirements file's --index-url with a trailing slash, a lock's
 // record) keeps its policy and credentials, in lock and in sync.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <fstream>
 #include <sstream>
 
@@ -26,12 +24,6 @@ using testing::ToolRun;
 
 const NginxFixture& fx() { return NginxFixture::get(); }
 
-// A path prefix of this test's own (/tagged/<tag>/...), so its requests are
-// told apart in the shared access log.
-std::string unique_tag() {
-  static std::atomic<int> counter{0};
-  return "ident" + std::to_string(::getpid()) + "n" + std::to_string(++counter);
-}
 
 std::string read_text(const fs::path& path) {
   std::ifstream in(path);
@@ -42,7 +34,7 @@ std::string read_text(const fs::path& path) {
 
 struct Case {
   TempHome home;
-  std::string tag = unique_tag();
+  std::string tag = testing::unique_path_tag("ident");  // its requests, told apart in the shared access log
   std::string index(const std::string& slash = "") const { return fx().http("/tagged/" + tag + "/private/index-html/simple" + slash); }
   fs::path cache() const { return home.path() / "cache"; }
   fs::path lock() const { return home.path() / "pylock.toml"; }

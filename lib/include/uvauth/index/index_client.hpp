@@ -44,8 +44,8 @@ class IndexClient {
 
   // Starts fetching these projects' pages in the background (while the
   // target interpreter is still being asked, say); project_page() then takes
-  // each answer instead of asking again. A page that failed is asked again,
-  // so its error comes from the ordinary path. Nothing when offline.
+  // each answer, errors included, instead of asking again. Nothing when
+  // offline.
   void warm_pages(const Url& index_url, const std::vector<std::string>& projects);
 
   // `linked_by` is the URL of the index whose page listed the file, so the
