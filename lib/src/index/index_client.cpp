@@ -59,9 +59,6 @@ std::vector<T> bounded_parallel(std::size_t n, std::size_t width, F work) {
   }
   return results;
 }
-}  // namespace
-
-namespace {
 
 Result<Url> page_url_of(const Url& index_url, std::string_view project) {
   std::string path = index_url.path();
@@ -107,7 +104,7 @@ void IndexClient::warm_pages(const Url& index_url, const std::vector<std::string
       try {
         answers[i]->set_value(fetch_page(index_url, names[i]));
       } catch (...) {
-        answers[i]->set_value(Error(ErrorKind::network, "the page of " + names[i] + " was not read"));
+        answers[i]->set_value(Error(ErrorKind::network, "the page of " + names[i] + " on " + index_url.redacted() + " was not read"));
       }
       return 0;
     });

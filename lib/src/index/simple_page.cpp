@@ -90,16 +90,9 @@ struct Tag {
 std::optional<Tag> read_tag(std::string_view s, std::size_t start) {
   std::size_t i = start + 1;
   Tag tag;
-  auto lower = [](std::string_view text) {
-    std::string out(text);
-    for (char& c : out) {
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
-  };
   const std::size_t name_begin = i;
   while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '/' || s[i] == '!')) ++i;
-  tag.name = lower(s.substr(name_begin, i - name_begin));
+  tag.name = to_lower_ascii(s.substr(name_begin, i - name_begin));
   if (tag.name.empty()) return std::nullopt;
   const Tag unterminated{};
   for (;;) {
@@ -111,7 +104,7 @@ std::optional<Tag> read_tag(std::string_view s, std::size_t start) {
     }
     const std::size_t key_begin = i;
     while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i])) && s[i] != '=' && s[i] != '>' && s[i] != '/') ++i;
-    const std::string key = lower(s.substr(key_begin, i - key_begin));
+    const std::string key = to_lower_ascii(s.substr(key_begin, i - key_begin));
     while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
     std::string value;
     bool has_value = false;

@@ -594,14 +594,20 @@ void IndexProvider::fetch_ahead(const Ahead& task) {
   auto p = project(task.name);
   if (!p || (*p)->candidates.empty()) return;
   // The version the resolver will probably pick: the previous lock's, if
-  // the requirement allows it, else the newest the requirement allows.
+  // the requirement and the constraints allow it, else the newest they allow.
+  const auto allowed = [&](const pep::Version& v) {
+    if (!task.allowed.contains(v, true)) return false;
+    return std::none_of(options_.constraints.begin(), options_.constraints.end(), [&](const pep::Requirement& c) {
+      return pep::canonicalize_name(c.name) == task.name && applies_here(c) && !c.specifier.contains(v, true);
+    });
+  };
   const auto& candidates = (*p)->candidates;
   auto likely = candidates.end();
   if (auto preferred = options_.preferences.find(task.name); preferred != options_.preferences.end()) {
-    if (auto it = candidates.find(preferred->second); it != candidates.end() && task.allowed.contains(it->first, true)) likely = it;
+    if (auto it = candidates.find(preferred->second); it != candidates.end() && allowed(it->first)) likely = it;
   }
   for (auto it = candidates.rbegin(); likely == candidates.end() && it != candidates.rend(); ++it) {
-    if (task.allowed.contains(it->first, true)) likely = std::prev(it.base());
+    if (allowed(it->first)) likely = std::prev(it.base());
   }
   if (likely == candidates.end()) return;
   // A source's metadata may need a build: only when the resolver asked.
@@ -618,7 +624,7 @@ void IndexProvider::fetch_ahead(const Ahead& task) {
 
 void IndexProvider::prefetch(const std::vector<pep::Requirement>& requirements) {
   std::vector<Ahead> tasks;
-  for (const auto& r : requirements) tasks.push_back(Ahead{r.name, std::nullopt, r.specifier, false});
+  for (const auto& r : requirements) tasks.push_back(Ahead{pep::canonicalize_name(r.name), std::nullopt, r.specifier, false});
   ahead(std::move(tasks));
 }
 

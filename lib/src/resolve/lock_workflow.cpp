@@ -448,6 +448,7 @@ Result<lock::Lock> make_lock(index::IndexClient& client, LockInputs inputs) {
   options.environment = inputs.provider.target.markers;
   options.requirements = apply_overrides(inputs.requirements, inputs.provider.overrides);
   options.constraints = inputs.constraints;
+  inputs.provider.constraints = inputs.constraints;
   if (inputs.previous && !inputs.upgrade_all) {
     for (const auto& p : inputs.previous->packages) {
       if (inputs.upgrade.count(p.name)) continue;

@@ -606,7 +606,6 @@ class Solver {
       const std::string name = pep::canonicalize_name(r.name);
       if (name == pkg.project && r.extras.empty()) continue;  // a self-dependency adds nothing
       to_prefetch.push_back(r);
-      to_prefetch.back().name = name;
       const pep::MarkerTree marker = options_.fork ? requirement_marker(r, pkg.extra) : pep::MarkerTree::always();
       kept.emplace_back(r, "");
       kept_markers.push_back(marker);

@@ -108,11 +108,20 @@ TEST(FetchAheadTest, PagesAndMetadataOfTheLikelyVersionsTransitively) {
   EXPECT_EQ(a.fetched(6), "alpha alpha-1.0 beta beta-2.0 gamma gamma-1.5") << "the extra's gamma is not why gamma is here: beta 2.0's is";
 }
 
-TEST(FetchAheadTest, NothingForVersionsTheRequirementOrTheTargetRulesOut) {
+TEST(FetchAheadTest, NothingForVersionsTheRequirementConstraintsOrTargetRuleOut) {
   {
     Ahead a;  // the requirement holds beta below 2.0
     resolve::IndexProvider provider(a.index, a.options("3.11"));
     provider.prefetch(requirements({"alpha", "beta<2"}));
+    provider.settle();
+    EXPECT_EQ(a.fetched(4), "alpha alpha-1.0 beta beta-1.0");
+  }
+  {
+    Ahead a;  // a constraint (-c) holds beta below 2.0
+    auto options = a.options("3.11");
+    options.constraints = requirements({"beta<2"});
+    resolve::IndexProvider provider(a.index, options);
+    provider.prefetch(requirements({"alpha"}));
     provider.settle();
     EXPECT_EQ(a.fetched(4), "alpha alpha-1.0 beta beta-1.0");
   }

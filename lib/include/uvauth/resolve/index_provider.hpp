@@ -59,6 +59,8 @@ struct ProviderOptions {
   // whose dependencies are fetched ahead is the one the resolver will
   // probably keep.
   std::map<std::string, pep::Version> preferences;
+  // Constraints (-c, constraint-dependencies): the likely version is one they allow.
+  std::vector<pep::Requirement> constraints;
 };
 
 // `requirements` with every requirement on an overridden project replaced by its overrides.

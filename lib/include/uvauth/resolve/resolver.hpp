@@ -38,8 +38,8 @@ class Provider {
   // Where `name` was looked for and not found ("index 'corp' (URL, 404)"),
   // when no index or find-links location has it at all; empty otherwise.
   virtual std::string not_found(const std::string& /*name*/) { return {}; }
-  // A hint that the packages these requirements name (canonical names) will
-  // probably be needed soon, in versions the requirements allow.
+  // A hint that the packages these requirements name will probably be
+  // needed soon, in versions the requirements allow.
   virtual void prefetch(const std::vector<pep::Requirement>& /*requirements*/) {}
   // A hint that the requirements of these versions of `name` will probably
   // be asked for soon (the solver is walking down its versions).
