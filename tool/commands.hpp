@@ -16,12 +16,14 @@ struct RunState {
   config::Environment env;  // taken once, in main
   GlobalOptions global;
   int exit_code = 0;
+  bool started = false;  // a command's callback began
 };
 
 // Makes `command` run `run` (after applying the global logging flags) and
 // keep its exit code.
 inline void set_runner(CLI::App* command, RunState& state, std::function<int()> run) {
   command->callback([&state, run = std::move(run)] {
+    state.started = true;
     apply_logging(state.global);
     resolve_color(state.global, state.env);
     start_progress(state.global);

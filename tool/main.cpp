@@ -77,9 +77,39 @@ void add_footer(CLI::App* command, const std::string& footer) {
   }
 }
 
-}  // namespace
+using Register = void (*)(CLI::App&, uvauth::tool::RunState&);
+struct Command {
+  const char* name;
+  Register add;
+};
+constexpr Command commands[] = {
+    {"fetch", uvauth::tool::register_fetch},     {"auth", uvauth::tool::register_auth},   {"lock", uvauth::tool::register_lock},
+    {"sync", uvauth::tool::register_sync},       {"install", uvauth::tool::register_install}, {"tree", uvauth::tool::register_tree},
+    {"list", uvauth::tool::register_list},       {"export", uvauth::tool::register_export}, {"cache", uvauth::tool::register_cache},
+};
 
-int main(int argc, char** argv) {
+// The one command a command line can name: the only word of argv that is a
+// command's name (none when two such words appear, as a command and a value).
+const Command* sole_command(int argc, char** argv) {
+  const Command* found = nullptr;
+  for (int i = 1; i < argc; ++i) {
+    for (const Command& c : commands) {
+      if (std::string_view(argv[i]) != c.name) continue;
+      if (found) return nullptr;
+      found = &c;
+    }
+  }
+  return found;
+}
+
+constexpr int retry_with_every_command = -1;
+
+// Parses and runs. With `only`, just that command is registered (setting up
+// every command's flags is a tenth of a no-op `uvauth sync`); a command line
+// it does not take (help, a typo, a command word used as a value) comes back
+// as retry_with_every_command before anything ran, and is parsed again with
+// every command, whose messages and suggestions name them all.
+int run(int argc, char** argv, const Command* only) {
   CLI::App app{"uvauth: authenticated Python package fetching, locking and installing for CMake projects"};
   app.set_version_flag("-V,--version", std::string("uvauth ") + uvauth::version);
   app.require_subcommand(1);
@@ -88,42 +118,50 @@ int main(int argc, char** argv) {
   uvauth::tool::RunState state;
   state.env = uvauth::config::Environment::from_process();  // the one snapshot every command reads
   uvauth::tool::add_global_options(app, state.global);
-  uvauth::tool::register_fetch(app, state);
-  uvauth::tool::register_auth(app, state);
-  uvauth::tool::register_lock(app, state);
-  uvauth::tool::register_sync(app, state);
-  uvauth::tool::register_install(app, state);
-  uvauth::tool::register_tree(app, state);
-  uvauth::tool::register_list(app, state);
-  uvauth::tool::register_export(app, state);
-  uvauth::tool::register_cache(app, state);
+  for (const Command& c : commands) {
+    if (!only || only == &c) c.add(app, state);
+  }
   add_footer(&app, global_flags_footer(app));
 
   try {
     app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::cerr << "error: " << uvauth::escape_nonprintable(uvauth::redact_userinfo_in_text(e.what())) << '\n';
-    // The words the parser named, or (a missing subcommand) every plain word.
-    const std::string what = e.what();
-    const bool no_command = what.find("subcommand is required") != std::string::npos;
-    std::vector<std::string> words;
-    for (int i = 1; i < argc; ++i) {
-      const std::string word = argv[i];
-      if (word.empty()) continue;
-      if (no_command ? word[0] != '-' : what.find(word) != std::string::npos) words.push_back(word);
+  } catch (const CLI::Error&) {
+    if (only && !state.started) return retry_with_every_command;
+    try {
+      throw;
+    } catch (const CLI::CallForHelp& e) {
+      return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+      return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+      return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+      std::cerr << "error: " << uvauth::escape_nonprintable(uvauth::redact_userinfo_in_text(e.what())) << '\n';
+      // The words the parser named, or (a missing subcommand) every plain word.
+      const std::string what = e.what();
+      const bool no_command = what.find("subcommand is required") != std::string::npos;
+      std::vector<std::string> words;
+      for (int i = 1; i < argc; ++i) {
+        const std::string word = argv[i];
+        if (word.empty()) continue;
+        if (no_command ? word[0] != '-' : what.find(word) != std::string::npos) words.push_back(word);
+      }
+      const std::string hint = suggestion(app, words);
+      if (!hint.empty()) std::cerr << "hint: " << hint << '\n';
+      std::string path;
+      for (const CLI::App* at = chosen_command(app); at && at != &app; at = at->get_parent()) path = at->get_name() + " " + path;
+      std::cerr << "hint: run `uvauth " << path << "--help` for usage\n";
+      return 2;
     }
-    const std::string hint = suggestion(app, words);
-    if (!hint.empty()) std::cerr << "hint: " << hint << '\n';
-    std::string path;
-    for (const CLI::App* at = chosen_command(app); at && at != &app; at = at->get_parent()) path = at->get_name() + " " + path;
-    std::cerr << "hint: run `uvauth " << path << "--help` for usage\n";
-    return 2;
   }
   return state.exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (const Command* only = sole_command(argc, argv)) {
+    if (const int code = run(argc, argv, only); code != retry_with_every_command) return code;
+  }
+  return run(argc, argv, nullptr);
 }

@@ -38,6 +38,21 @@ class DirectoryMaker {
   std::unordered_set<std::string> made_;
 };
 
+// The same below a directory held open (`base`, not owned): `ensure("a/b")`
+// makes base/a, then base/a/b, one mkdirat(2) each and only once, with no
+// walk of the base's own path. `base_name` names the base in errors.
+class DirectoryMakerAt {
+ public:
+  DirectoryMakerAt(int base, std::string base_name) : base_(base), base_name_(std::move(base_name)) {}
+  // `dir` is relative ("" is the base itself) and holds no "..".
+  Status ensure(std::string_view dir);
+
+ private:
+  int base_;
+  std::string base_name_;
+  std::unordered_set<std::string> made_;
+};
+
 // An exclusive flock(2) on a lock file, released on destruction. The same
 // kind of lock uv takes, so the two tools exclude each other.
 class FileLock {

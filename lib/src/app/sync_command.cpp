@@ -5,8 +5,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "uvauth/app/configuration.hpp"
 #include "uvauth/config/locations.hpp"
@@ -23,25 +25,27 @@
 #include "uvauth/pep/target.hpp"
 #include "uvauth/text.hpp"
 #include "uvauth/sha256.hpp"
+#include "uvauth/version.hpp"
 
 namespace uvauth::app {
 namespace fs = std::filesystem;
 
 
-Result<SyncOutcome> run_sync(const SyncArguments& a, const config::Environment& env) {
-  if (a.target.has_value() == a.venv.has_value()) return Error(ErrorKind::usage, "give exactly one of --target DIR and --venv DIR");
-  auto text = read_file(a.lock_file);
-  if (!text) {
-    return Error(ErrorKind::usage, "cannot read the lock " + a.lock_file.string()).with_hint("create it with `uvauth lock`");
-  }
-  auto lock = lock::Lock::parse(*text, a.lock_file.string());
-  if (!lock) return std::move(lock).error();
-  lock->resolve_paths(fs::absolute(a.lock_file).parent_path().string());
-  return sync_lock(a, *lock, *text, env);
-}
+namespace {
 
-Result<SyncOutcome> sync_lock(const SyncArguments& arguments, const lock::Lock& lock, const std::string& text,
-                              const config::Environment& env) {
+// What a sync needs before the lock is read: settings applied, the cache, the
+// interpreter and the target it is for.
+struct Prepared {
+  SyncArguments a;
+  Configuration configured;
+  std::optional<cache::CacheDir> cache;
+  fs::path python;  // for shebangs and venv links
+  pep::Target target;
+  fs::path dir;     // the target or venv, absolute
+  std::chrono::steady_clock::time_point start;
+};
+
+Result<Prepared> prepare(const SyncArguments& arguments, const config::Environment& env) {
   SyncArguments a = arguments;
   auto configured = configure({&a.session, &a.project, &a.cache_dir, &a.no_cache, &a.offline}, env);
   if (!configured) return std::move(configured).error();
@@ -80,6 +84,91 @@ Result<SyncOutcome> sync_lock(const SyncArguments& arguments, const lock::Lock& 
     // Shebangs and venv links name the real interpreter, not a shim (pyenv, asdf).
     python = target->executable.empty() ? fs::absolute(*found) : fs::path(target->executable);
   }
+  // "dir/" and "dir/." name dir itself: its lock and staging trees go beside it.
+  fs::path dir = fs::absolute(a.venv ? *a.venv : *a.target).lexically_normal();
+  if (!dir.has_filename()) dir = dir.parent_path();
+  return Prepared{std::move(a), std::move(*configured), std::move(cache), std::move(python), std::move(*target), std::move(dir), start};
+}
+
+// A digest of every input that decides a plain lock's sync, but the lock's
+// parsed content: this uvauth, the lock's bytes and directory (relative wheel
+// paths), the target (markers, tags, interpreter), the directory, its kind and
+// the link mode. Equal keys and the same lock bytes select the same wheels.
+std::string quick_key(const Prepared& p, std::string_view lock_text, const std::string& lock_dir) {
+  std::string text = std::string("uvauth ") + version + "\n" + Sha256::hex_of(lock_text) + "\n" + lock_dir + "\n" + p.dir.string() + "\n" +
+                     (p.a.venv ? "venv" : "target") + "\n" + p.python.string() + "\n" + p.a.link_mode + "\n" +
+                     (p.a.exact ? "exact" : "") + "\n" + p.target.description + "\n" + p.target.executable + "\n" +
+                     p.target.interpreter.implementation + " " + std::to_string(p.target.interpreter.major) + "." +
+                     std::to_string(p.target.interpreter.minor) + " " + p.target.interpreter.abi + "\n";
+  for (const auto& platform : p.target.interpreter.platforms) text += platform + " ";
+  text += "\n";
+  for (const auto& [key, value] : p.target.markers) text += key + "=" + value + "\n";
+  return Sha256::hex_of(text);
+}
+
+// "Up to date" from the stamp alone, when the last sync of this plain lock
+// recorded the same key; nullopt: the lock is read and compared in full.
+std::optional<SyncOutcome> quick_outcome(const Prepared& p, const std::string& key) {
+  auto stamp = read_file(install::stamp_file(p.dir));
+  if (!stamp) return std::nullopt;
+  auto j = nlohmann::json::parse(*stamp, nullptr, false);
+  if (!j.is_object() || !j.contains("quick") || j["quick"] != key || !j.contains("packages") || !j["packages"].is_object()) {
+    return std::nullopt;
+  }
+  SyncOutcome outcome;
+  outcome.report.unchanged = true;
+  outcome.dir = p.dir;
+  outcome.stamp = install::stamp_file(p.dir);
+  for (const auto& [name, value] : j["packages"].items()) {
+    if (!value.is_object() || !value.contains("version") || !value["version"].is_string()) return std::nullopt;
+    outcome.packages.emplace_back(name, value["version"].get<std::string>());
+  }
+  outcome.summary = p.dir.string() + " is up to date (" + std::to_string(outcome.packages.size()) + " package" +
+                    (outcome.packages.size() == 1 ? "" : "s") + ")";
+  UVAUTH_DEBUG("up to date by the stamp's key; the lock was not parsed");
+  return outcome;
+}
+
+Result<SyncOutcome> sync_prepared(Prepared prepared, const lock::Lock& lock, const std::string& text, const std::string& lock_dir,
+                                  const config::Environment& env);
+
+}  // namespace
+
+Result<SyncOutcome> run_sync(const SyncArguments& a, const config::Environment& env) {
+  if (a.target.has_value() == a.venv.has_value()) return Error(ErrorKind::usage, "give exactly one of --target DIR and --venv DIR");
+  auto text = read_file(a.lock_file);
+  if (!text) {
+    return Error(ErrorKind::usage, "cannot read the lock " + a.lock_file.string()).with_hint("create it with `uvauth lock`");
+  }
+  auto prepared = prepare(a, env);
+  if (!prepared) return std::move(prepared).error();
+  const std::string lock_dir = fs::absolute(a.lock_file).parent_path().string();
+  if (!a.dry_run && !a.reinstall && a.reinstall_packages.empty()) {
+    if (auto outcome = quick_outcome(*prepared, quick_key(*prepared, *text, lock_dir))) return std::move(*outcome);
+  }
+  auto lock = lock::Lock::parse(*text, a.lock_file.string());
+  if (!lock) return std::move(lock).error();
+  lock->resolve_paths(lock_dir);
+  return sync_prepared(std::move(*prepared), *lock, *text, lock_dir, env);
+}
+
+Result<SyncOutcome> sync_lock(const SyncArguments& arguments, const lock::Lock& lock, const std::string& text,
+                              const config::Environment& env) {
+  auto prepared = prepare(arguments, env);
+  if (!prepared) return std::move(prepared).error();
+  return sync_prepared(std::move(*prepared), lock, text, "", env);
+}
+
+namespace {
+
+Result<SyncOutcome> sync_prepared(Prepared prepared, const lock::Lock& lock, const std::string& text, const std::string& lock_dir,
+                                  const config::Environment& env) {
+  SyncArguments& a = prepared.a;
+  const auto* configured = &prepared.configured;
+  std::optional<cache::CacheDir>& cache = prepared.cache;
+  const fs::path& python = prepared.python;
+  const pep::Target* target = &prepared.target;
+  const auto start = prepared.start;
   // PEP 751 selection: the entries and the wheel for this target.
   UVAUTH_TRY_ASSIGN(auto selected, lock::select_for_target(lock, *target, a.lock_file.string()));
 
@@ -87,9 +176,13 @@ Result<SyncOutcome> sync_lock(const SyncArguments& arguments, const lock::Lock& 
   options.lock = std::move(selected);
   options.lock_digest = Sha256::hex_of(text);
   options.kind = a.venv ? install::TargetKind::venv : install::TargetKind::target;
-  // "dir/" and "dir/." name dir itself: its lock and staging trees go beside it.
-  options.dir = fs::absolute(a.venv ? *a.venv : *a.target).lexically_normal();
-  if (!options.dir.has_filename()) options.dir = options.dir.parent_path();
+  options.dir = prepared.dir;
+  // A plain lock (every entry a wheel, no local project) keys its stamp for
+  // the next no-op; anything built or fingerprinted is compared in full.
+  if (std::all_of(options.lock.packages.begin(), options.lock.packages.end(),
+                  [](const lock::LockedPackage& p) { return !p.wheels.empty() && !p.directory && !p.vcs; })) {
+    options.quick_key = quick_key(prepared, text, lock_dir);
+  }
   options.python = python;
   options.python_version = target->markers.at("python_full_version");
   options.link_mode = a.link_mode == "copy"       ? install::LinkMode::copy
@@ -239,5 +332,7 @@ Result<SyncOutcome> sync_lock(const SyncArguments& arguments, const lock::Lock& 
   }
   return outcome;
 }
+
+}  // namespace
 
 }  // namespace uvauth::app

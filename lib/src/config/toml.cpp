@@ -1,3 +1,6 @@
+// The one translation unit that compiles toml++'s implementation (TOML_HEADER_ONLY=0
+// everywhere else: lib/CMakeLists.txt).
+#define TOML_IMPLEMENTATION
 #include "uvauth/config/toml.hpp"
 
 #include "uvauth/text.hpp"

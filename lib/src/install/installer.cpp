@@ -3,10 +3,14 @@
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <memory>
+#include <vector>
 
 #include <fstream>
 #include <set>
@@ -77,59 +81,139 @@ Status place_in_made_directory(const fs::path& from, const fs::path& to, LinkMod
   return {};
 }
 
-// Places the files of one installation directory by directory: the source
-// and target directories are held open, so a file costs two lookups of one
-// name each (fstatat, linkat) instead of walks of two deep paths. The
-// manifest lists files sorted by path, so one open directory each suffices.
+// A copy of `from_name` (below `from_dir`) at `to_name` (below `to_dir`),
+// with its permission bits; a file already there is replaced.
+bool copy_at(int from_dir, const char* from_name, int to_dir, const char* to_name) {
+  const int in = ::openat(from_dir, from_name, O_RDONLY | O_CLOEXEC);
+  if (in < 0) return false;
+  struct stat st {};
+  if (::fstat(in, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(in);
+    errno = EINVAL;
+    return false;
+  }
+  ::unlinkat(to_dir, to_name, 0);
+  const int out = ::openat(to_dir, to_name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777);
+  bool ok = out >= 0;
+  // copy_file_range within a file system (a reflink or an in-kernel copy);
+  // sendfile across two, where copy_file_range says EXDEV.
+  bool ranged = true;
+  for (off_t left = st.st_size; ok && left > 0;) {
+    const auto chunk = static_cast<std::size_t>(std::min<off_t>(left, off_t{1} << 30));
+    const ssize_t n = ranged ? ::copy_file_range(in, nullptr, out, nullptr, chunk, 0) : ::sendfile(out, in, nullptr, chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && ranged && left == st.st_size && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)) {
+      ranged = false;
+      continue;
+    }
+    if (n <= 0) {
+      ok = false;
+      break;
+    }
+    left -= n;
+  }
+  const int why = errno;
+  if (out >= 0) ::close(out);
+  ::close(in);
+  errno = why;
+  return ok;
+}
+
+// Places the files of one installation relative to directories held open
+// once: the unpacked tree's root and each layout directory. A file costs one
+// linkat(2) (two lookups of short relative paths, no open or close per
+// directory), and each target directory one mkdirat(2).
 class Placer {
  public:
-  explicit Placer(LinkMode mode) : mode_(mode) {}
+  Placer(LinkMode mode, const fs::path& source_root) : mode_(mode), source_name_(source_root.string()) {
+    source_ = ::open(source_root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  }
   Placer(const Placer&) = delete;
   Placer& operator=(const Placer&) = delete;
   ~Placer() {
-    if (source_.fd >= 0) ::close(source_.fd);
-    if (target_.fd >= 0) ::close(target_.fd);
-  }
-
-  // stat(2) of a source file.
-  bool stat_source(const fs::path& from, struct stat& st) {
-    const int dir = open_dir(source_, from.parent_path());
-    if (dir < 0) return ::stat(from.c_str(), &st) == 0;
-    return ::fstatat(dir, from.filename().c_str(), &st, 0) == 0;
-  }
-
-  Status place(const fs::path& from, const fs::path& to) {
-    UVAUTH_TRY(dirs_.ensure(to.parent_path()));
-    const bool link = mode_ == LinkMode::hardlink || (mode_ == LinkMode::clone && clones_unsupported.load(std::memory_order_relaxed));
-    if (link) {
-      const int from_dir = open_dir(source_, from.parent_path());
-      const int to_dir = open_dir(target_, to.parent_path());
-      if (from_dir >= 0 && to_dir >= 0) {
-        const fs::path from_file = from.filename(), to_file = to.filename();
-        const char* from_name = from_file.c_str();
-        const char* to_name = to_file.c_str();
-        if (::linkat(from_dir, from_name, to_dir, to_name, 0) == 0) return {};
-        if (errno == EEXIST && ::unlinkat(to_dir, to_name, 0) == 0 && ::linkat(from_dir, from_name, to_dir, to_name, 0) == 0) return {};
-      }
+    if (source_ >= 0) ::close(source_);
+    for (auto& base : bases_) {
+      if (base.fd >= 0) ::close(base.fd);
     }
-    return place_in_made_directory(from, to, link ? LinkMode::copy : mode_);
+  }
+
+  // The index of the layout directory `dir` (made when missing).
+  Result<std::size_t> base(const fs::path& dir) {
+    for (std::size_t i = 0; i < bases_.size(); ++i) {
+      if (bases_[i].path == dir) return i;
+    }
+    if (source_ < 0) return Error(ErrorKind::install, "cannot open " + source_name_ + ": " + std::generic_category().message(errno));
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    const int fd = ::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return Error(ErrorKind::install, "cannot open " + dir.string() + ": " + std::generic_category().message(errno));
+    bases_.push_back(Base{dir, fd, std::make_unique<DirectoryMakerAt>(fd, dir.string())});
+    return bases_.size() - 1;
+  }
+
+  const fs::path& path(std::size_t b) const { return bases_[b].path; }
+
+  // stat(2) of a file of the unpacked tree.
+  bool stat_source(const std::string& member, struct stat& st) const {
+    return ::fstatat(source_, member.c_str(), &st, 0) == 0;
+  }
+
+  // `member` of the unpacked tree at `rel` below base `b`.
+  Status place(const std::string& member, std::size_t b, const std::string& rel) {
+    Base& base = bases_[b];
+    const auto slash = rel.rfind('/');
+    if (slash != std::string::npos) UVAUTH_TRY(base.dirs->ensure(std::string_view(rel).substr(0, slash)));
+    const char* from = member.c_str();
+    const char* to = rel.c_str();
+    if (mode_ == LinkMode::clone && !clones_unsupported.load(std::memory_order_relaxed)) {
+      if (clone_at(from, base.fd, to)) return {};
+      if (errno == EEXIST && ::unlinkat(base.fd, to, 0) == 0 && clone_at(from, base.fd, to)) return {};
+    }
+    if (mode_ != LinkMode::copy) {
+      if (::linkat(source_, from, base.fd, to, 0) == 0) return {};
+      if (errno == EEXIST && ::unlinkat(base.fd, to, 0) == 0 && ::linkat(source_, from, base.fd, to, 0) == 0) return {};
+    }
+    // No links here (another file system, a link limit): a copy.
+    if (copy_at(source_, from, base.fd, to)) return {};
+    return Error(ErrorKind::install, "cannot install " + (base.path / rel).string() + ": " + std::generic_category().message(errno));
   }
 
  private:
-  struct OpenDir {
-    std::string path;
-    int fd = -1;
-  };
-  static int open_dir(OpenDir& slot, const fs::path& dir) {
-    if (slot.fd >= 0 && slot.path == dir.native()) return slot.fd;
-    if (slot.fd >= 0) ::close(slot.fd);
-    slot.path = dir.native();
-    slot.fd = ::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-    return slot.fd;
+  // A clone of `from` (in the tree) at `to` below `dir`, which must not exist.
+  bool clone_at(const char* from, int dir, const char* to) {
+    const int in = ::openat(source_, from, O_RDONLY | O_CLOEXEC);
+    if (in < 0) return false;
+    struct stat st {};
+    ::fstat(in, &st);
+    const int out = ::openat(dir, to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777);
+    if (out < 0) {
+      const int why = errno;
+      ::close(in);
+      errno = why;  // EEXIST: the caller replaces the file
+      return false;
+    }
+    const bool cloned = ::ioctl(out, FICLONE, in) == 0;
+    const int why = errno;
+    ::close(out);
+    ::close(in);
+    if (!cloned) {
+      ::unlinkat(dir, to, 0);
+      // No reflinks on this file system (ext4, tmpfs) or across two: stop asking.
+      if (why == EOPNOTSUPP || why == ENOTTY || why == EINVAL || why == EXDEV || why == ENOSYS) clones_unsupported = true;
+      errno = why;
+    }
+    return cloned;
   }
+
+  struct Base {
+    fs::path path;
+    int fd = -1;
+    std::unique_ptr<DirectoryMakerAt> dirs;
+  };
   LinkMode mode_;
-  DirectoryMaker dirs_;
-  OpenDir source_, target_;
+  std::string source_name_;
+  int source_ = -1;
+  std::vector<Base> bases_;
 };
 
 }  // namespace
@@ -166,6 +250,14 @@ Status write_text(const fs::path& path, const std::string& text, bool executable
 
 std::string relative_to(const fs::path& path, const fs::path& base) {
   return path.lexically_relative(base).generic_string();
+}
+
+// `rel` has no empty or "." component: joined to its base's relative path
+// it is what lexically_relative would give.
+bool clean_relative(std::string_view rel) {
+  if (rel.empty() || rel == "." || rel.front() == '/' || rel.back() == '/') return false;
+  if (rel.find("//") != std::string_view::npos || rel.find("/./") != std::string_view::npos) return false;
+  return rel.compare(0, 2, "./") != 0 && (rel.size() < 2 || rel.compare(rel.size() - 2, 2, "/.") != 0);
 }
 
 struct Script {
@@ -220,27 +312,47 @@ Result<InstalledDistribution> install_tree(const UnpackedWheel& wheel, const Lay
   const std::string project = wheel.dist_info.substr(0, wheel.dist_info.find('-'));
   const std::string data_prefix = wheel.dist_info.substr(0, wheel.dist_info.size() - 10) + ".data/";
   // One row per installed file (a launcher replaces a .data/scripts file
-  // of the same name, as in pip), keyed by its path relative to `site`.
-  std::map<std::string, std::string> record;  // path -> "hash,size"
-  Placer placer(request.link_mode);
+  // of the same name, as in pip: the last row of a path wins), keyed by its
+  // path relative to `site`.
+  std::vector<std::pair<std::string, std::string>> record;  // path, "hash,size"
+  record.reserve(wheel.hashes.size() + 8);
+  Placer placer(request.link_mode, wheel.root);
+  std::vector<std::string> base_prefix;  // each base's path relative to `site` ("" for `site` itself)
+  auto base_of = [&](const fs::path& dir) -> Result<std::size_t> {
+    auto b = placer.base(dir);
+    if (b && *b == base_prefix.size()) {
+      const std::string prefix = relative_to(dir, site);
+      base_prefix.push_back(prefix == "." ? std::string() : prefix);
+    }
+    return b;
+  };
   for (const auto& [member, hash] : wheel.hashes) {
     if (member == wheel.dist_info + "/RECORD") continue;
-    const fs::path from = wheel.root / member;
-    fs::path to;
+    std::size_t base = 0;
+    std::string rel;
+    fs::path script_to;
     bool script = false;
-    if (member.rfind(data_prefix, 0) == 0) {
+    if (member.compare(0, data_prefix.size(), data_prefix) == 0) {
       const std::string rest = member.substr(data_prefix.size());
-      const std::string kind = rest.substr(0, rest.find('/'));
-      const std::string inner = rest.find('/') == std::string::npos ? "" : rest.substr(rest.find('/') + 1);
+      const auto slash = rest.find('/');
+      const std::string kind = rest.substr(0, slash);
+      std::string inner = slash == std::string::npos ? "" : rest.substr(slash + 1);
       if (inner.empty()) continue;
-      if (kind == "purelib") to = layout.purelib / inner;
-      else if (kind == "platlib") to = layout.platlib / inner;
-      else if (kind == "scripts") { to = layout.scripts / inner; script = true; }
-      else if (kind == "headers") to = layout.headers / project / inner;
-      else if (kind == "data") to = layout.data / inner;
+      const fs::path* dir = nullptr;
+      fs::path headers;
+      if (kind == "purelib") dir = &layout.purelib;
+      else if (kind == "platlib") dir = &layout.platlib;
+      else if (kind == "scripts") { script_to = layout.scripts / inner; script = true; }
+      else if (kind == "headers") { headers = layout.headers / project; dir = &headers; }
+      else if (kind == "data") dir = &layout.data;
       else return Error(ErrorKind::install, wheel.dist_info + ": unknown .data directory '" + escape_nonprintable(kind) + "'");
+      if (dir) {
+        UVAUTH_TRY_ASSIGN(base, base_of(*dir));
+        rel = std::move(inner);
+      }
     } else {
-      to = (wheel.root_is_purelib ? layout.purelib : layout.platlib) / member;
+      UVAUTH_TRY_ASSIGN(base, base_of(wheel.root_is_purelib ? layout.purelib : layout.platlib));
+      rel = member;
     }
     // RECORD may name what the tree does not hold as a file (a directory, a
     // file left out): skipped. The file is looked at only when its mode or
@@ -249,11 +361,11 @@ Result<InstalledDistribution> install_tree(const UnpackedWheel& wheel, const Lay
     bool looked = false;
     auto regular = [&] {
       looked = true;
-      return placer.stat_source(from, st) && S_ISREG(st.st_mode);
+      return placer.stat_source(member, st) && S_ISREG(st.st_mode);
     };
     if ((script || request.verify_modified_after_ns) && !regular()) continue;
     if (script) {
-      auto text = read_file(from);
+      auto text = read_file(wheel.root / member);
       if (!text) return std::move(text).error();
       std::string content = *text;
       // A `#!python` first line (`#!pythonw` too) names the target
@@ -263,8 +375,8 @@ Result<InstalledDistribution> install_tree(const UnpackedWheel& wheel, const Lay
         content = shebang_for(layout.python) + "\n" + (newline == std::string::npos ? std::string() : content.substr(newline + 1));
       }
       // The archive's permission bits stay (unpack adds +x for archives made on Windows).
-      UVAUTH_TRY(write_text(to, content, (st.st_mode & 0111) != 0));
-      record[relative_to(to, site)] = record_hash_of_hex(Sha256::hex_of(content)) + "," + std::to_string(content.size());
+      UVAUTH_TRY(write_text(script_to, content, (st.st_mode & 0111) != 0));
+      record.emplace_back(relative_to(script_to, site), record_hash_of_hex(Sha256::hex_of(content)) + "," + std::to_string(content.size()));
       continue;
     }
     // A size other than the recorded one (a file cut short by a crash: cache
@@ -277,17 +389,19 @@ Result<InstalledDistribution> install_tree(const UnpackedWheel& wheel, const Lay
     }
     if (request.verify_modified_after_ns &&
         std::int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec > *request.verify_modified_after_ns) {
-      auto digest = Sha256::hex_of_file(from);
+      auto digest = Sha256::hex_of_file(wheel.root / member);
       if (!digest || record_hash_of_hex(*digest) != hash) {
         return Error(ErrorKind::integrity, "the cached copy of " + member + " (" + wheel.dist_info +
                                                ") was modified after it was unpacked");
       }
     }
-    if (auto placed = placer.place(from, to); !placed) {
+    if (auto placed = placer.place(member, base, rel); !placed) {
       if (!looked && !regular()) continue;
       return std::move(placed).error();
     }
-    record[relative_to(to, site)] = hash + "," + (recorded_size != wheel.sizes.end() ? std::to_string(recorded_size->second) : "");
+    const std::string& prefix = base_prefix[base];
+    std::string path = clean_relative(rel) ? (prefix.empty() ? rel : prefix + "/" + rel) : relative_to(placer.path(base) / rel, site);
+    record.emplace_back(std::move(path), hash + "," + (recorded_size != wheel.sizes.end() ? std::to_string(recorded_size->second) : ""));
   }
   // Launchers for entry points.
   for (const auto& s : entry_point_scripts(wheel.root / wheel.dist_info / "entry_points.txt")) {
@@ -301,12 +415,12 @@ Result<InstalledDistribution> install_tree(const UnpackedWheel& wheel, const Lay
                              "    sys.exit(" + call + "())\n";
     const fs::path to = layout.scripts / s.name;
     UVAUTH_TRY(write_text(to, text, true));
-    record[relative_to(to, site)] = record_hash_of_hex(Sha256::hex_of(text)) + "," + std::to_string(text.size());
+    record.emplace_back(relative_to(to, site), record_hash_of_hex(Sha256::hex_of(text)) + "," + std::to_string(text.size()));
   }
   const fs::path dist_info = site / wheel.dist_info;
   auto add_file = [&](const std::string& name, const std::string& content) -> Status {
     if (auto ok = write_text(dist_info / name, content); !ok) return ok;
-    record[wheel.dist_info + "/" + name] = record_hash_of_hex(Sha256::hex_of(content)) + "," + std::to_string(content.size());
+    record.emplace_back(wheel.dist_info + "/" + name, record_hash_of_hex(Sha256::hex_of(content)) + "," + std::to_string(content.size()));
     return {};
   };
   UVAUTH_TRY(add_file("INSTALLER", "uvauth\n"));
@@ -334,11 +448,24 @@ Result<InstalledDistribution> install_tree(const UnpackedWheel& wheel, const Lay
     const nlohmann::json direct{{"archive_info", archive_info}, {"url", *request.direct_url}};
     UVAUTH_TRY(add_file("direct_url.json", direct.dump() + "\n"));
   }
+  // Sorted by path; of two rows of one path, the later one.
+  std::stable_sort(record.begin(), record.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::pair<std::string, std::string>> rows;
+  rows.reserve(record.size());
+  for (auto& row : record) {
+    if (!rows.empty() && rows.back().first == row.first) rows.back() = std::move(row);
+    else rows.push_back(std::move(row));
+  }
   std::string record_text;
-  for (const auto& [path, hash_size] : record) record_text += csv_field(path) + "," + hash_size + "\n";
+  for (const auto& [path, hash_size] : rows) {
+    record_text += csv_field(path);
+    record_text += ',';
+    record_text += hash_size;
+    record_text += '\n';
+  }
   record_text += csv_field(wheel.dist_info + "/RECORD") + ",,\n";
   UVAUTH_TRY(write_text(dist_info / "RECORD", record_text));
-  for (const auto& [path, hash] : record) installed.files.push_back(path);
+  for (auto& [path, hash] : rows) installed.files.push_back(std::move(path));
   installed.files.push_back(wheel.dist_info + "/RECORD");
   return installed;
 }

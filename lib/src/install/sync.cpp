@@ -31,7 +31,11 @@ namespace {
 
 constexpr const char* stamp_name = ".uvauth-sync.json";
 
-std::string stamp_text(const SyncOptions& o) {
+// The stamp: what the tree holds and was made from. `quick`: with the quick
+// key (what is written); without it, what two stamps are compared on, so a
+// stamp written by `uvauth install` (no lock file, no key or another key)
+// still answers a `uvauth sync` of the same lock.
+std::string stamp_text(const SyncOptions& o, bool quick = true) {
   nlohmann::json j{{"lock", o.lock_digest}, {"kind", o.kind == TargetKind::venv ? "venv" : "target"},
                    {"python", o.python.string()}, {"link", o.link_mode == LinkMode::copy ? "copy" : o.link_mode == LinkMode::hardlink ? "hardlink" : "clone"}};
   // Where each package came from, for `uvauth list` (URLs hold no credentials).
@@ -49,7 +53,16 @@ std::string stamp_text(const SyncOptions& o) {
     }
   }
   j["packages"] = std::move(packages);
+  if (quick && !o.quick_key.empty()) j["quick"] = o.quick_key;
   return j.dump() + "\n";
+}
+
+// `current` (a stamp file's text) records what `o` would write, keys aside.
+bool same_stamp(const std::string& current, const SyncOptions& o) {
+  auto j = nlohmann::json::parse(current, nullptr, false);
+  if (!j.is_object()) return false;
+  j.erase("quick");
+  return j.dump() + "\n" == stamp_text(o, false);
 }
 
 fs::path site_of(const SyncOptions& o, const fs::path& root) {
@@ -267,7 +280,7 @@ std::string render_progress(const SyncProgress& p, int width) {
 
 bool up_to_date(const SyncOptions& o) {
   auto current = read_file(o.dir / stamp_name);
-  return current && *current == stamp_text(o);
+  return current && same_stamp(*current, o);
 }
 
 fs::path sync_lock_file(const fs::path& dir) { return dir.string() + ".uvauth.lock"; }
@@ -372,7 +385,7 @@ Result<SyncReport> sync(net::Client& client, const cache::CacheDir& cache_dir, c
   if (!held) return std::move(held).error();
   recover(o.dir);
   const std::string stamp = stamp_text(o);
-  if (auto current = read_file(o.dir / stamp_name); current && *current == stamp && !o.reinstall_all && o.reinstall.empty()) {
+  if (auto current = read_file(o.dir / stamp_name); current && same_stamp(*current, o) && !o.reinstall_all && o.reinstall.empty()) {
     report.unchanged = true;
     return report;
   }

@@ -201,7 +201,15 @@ Result<UnpackedWheel> unpack_wheel(const fs::path& wheel, const fs::path& destin
   }
 
   UnpackedWheel result;
-  DirectoryMaker dirs;
+  // Everything is made relative to the staging directory, held open: no walk
+  // of its (long) path per file, one mkdirat per directory.
+  const int staging_fd = ::open(staging.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (staging_fd < 0) return fail("cannot open " + staging.string() + ": " + std::generic_category().message(errno));
+  struct CloseStaging {
+    int fd;
+    ~CloseStaging() { ::close(fd); }
+  } close_staging{staging_fd};
+  DirectoryMakerAt dirs(staging_fd, staging.string());
   std::map<std::string, std::string> computed;  // member -> record hash
   std::uint64_t total = 0;
   std::array<char, 1 << 16> buffer{};
@@ -216,24 +224,26 @@ Result<UnpackedWheel> unpack_wheel(const fs::path& wheel, const fs::path& destin
     const mode_t mode = static_cast<mode_t>(attributes >> 16);
     if (os == ZIP_OPSYS_UNIX && S_ISLNK(mode)) return fail("the entry '" + name + "' is a symbolic link, which wheels may not contain");
     if (name.back() == '/') {
-      if (auto made = dirs.ensure(staging / name); !made) return fail(made.error().message);
+      if (auto made = dirs.ensure(std::string_view(name).substr(0, name.size() - 1)); !made) return fail(made.error().message);
       continue;
     }
     total += st.size;
     if (total > limits.max_total_bytes) return fail("it unpacks to more than " + std::to_string(limits.max_total_bytes) + " bytes");
-    const fs::path out_path = staging / name;
-    if (auto made = dirs.ensure(out_path.parent_path()); !made) return fail(made.error().message);
+    if (const auto slash = name.rfind('/'); slash != std::string::npos) {
+      if (auto made = dirs.ensure(std::string_view(name).substr(0, slash)); !made) return fail(made.error().message);
+    }
     // Executable when the archive says so; scripts of archives made elsewhere
     // (Windows zips carry no Unix modes) are made executable, as PEP 427 says.
     const bool data_script = name.find(".data/scripts/") != std::string::npos && name.find('/') == name.find(".data/scripts/") + 5;
     const bool executable = (os == ZIP_OPSYS_UNIX && S_ISREG(mode) && (mode & 0111)) || (os != ZIP_OPSYS_UNIX && data_script);
     zip_file_t* file = zip_fopen_index(archive, static_cast<zip_uint64_t>(i), 0);
     if (!file) return fail("cannot read '" + name + "': " + zip_strerror(archive));
-    const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, executable ? 0777 : 0666);
+    const int out = ::openat(staging_fd, name.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, executable ? 0777 : 0666);
+    auto out_path = [&] { return staging / name; };
     if (out < 0) {
       const int why = errno;
       zip_fclose(file);
-      return fail("cannot write " + out_path.string() + ": " + std::generic_category().message(why));
+      return fail("cannot write " + out_path().string() + ": " + std::generic_category().message(why));
     }
     struct CloseOut {
       int fd;
@@ -261,7 +271,7 @@ Result<UnpackedWheel> unpack_wheel(const fs::path& wheel, const fs::path& destin
         if (w <= 0) {
           const int why = errno;
           zip_fclose(file);
-          return fail("cannot write " + out_path.string() + ": " + std::generic_category().message(why));
+          return fail("cannot write " + out_path().string() + ": " + std::generic_category().message(why));
         }
         done += static_cast<std::size_t>(w);
       }

@@ -176,4 +176,20 @@ Status DirectoryMaker::ensure(const fs::path& dir, int depth) {
   return {};
 }
 
+Status DirectoryMakerAt::ensure(std::string_view dir) {
+  if (dir.empty() || made_.count(std::string(dir))) return {};
+  // Parents first, each looked up in the set: one mkdirat per directory, none
+  // failing with ENOENT; a loop, not recursion, however deep the path.
+  for (std::size_t end = 0; end != std::string_view::npos;) {
+    end = dir.find('/', end + 1);
+    std::string prefix(dir.substr(0, end));
+    if (made_.count(prefix)) continue;
+    if (::mkdirat(base_, prefix.c_str(), 0777) != 0 && errno != EEXIST) {
+      return Error(ErrorKind::io, "cannot create " + base_name_ + "/" + prefix + ": " + std::generic_category().message(errno));
+    }
+    made_.insert(std::move(prefix));
+  }
+  return {};
+}
+
 }  // namespace uvauth

@@ -321,6 +321,33 @@ TEST(WorkflowTest, ListShowsNameVersionAndWhereFrom) {
   EXPECT_EQ(neither.exit_code, 2);
 }
 
+// Only the command named is set up for parsing (start-up time); what that
+// parse does not take is parsed again with every command, so help, errors
+// and a command's name used as a value read as before.
+TEST(WorkflowTest, ParsingWithOnlyTheNamedCommandChangesNoOutcome) {
+  Workspace w;
+  auto help = run_tool({"sync", "--help"}, w.home.env());
+  EXPECT_EQ(help.exit_code, 0) << help.err;
+  EXPECT_NE(help.out.find("--link-mode"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("Global flags"), std::string::npos) << help.out;
+  auto top = run_tool({"--help"}, w.home.env());
+  EXPECT_EQ(top.exit_code, 0);
+  for (const char* command : {"fetch", "auth", "lock", "sync", "install", "tree", "list", "export", "cache"}) {
+    EXPECT_NE(top.out.find(command), std::string::npos) << command << " is listed:\n" << top.out;
+  }
+  // "sync" twice: once the cache directory's name, once the command.
+  const fs::path cache_named_sync = w.home.path() / "sync";
+  ASSERT_EQ(w.run("lock", {"alpha"}).exit_code, 0);
+  auto as_value = run_tool({"--cache-dir", cache_named_sync.string(), "sync", "--lock", w.lock().string(), "--target",
+                            w.target().string(), "--no-config", "--python-version", "3.11"},
+                           w.home.env());
+  EXPECT_EQ(as_value.exit_code, 0) << as_value.err;
+  EXPECT_TRUE(fs::exists(w.target() / "alpha"));
+  auto relative = run_tool({"--cache-dir", "sync", "list", "--target", w.target().string()}, w.home.env());
+  EXPECT_EQ(relative.exit_code, 0) << relative.err;
+  EXPECT_NE(relative.out.find("alpha"), std::string::npos) << relative.out;
+}
+
 TEST(WorkflowTest, UnknownCommandsAndFlagsGetASuggestion) {
   Workspace w;
   auto command = run_tool({"lok", "alpha"}, w.home.env());
@@ -625,6 +652,56 @@ TEST(MessageTest, A404ToARequestWithCredentialsHintsThatTheyMayHaveExpired) {
                              "--cache-dir", (w.home.path() / "cache2").string()},
                             Workspace().home.env());
   EXPECT_EQ(anonymous.err.find("carried credentials"), std::string::npos) << anonymous.err;
+}
+
+
+// A no-op `uvauth sync` of a plain lock is answered from the stamp's key,
+// without parsing the lock; any change of the lock's bytes or of an input of
+// the selection goes the whole way.
+TEST(WorkflowTest, ANoOpSyncOfAPlainLockIsAnsweredFromTheStampAlone) {
+  Workspace w;
+  ASSERT_EQ(w.run("lock", {"alpha"}).exit_code, 0);
+  auto sync = [&](std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"--lock", w.lock().string(), "--target", w.target().string(), "--no-config", "--cache-dir",
+                                  (w.home.path() / "cache").string(), "--python-version", "3.11", "-v"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return w.run("sync", args);
+  };
+  constexpr const char* quick = "the lock was not parsed";
+  auto first = sync();
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(first.err.find(quick), std::string::npos) << first.err;
+  auto again = sync();
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.err.find(quick), std::string::npos) << again.err;
+  EXPECT_NE(again.err.find("is up to date (3 packages)"), std::string::npos) << again.err;
+
+  // Another link mode is another input: compared in full, and installed again.
+  auto copy = sync({"--link-mode", "copy"});
+  ASSERT_EQ(copy.exit_code, 0) << copy.err;
+  EXPECT_EQ(copy.err.find(quick), std::string::npos) << copy.err;
+  EXPECT_NE(copy.err.find("Installed 0 packages"), std::string::npos) << "the link mode changed: a new tree, every package kept\n" << copy.err;
+  EXPECT_NE(sync({"--link-mode", "copy"}).err.find(quick), std::string::npos);
+
+  // The lock's bytes changed (a comment): parsed again.
+  {
+    std::ofstream(w.lock(), std::ios::app) << "# touched\n";
+  }
+  auto touched = sync({"--link-mode", "copy"});
+  ASSERT_EQ(touched.exit_code, 0) << touched.err;
+  EXPECT_EQ(touched.err.find(quick), std::string::npos) << touched.err;
+
+  // A damaged key is no key: the stamp is compared in full and still says up to date.
+  const fs::path stamp = w.target() / ".uvauth-sync.json";
+  auto text = read_file(stamp);
+  ASSERT_TRUE(text && text->find("\"quick\":\"") != std::string::npos) << (text ? *text : "");
+  std::string damaged = *text;
+  damaged.replace(damaged.find("\"quick\":\"") + 9, 4, "xxxx");
+  ASSERT_TRUE(write_file_atomically(stamp, damaged));
+  auto full = sync({"--link-mode", "copy"});
+  ASSERT_EQ(full.exit_code, 0) << full.err;
+  EXPECT_EQ(full.err.find(quick), std::string::npos) << full.err;
+  EXPECT_NE(full.err.find("is up to date (3 packages)"), std::string::npos) << full.err;
 }
 
 }  // namespace

@@ -59,6 +59,10 @@ struct BuiltSource {
 struct SyncOptions {
   lock::Lock lock;
   std::string lock_digest;  // sha256 of the lock file's bytes (for the stamp)
+  // Written into the stamp when the lock is plain (wheels only): a digest of
+  // everything the selection depends on, which lets a later `uvauth sync`
+  // answer "up to date" without parsing the lock (app/sync_command.cpp).
+  std::string quick_key;
   TargetKind kind = TargetKind::target;
   std::filesystem::path dir;
   std::filesystem::path python;      // the target interpreter (shebangs, venv links)
