@@ -359,9 +359,10 @@ Result<InstalledDistribution> install_tree(const UnpackedWheel& wheel, const Lay
     // time matters, or when placing it failed.
     struct stat st {};
     bool looked = false;
+    const std::string& name = member;  // clang 14 cannot capture structured bindings
     auto regular = [&] {
       looked = true;
-      return placer.stat_source(member, st) && S_ISREG(st.st_mode);
+      return placer.stat_source(name, st) && S_ISREG(st.st_mode);
     };
     if ((script || request.verify_modified_after_ns) && !regular()) continue;
     if (script) {
