@@ -31,13 +31,15 @@ namespace {
 
 constexpr const char* stamp_name = ".uvauth-sync.json";
 
+const char* link_name(LinkMode mode) { return mode == LinkMode::copy ? "copy" : mode == LinkMode::hardlink ? "hardlink" : "clone"; }
+
 // The stamp: what the tree holds and was made from. `quick`: with the quick
 // key (what is written); without it, what two stamps are compared on, so a
 // stamp written by `uvauth install` (no lock file, no key or another key)
 // still answers a `uvauth sync` of the same lock.
 std::string stamp_text(const SyncOptions& o, bool quick = true) {
   nlohmann::json j{{"lock", o.lock_digest}, {"kind", o.kind == TargetKind::venv ? "venv" : "target"},
-                   {"python", o.python.string()}, {"link", o.link_mode == LinkMode::copy ? "copy" : o.link_mode == LinkMode::hardlink ? "hardlink" : "clone"}};
+                   {"python", o.python.string()}, {"link", link_name(o.link_mode)}};
   // Where each package came from, for `uvauth list` (URLs hold no credentials).
   nlohmann::json packages = nlohmann::json::object();
   for (const auto& p : o.lock.packages) {
@@ -315,8 +317,18 @@ Plan plan_of(const SyncOptions& o, const fs::path& site, SyncReport& report) {
   const auto current = fs::exists(site, ec) ? installed_in(site) : std::map<std::string, Installed>{};
   // The source fingerprints the last sync recorded.
   std::map<std::string, std::string> recorded;
+  // Installed for another interpreter (launchers and `#!python` scripts name
+  // it) or placed by another link mode (hard links where copies are asked
+  // for): nothing is kept, every package is installed again.
+  bool redo_all = false;
   if (auto stamp = read_file(o.dir / stamp_name)) {
     auto j = nlohmann::json::parse(*stamp, nullptr, false);
+    if (j.is_object()) {
+      const auto python = j.find("python");
+      const auto link = j.find("link");
+      redo_all = (python != j.end() && *python != o.python.string()) || (link != j.end() && *link != link_name(o.link_mode));
+      if (redo_all) UVAUTH_DEBUG("installing every package again: the last sync was for another interpreter or link mode");
+    }
     if (j.is_object() && j.contains("packages") && j["packages"].is_object()) {
       for (const auto& [name, value] : j["packages"].items()) {
         if (value.is_object() && value.contains("source") && value["source"].is_string()) recorded[name] = value["source"].get<std::string>();
@@ -327,7 +339,7 @@ Plan plan_of(const SyncOptions& o, const fs::path& site, SyncReport& report) {
   for (const auto& p : o.lock.packages) {
     wanted.insert(p.name);
     auto it = current.find(p.name);
-    const bool again = o.reinstall_all || o.reinstall.count(p.name) > 0;
+    const bool again = redo_all || o.reinstall_all || o.reinstall.count(p.name) > 0;
     // A project directory is kept while its files are as they were.
     bool source_unchanged = true;
     if (p.directory) {

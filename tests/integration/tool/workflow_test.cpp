@@ -680,7 +680,8 @@ TEST(WorkflowTest, ANoOpSyncOfAPlainLockIsAnsweredFromTheStampAlone) {
   auto copy = sync({"--link-mode", "copy"});
   ASSERT_EQ(copy.exit_code, 0) << copy.err;
   EXPECT_EQ(copy.err.find(quick), std::string::npos) << copy.err;
-  EXPECT_NE(copy.err.find("Installed 0 packages"), std::string::npos) << "the link mode changed: a new tree, every package kept\n" << copy.err;
+  EXPECT_NE(copy.err.find("Installed 3 packages"), std::string::npos) << "another link mode: every package placed again\n" << copy.err;
+  EXPECT_EQ(fs::hard_link_count(w.target() / "alpha" / "__init__.py"), 1U) << "copies, not the hard links of the first sync";
   EXPECT_NE(sync({"--link-mode", "copy"}).err.find(quick), std::string::npos);
 
   // The lock's bytes changed (a comment): parsed again.
@@ -702,6 +703,13 @@ TEST(WorkflowTest, ANoOpSyncOfAPlainLockIsAnsweredFromTheStampAlone) {
   ASSERT_EQ(full.exit_code, 0) << full.err;
   EXPECT_EQ(full.err.find(quick), std::string::npos) << full.err;
   EXPECT_NE(full.err.find("is up to date (3 packages)"), std::string::npos) << full.err;
+
+  // Another interpreter: scripts and launchers name it, so nothing is kept.
+  if (fs::exists("/usr/bin/python3")) {
+    auto other = sync({"--link-mode", "copy", "--python", "/usr/bin/python3"});
+    ASSERT_EQ(other.exit_code, 0) << other.err;
+    EXPECT_NE(other.err.find("Installed 3 packages"), std::string::npos) << other.err;
+  }
 }
 
 }  // namespace
