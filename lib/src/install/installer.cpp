@@ -37,19 +37,23 @@ std::string csv_field(const std::string& s) {
 // Set once a clone failed for want of support (ext4, tmpfs, two file systems).
 std::atomic<bool> clones_unsupported{false};
 
-// A clone of `from` at `to` (which does not exist). false: not supported here.
-bool try_clone(const fs::path& from, const fs::path& to) {
-  std::atomic<bool>& unsupported = clones_unsupported;
-  if (unsupported.load(std::memory_order_relaxed)) return false;
-  const int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+// A clone of `from` (below `from_dir`) at `to` (below `to_dir`), which must
+// not exist. false: not done (errno EEXIST: the caller replaces the file);
+// a file system without clones is remembered and not asked again.
+bool clone_at(int from_dir, const char* from, int to_dir, const char* to) {
+  if (clones_unsupported.load(std::memory_order_relaxed)) {
+    errno = EOPNOTSUPP;
+    return false;
+  }
+  const int in = ::openat(from_dir, from, O_RDONLY | O_CLOEXEC);
   if (in < 0) return false;
   struct stat st {};
   ::fstat(in, &st);
-  const int out = ::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777);
+  const int out = ::openat(to_dir, to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777);
   if (out < 0) {
     const int why = errno;
     ::close(in);
-    errno = why;  // EEXIST: the caller replaces the file
+    errno = why;
     return false;
   }
   const bool cloned = ::ioctl(out, FICLONE, in) == 0;
@@ -57,28 +61,12 @@ bool try_clone(const fs::path& from, const fs::path& to) {
   ::close(out);
   ::close(in);
   if (!cloned) {
-    ::unlink(to.c_str());
+    ::unlinkat(to_dir, to, 0);
     // No reflinks on this file system (ext4, tmpfs) or across two: stop asking.
-    if (why == EOPNOTSUPP || why == ENOTTY || why == EINVAL || why == EXDEV || why == ENOSYS) unsupported = true;
+    if (why == EOPNOTSUPP || why == ENOTTY || why == EINVAL || why == EXDEV || why == ENOSYS) clones_unsupported = true;
+    errno = why;
   }
   return cloned;
-}
-
-// `to`'s directory exists. A file already there (of another distribution)
-// is replaced, as pip does; it is only looked for when linking fails.
-Status place_in_made_directory(const fs::path& from, const fs::path& to, LinkMode mode) {
-  if (mode == LinkMode::clone) {
-    if (try_clone(from, to)) return {};
-    if (errno == EEXIST && ::unlink(to.c_str()) == 0 && try_clone(from, to)) return {};
-  }
-  if (mode == LinkMode::clone || mode == LinkMode::hardlink) {
-    if (::link(from.c_str(), to.c_str()) == 0) return {};
-    if (errno == EEXIST && ::unlink(to.c_str()) == 0 && ::link(from.c_str(), to.c_str()) == 0) return {};
-  }
-  std::error_code ec;
-  fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec);
-  if (ec) return Error(ErrorKind::install, "cannot install " + to.string() + ": " + ec.message());
-  return {};
 }
 
 // A copy of `from_name` (below `from_dir`) at `to_name` (below `to_dir`),
@@ -119,6 +107,26 @@ bool copy_at(int from_dir, const char* from_name, int to_dir, const char* to_nam
   return ok;
 }
 
+// `to`'s directory exists. A file already there (of another distribution)
+// is replaced, as pip does; it is only looked for when placing fails.
+bool place_at(int from_dir, const char* from, int to_dir, const char* to, LinkMode mode) {
+  if (mode == LinkMode::clone) {
+    if (clone_at(from_dir, from, to_dir, to)) return true;
+    if (errno == EEXIST && ::unlinkat(to_dir, to, 0) == 0 && clone_at(from_dir, from, to_dir, to)) return true;
+  }
+  if (mode != LinkMode::copy) {
+    if (::linkat(from_dir, from, to_dir, to, 0) == 0) return true;
+    if (errno == EEXIST && ::unlinkat(to_dir, to, 0) == 0 && ::linkat(from_dir, from, to_dir, to, 0) == 0) return true;
+  }
+  // No links here (another file system, a link limit): a copy.
+  return copy_at(from_dir, from, to_dir, to);
+}
+
+Status place_in_made_directory(const fs::path& from, const fs::path& to, LinkMode mode) {
+  if (place_at(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), mode)) return {};
+  return Error(ErrorKind::install, "cannot install " + to.string() + ": " + std::generic_category().message(errno));
+}
+
 // Places the files of one installation relative to directories held open
 // once: the unpacked tree's root and each layout directory. A file costs one
 // linkat(2) (two lookups of short relative paths, no open or close per
@@ -127,6 +135,7 @@ class Placer {
  public:
   Placer(LinkMode mode, const fs::path& source_root) : mode_(mode), source_name_(source_root.string()) {
     source_ = ::open(source_root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    source_errno_ = errno;
   }
   Placer(const Placer&) = delete;
   Placer& operator=(const Placer&) = delete;
@@ -142,7 +151,7 @@ class Placer {
     for (std::size_t i = 0; i < bases_.size(); ++i) {
       if (bases_[i].path == dir) return i;
     }
-    if (source_ < 0) return Error(ErrorKind::install, "cannot open " + source_name_ + ": " + std::generic_category().message(errno));
+    if (source_ < 0) return Error(ErrorKind::install, "cannot open " + source_name_ + ": " + std::generic_category().message(source_errno_));
     std::error_code ec;
     fs::create_directories(dir, ec);
     const int fd = ::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -163,48 +172,11 @@ class Placer {
     Base& base = bases_[b];
     const auto slash = rel.rfind('/');
     if (slash != std::string::npos) UVAUTH_TRY(base.dirs->ensure(std::string_view(rel).substr(0, slash)));
-    const char* from = member.c_str();
-    const char* to = rel.c_str();
-    if (mode_ == LinkMode::clone && !clones_unsupported.load(std::memory_order_relaxed)) {
-      if (clone_at(from, base.fd, to)) return {};
-      if (errno == EEXIST && ::unlinkat(base.fd, to, 0) == 0 && clone_at(from, base.fd, to)) return {};
-    }
-    if (mode_ != LinkMode::copy) {
-      if (::linkat(source_, from, base.fd, to, 0) == 0) return {};
-      if (errno == EEXIST && ::unlinkat(base.fd, to, 0) == 0 && ::linkat(source_, from, base.fd, to, 0) == 0) return {};
-    }
-    // No links here (another file system, a link limit): a copy.
-    if (copy_at(source_, from, base.fd, to)) return {};
+    if (place_at(source_, member.c_str(), base.fd, rel.c_str(), mode_)) return {};
     return Error(ErrorKind::install, "cannot install " + (base.path / rel).string() + ": " + std::generic_category().message(errno));
   }
 
  private:
-  // A clone of `from` (in the tree) at `to` below `dir`, which must not exist.
-  bool clone_at(const char* from, int dir, const char* to) {
-    const int in = ::openat(source_, from, O_RDONLY | O_CLOEXEC);
-    if (in < 0) return false;
-    struct stat st {};
-    ::fstat(in, &st);
-    const int out = ::openat(dir, to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777);
-    if (out < 0) {
-      const int why = errno;
-      ::close(in);
-      errno = why;  // EEXIST: the caller replaces the file
-      return false;
-    }
-    const bool cloned = ::ioctl(out, FICLONE, in) == 0;
-    const int why = errno;
-    ::close(out);
-    ::close(in);
-    if (!cloned) {
-      ::unlinkat(dir, to, 0);
-      // No reflinks on this file system (ext4, tmpfs) or across two: stop asking.
-      if (why == EOPNOTSUPP || why == ENOTTY || why == EINVAL || why == EXDEV || why == ENOSYS) clones_unsupported = true;
-      errno = why;
-    }
-    return cloned;
-  }
-
   struct Base {
     fs::path path;
     int fd = -1;
@@ -213,6 +185,7 @@ class Placer {
   LinkMode mode_;
   std::string source_name_;
   int source_ = -1;
+  int source_errno_ = 0;
   std::vector<Base> bases_;
 };
 
