@@ -26,24 +26,15 @@ Status write_file_atomically(const std::filesystem::path& file, std::string_view
 
 Result<std::string> read_file(const std::filesystem::path& file);
 
-// Directories made once each, parents first, from paths a manifest names:
-// no walk and no stat per file. One per unpacking or installation (not
-// shared between threads). A directory that is there already counts as made.
+// Directories made once each, parents first, from paths a manifest names,
+// below a directory held open (`base`, not owned): `ensure("a/b")` makes
+// base/a, then base/a/b, one mkdirat(2) each and only once, with no walk and
+// no stat per file. One per unpacking or installation (not shared between
+// threads). A directory that is there already counts as made. `base_name`
+// names the base in errors.
 class DirectoryMaker {
  public:
-  Status ensure(const std::filesystem::path& dir);
-
- private:
-  Status ensure(const std::filesystem::path& dir, int depth);
-  std::unordered_set<std::string> made_;
-};
-
-// The same below a directory held open (`base`, not owned): `ensure("a/b")`
-// makes base/a, then base/a/b, one mkdirat(2) each and only once, with no
-// walk of the base's own path. `base_name` names the base in errors.
-class DirectoryMakerAt {
- public:
-  DirectoryMakerAt(int base, std::string base_name) : base_(base), base_name_(std::move(base_name)) {}
+  DirectoryMaker(int base, std::string base_name) : base_(base), base_name_(std::move(base_name)) {}
   // `dir` is relative ("" is the base itself) and holds no "..".
   Status ensure(std::string_view dir);
 

@@ -94,8 +94,8 @@ Result<Prepared> prepare(const SyncArguments& arguments, const config::Environme
 // parsed content: this uvauth, the lock's bytes and directory (relative wheel
 // paths), the target (markers, tags, interpreter), the directory, its kind and
 // the link mode. Equal keys and the same lock bytes select the same wheels.
-std::string quick_key(const Prepared& p, std::string_view lock_text, const std::string& lock_dir) {
-  std::string text = std::string("uvauth ") + version + "\n" + Sha256::hex_of(lock_text) + "\n" + lock_dir + "\n" + p.dir.string() + "\n" +
+std::string quick_key(const Prepared& p, const std::string& lock_digest, const std::string& lock_dir) {
+  std::string text = std::string("uvauth ") + version + "\n" + lock_digest + "\n" + lock_dir + "\n" + p.dir.string() + "\n" +
                      (p.a.venv ? "venv" : "target") + "\n" + p.python.string() + "\n" + p.a.link_mode + "\n" +
                      (p.a.exact ? "exact" : "") + "\n" + p.target.description + "\n" + p.target.executable + "\n" +
                      p.target.interpreter.implementation + " " + std::to_string(p.target.interpreter.major) + "." +
@@ -129,7 +129,9 @@ std::optional<SyncOutcome> quick_outcome(const Prepared& p, const std::string& k
   return outcome;
 }
 
-Result<SyncOutcome> sync_prepared(Prepared prepared, const lock::Lock& lock, const std::string& text, const std::string& lock_dir,
+// `lock_digest`: the sha256 of the lock's bytes; `lock_dir`: the directory
+// its relative paths were resolved against ("" for a lock kept in memory).
+Result<SyncOutcome> sync_prepared(Prepared prepared, const lock::Lock& lock, const std::string& lock_digest, const std::string& lock_dir,
                                   const config::Environment& env);
 
 }  // namespace
@@ -143,25 +145,26 @@ Result<SyncOutcome> run_sync(const SyncArguments& a, const config::Environment& 
   auto prepared = prepare(a, env);
   if (!prepared) return std::move(prepared).error();
   const std::string lock_dir = fs::absolute(a.lock_file).parent_path().string();
+  const std::string digest = Sha256::hex_of(*text);
   if (!a.dry_run && !a.reinstall && a.reinstall_packages.empty()) {
-    if (auto outcome = quick_outcome(*prepared, quick_key(*prepared, *text, lock_dir))) return std::move(*outcome);
+    if (auto outcome = quick_outcome(*prepared, quick_key(*prepared, digest, lock_dir))) return std::move(*outcome);
   }
   auto lock = lock::Lock::parse(*text, a.lock_file.string());
   if (!lock) return std::move(lock).error();
   lock->resolve_paths(lock_dir);
-  return sync_prepared(std::move(*prepared), *lock, *text, lock_dir, env);
+  return sync_prepared(std::move(*prepared), *lock, digest, lock_dir, env);
 }
 
 Result<SyncOutcome> sync_lock(const SyncArguments& arguments, const lock::Lock& lock, const std::string& text,
                               const config::Environment& env) {
   auto prepared = prepare(arguments, env);
   if (!prepared) return std::move(prepared).error();
-  return sync_prepared(std::move(*prepared), lock, text, "", env);
+  return sync_prepared(std::move(*prepared), lock, Sha256::hex_of(text), "", env);
 }
 
 namespace {
 
-Result<SyncOutcome> sync_prepared(Prepared prepared, const lock::Lock& lock, const std::string& text, const std::string& lock_dir,
+Result<SyncOutcome> sync_prepared(Prepared prepared, const lock::Lock& lock, const std::string& lock_digest, const std::string& lock_dir,
                                   const config::Environment& env) {
   SyncArguments& a = prepared.a;
   const auto* configured = &prepared.configured;
@@ -174,14 +177,14 @@ Result<SyncOutcome> sync_prepared(Prepared prepared, const lock::Lock& lock, con
 
   install::SyncOptions options;
   options.lock = std::move(selected);
-  options.lock_digest = Sha256::hex_of(text);
+  options.lock_digest = lock_digest;
   options.kind = a.venv ? install::TargetKind::venv : install::TargetKind::target;
   options.dir = prepared.dir;
   // A plain lock (every entry a wheel, no local project) keys its stamp for
   // the next no-op; anything built or fingerprinted is compared in full.
   if (std::all_of(options.lock.packages.begin(), options.lock.packages.end(),
                   [](const lock::LockedPackage& p) { return !p.wheels.empty() && !p.directory && !p.vcs; })) {
-    options.quick_key = quick_key(prepared, text, lock_dir);
+    options.quick_key = quick_key(prepared, lock_digest, lock_dir);
   }
   options.python = python;
   options.python_version = target->markers.at("python_full_version");

@@ -122,11 +122,6 @@ bool place_at(int from_dir, const char* from, int to_dir, const char* to, LinkMo
   return copy_at(from_dir, from, to_dir, to);
 }
 
-Status place_in_made_directory(const fs::path& from, const fs::path& to, LinkMode mode) {
-  if (place_at(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), mode)) return {};
-  return Error(ErrorKind::install, "cannot install " + to.string() + ": " + std::generic_category().message(errno));
-}
-
 // Places the files of one installation relative to directories held open
 // once: the unpacked tree's root and each layout directory. A file costs one
 // linkat(2) (two lookups of short relative paths, no open or close per
@@ -154,9 +149,10 @@ class Placer {
     if (source_ < 0) return Error(ErrorKind::install, "cannot open " + source_name_ + ": " + std::generic_category().message(source_errno_));
     std::error_code ec;
     fs::create_directories(dir, ec);
+    if (ec) return Error(ErrorKind::install, "cannot create " + dir.string() + ": " + ec.message());
     const int fd = ::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return Error(ErrorKind::install, "cannot open " + dir.string() + ": " + std::generic_category().message(errno));
-    bases_.push_back(Base{dir, fd, std::make_unique<DirectoryMakerAt>(fd, dir.string())});
+    bases_.push_back(Base{dir, fd, std::make_unique<DirectoryMaker>(fd, dir.string())});
     return bases_.size() - 1;
   }
 
@@ -180,7 +176,7 @@ class Placer {
   struct Base {
     fs::path path;
     int fd = -1;
-    std::unique_ptr<DirectoryMakerAt> dirs;
+    std::unique_ptr<DirectoryMaker> dirs;
   };
   LinkMode mode_;
   std::string source_name_;
@@ -190,12 +186,6 @@ class Placer {
 };
 
 }  // namespace
-
-Status place_file(const fs::path& from, const fs::path& to, LinkMode mode) {
-  DirectoryMaker dirs;
-  UVAUTH_TRY(dirs.ensure(to.parent_path()));
-  return place_in_made_directory(from, to, mode);
-}
 
 std::string shebang_for(const fs::path& python) {
   const std::string path = python.string();

@@ -209,7 +209,7 @@ Result<UnpackedWheel> unpack_wheel(const fs::path& wheel, const fs::path& destin
     int fd;
     ~CloseStaging() { ::close(fd); }
   } close_staging{staging_fd};
-  DirectoryMakerAt dirs(staging_fd, staging.string());
+  DirectoryMaker dirs(staging_fd, staging.string());
   std::map<std::string, std::string> computed;  // member -> record hash
   std::uint64_t total = 0;
   std::array<char, 1 << 16> buffer{};

@@ -157,26 +157,7 @@ FileLock& FileLock::operator=(FileLock&& other) noexcept {
 
 FileLock::~FileLock() { release(); }
 
-Status DirectoryMaker::ensure(const fs::path& dir) { return ensure(dir, 0); }
-
-Status DirectoryMaker::ensure(const fs::path& dir, int depth) {
-  if (made_.count(dir.native())) return {};
-  if (::mkdir(dir.c_str(), 0777) != 0 && errno != EEXIST) {
-    const int why = errno;
-    const fs::path parent = dir.parent_path();
-    if (why != ENOENT || parent.empty() || parent == dir || depth > 256) {
-      return Error(ErrorKind::io, "cannot create " + dir.string() + ": " + std::generic_category().message(why));
-    }
-    UVAUTH_TRY(ensure(parent, depth + 1));
-    if (::mkdir(dir.c_str(), 0777) != 0 && errno != EEXIST) {
-      return Error(ErrorKind::io, "cannot create " + dir.string() + ": " + std::generic_category().message(errno));
-    }
-  }
-  made_.insert(dir.native());
-  return {};
-}
-
-Status DirectoryMakerAt::ensure(std::string_view dir) {
+Status DirectoryMaker::ensure(std::string_view dir) {
   if (dir.empty() || made_.count(std::string(dir))) return {};
   // Parents first, each looked up in the set: one mkdirat per directory, none
   // failing with ENOENT; a loop, not recursion, however deep the path.

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -343,9 +344,12 @@ TEST(WorkflowTest, ParsingWithOnlyTheNamedCommandChangesNoOutcome) {
                            w.home.env());
   EXPECT_EQ(as_value.exit_code, 0) << as_value.err;
   EXPECT_TRUE(fs::exists(w.target() / "alpha"));
-  auto relative = run_tool({"--cache-dir", "sync", "list", "--target", w.target().string()}, w.home.env());
-  EXPECT_EQ(relative.exit_code, 0) << relative.err;
-  EXPECT_NE(relative.out.find("alpha"), std::string::npos) << relative.out;
+  // "sync" only as a value, and a misspelt command: the parse with `sync`
+  // alone cannot suggest `lock`; the parse again with every command does.
+  auto misspelt = run_tool({"--cache-dir", "sync", "lok", "alpha"}, w.home.env());
+  EXPECT_EQ(misspelt.exit_code, 2);
+  EXPECT_NE(misspelt.err.find("did you mean `lock`?"), std::string::npos) << misspelt.err;
+  EXPECT_EQ(std::count(misspelt.err.begin(), misspelt.err.end(), '\n'), 3) << "one error, printed once:\n" << misspelt.err;
 }
 
 TEST(WorkflowTest, UnknownCommandsAndFlagsGetASuggestion) {

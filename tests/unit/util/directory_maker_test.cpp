@@ -28,10 +28,10 @@ struct HeldDir {
   }
 };
 
-TEST(DirectoryMakerAtTest, ParentsFirstOnceEachAndWhatIsThereCounts) {
+TEST(DirectoryMakerTest, ParentsFirstOnceEachAndWhatIsThereCounts) {
   HeldDir base("uvauth-dirmaker");
   fs::create_directories(base.path / "a" / "existing");
-  DirectoryMakerAt dirs(base.fd, base.path.string());
+  DirectoryMaker dirs(base.fd, base.path.string());
   ASSERT_TRUE(dirs.ensure("a/b/c"));
   ASSERT_TRUE(dirs.ensure("a/b/c"));
   ASSERT_TRUE(dirs.ensure("a/existing/d"));
@@ -40,10 +40,10 @@ TEST(DirectoryMakerAtTest, ParentsFirstOnceEachAndWhatIsThereCounts) {
   EXPECT_TRUE(fs::is_directory(base.path / "a" / "existing" / "d"));
 }
 
-TEST(DirectoryMakerAtTest, AFileInTheWayAndAPathTooDeepAreErrorsNamingThePath) {
+TEST(DirectoryMakerTest, AFileInTheWayAndAPathTooDeepAreErrorsNamingThePath) {
   HeldDir base("uvauth-dirmaker-bad");
   std::ofstream(base.path / "file") << "x";
-  DirectoryMakerAt dirs(base.fd, base.path.string());
+  DirectoryMaker dirs(base.fd, base.path.string());
   auto blocked = dirs.ensure("file/sub");
   ASSERT_FALSE(blocked);
   EXPECT_NE(blocked.error().message.find(base.path.string() + "/file/sub"), std::string::npos) << blocked.error().message;

@@ -66,9 +66,6 @@ Result<InstalledDistribution> install_tree(const UnpackedWheel& wheel, const Lay
 // kernel reads), the `/bin/sh` polyglot pip and installer write.
 [[nodiscard]] std::string shebang_for(const std::filesystem::path& python);
 
-// Places one file: a clone, a hard link or a copy, as `mode` allows.
-Status place_file(const std::filesystem::path& from, const std::filesystem::path& to, LinkMode mode);
-
 // Removes an installed distribution by its RECORD (paths relative to
 // `site`), never touching anything outside `root`, then the empty
 // directories it leaves behind.
