@@ -50,7 +50,7 @@ void add_install_options(CLI::App* cmd, app::SyncArguments& a, InstallFlags& fla
   cmd->add_flag("--reinstall", a.reinstall, "Install every package again, even those already there");
   repeatable(cmd->add_option("--reinstall-package", a.reinstall_packages, "Install this package again (repeatable)"));
   cmd->add_flag("--exact", a.exact, "Also remove what the lock does not name from a venv (a --target always is exact)");
-  cmd->add_option("--link-mode", a.link_mode, "clone (default: copy-on-write where the file system can, else hard links, else copies), hardlink or copy")
+  cmd->add_option("--link-mode", a.link_mode, "clone (copy-on-write where the file system can, else hard links, else copies), hardlink or copy; default: UV_LINK_MODE, then the settings' link-mode, then clone")
       ->check(CLI::IsMember({"clone", "hardlink", "copy"}));
 }
 

@@ -52,8 +52,22 @@ Result<Prepared> prepare(const SyncArguments& arguments, const config::Environme
   if (!a.python) a.python = configured->uv.python;
   const auto start = std::chrono::steady_clock::now();
   if (a.target.has_value() == a.venv.has_value()) return Error(ErrorKind::usage, "give exactly one of --target DIR and --venv DIR");
-  if (a.link_mode != "clone" && a.link_mode != "hardlink" && a.link_mode != "copy") {
-    return Error(ErrorKind::usage, "--link-mode must be clone, hardlink or copy");
+  // --link-mode, then UV_LINK_MODE, then the settings (checked when read), then clone.
+  std::string link_from = "--link-mode";
+  if (!a.link_mode && configured->uv.link_mode) {
+    a.link_mode = configured->uv.link_mode;
+    link_from = "UV_LINK_MODE";
+  } else if (!a.link_mode && configured->settings.link_mode) {
+    a.link_mode = configured->settings.link_mode->value;
+    link_from = configured->settings.link_mode->origin;
+  }
+  if (!a.link_mode) a.link_mode = "clone";
+  if (*a.link_mode == "symlink") {
+    return Error(ErrorKind::usage, link_from + ": the symlink link mode is not supported by uvauth (an edit or a `uvauth cache clean` would reach every target)")
+        .with_hint("use clone, hardlink or copy");
+  }
+  if (*a.link_mode != "clone" && *a.link_mode != "hardlink" && *a.link_mode != "copy") {
+    return Error(ErrorKind::usage, link_from + " must be clone, hardlink or copy, not '" + escape_nonprintable(*a.link_mode) + "'");
   }
 
   if (a.python_platform && !a.python_version) return Error(ErrorKind::usage, "--python-platform needs --python-version");
@@ -96,7 +110,7 @@ Result<Prepared> prepare(const SyncArguments& arguments, const config::Environme
 // the link mode. Equal keys and the same lock bytes select the same wheels.
 std::string quick_key(const Prepared& p, const std::string& lock_digest, const std::string& lock_dir) {
   std::string text = std::string("uvauth ") + version + "\n" + lock_digest + "\n" + lock_dir + "\n" + p.dir.string() + "\n" +
-                     (p.a.venv ? "venv" : "target") + "\n" + p.python.string() + "\n" + p.a.link_mode + "\n" +
+                     (p.a.venv ? "venv" : "target") + "\n" + p.python.string() + "\n" + *p.a.link_mode + "\n" +
                      (p.a.exact ? "exact" : "") + "\n" + p.target.description + "\n" + p.target.executable + "\n" +
                      p.target.interpreter.implementation + " " + std::to_string(p.target.interpreter.major) + "." +
                      std::to_string(p.target.interpreter.minor) + " " + p.target.interpreter.abi + "\n";
@@ -188,9 +202,9 @@ Result<SyncOutcome> sync_prepared(Prepared prepared, const lock::Lock& lock, con
   }
   options.python = python;
   options.python_version = target->markers.at("python_full_version");
-  options.link_mode = a.link_mode == "copy"       ? install::LinkMode::copy
-                      : a.link_mode == "hardlink" ? install::LinkMode::hardlink
-                                                  : install::LinkMode::clone;
+  options.link_mode = *a.link_mode == "copy"       ? install::LinkMode::copy
+                      : *a.link_mode == "hardlink" ? install::LinkMode::hardlink
+                                                   : install::LinkMode::clone;
   options.requested.insert(lock.requested.begin(), lock.requested.end());
   options.on_progress = a.on_progress;
   options.from_lock_file = a.from_lock_file;

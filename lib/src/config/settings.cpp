@@ -24,7 +24,7 @@ constexpr std::array ignored_with_warning = {
     "no-binary-package"sv, "only-binary"sv, "upgrade"sv, "upgrade-package"sv, "reinstall"sv, "reinstall-package"sv,
     "no-sources"sv, "no-sources-package"sv, "exclude-dependencies"sv, "build-constraint-dependencies"sv,
     "conflicts"sv, "default-groups"sv, "dependency-groups"sv,
-    "torch-backend"sv, "link-mode"sv, "config-settings"sv, "config-settings-package"sv, "no-build-isolation"sv,
+    "torch-backend"sv, "config-settings"sv, "config-settings-package"sv, "no-build-isolation"sv,
     "no-build-isolation-package"sv, "extra-build-dependencies"sv, "extra-build-variables"sv, "no-deps"sv,
     "extra"sv, "all-extras"sv, "no-extra"sv, "group"sv, "python-version"sv, "python-platform"sv, "universal"sv,
     "verify-hashes"sv, "strict"sv, "python"sv, "system"sv, "break-system-packages"sv, "target"sv, "prefix"sv,
@@ -46,7 +46,7 @@ constexpr std::array honoured = {
     "index"sv, "index-url"sv, "extra-index-url"sv, "find-links"sv, "no-index"sv, "keyring-provider"sv,
     "prerelease"sv, "allow-insecure-host"sv, "cache-dir"sv, "offline"sv, "no-cache"sv,
     "constraint-dependencies"sv, "override-dependencies"sv, "dev-dependencies"sv, "pip"sv, "require-hashes"sv,
-    "preview"sv, "preview-features"sv, "environments"sv, "required-environments"sv,
+    "preview"sv, "preview-features"sv, "environments"sv, "required-environments"sv, "link-mode"sv,
 };
 constexpr std::array index_keys = {"name"sv, "url"sv, "explicit"sv, "default"sv, "format"sv, "authenticate"sv, "credential-helper"sv,
                                    "publish-url"sv, "ignore-error-codes"sv, "cache-control"sv, "hash-algorithm"sv};
@@ -243,6 +243,15 @@ Status read_table(const std::string& source, const toml::table& table, bool pip,
         return bad(source, value, "`prerelease` must be allow, disallow, if-necessary, explicit or if-necessary-or-explicit");
       }
       out.prerelease = *mode;
+    } else if (k == "link-mode") {
+      auto mode = value.value<std::string>();
+      if (mode && *mode == "symlink") {
+        return bad(source, value, "`link-mode = \"symlink\"` is not supported by uvauth: an edit or a `uvauth cache clean` would reach every target; use clone, hardlink or copy");
+      }
+      if (!mode || (*mode != "clone" && *mode != "hardlink" && *mode != "copy")) {
+        return bad(source, value, "`link-mode` must be clone, hardlink or copy");
+      }
+      out.link_mode = Located{*mode, toml_where(source, value)};
     } else if (k == "cache-dir") {
       UVAUTH_TRY_ASSIGN(out.cache_dir, string_value(source, value, k));
     } else if (k == "pip") {
@@ -286,6 +295,7 @@ void merge_below(Settings& high, Settings low) {
   high.no_index = high.no_index || low.no_index;
   if (!high.keyring_provider) high.keyring_provider = std::move(low.keyring_provider);
   if (!high.prerelease) high.prerelease = std::move(low.prerelease);
+  if (!high.link_mode) high.link_mode = std::move(low.link_mode);
   append(high.allow_insecure_hosts, low.allow_insecure_hosts);
   if (!high.cache_dir) high.cache_dir = std::move(low.cache_dir);
   if (!high.offline) high.offline = low.offline;

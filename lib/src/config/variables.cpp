@@ -19,6 +19,7 @@ const std::vector<VariableDoc>& environment_variables() {
       {"PYENV_ROOT", "pyenv's root: a version request also finds its `versions/` (default `~/.pyenv`)"},
       {"PYENV_VERSION", "the version a pyenv shim runs (read to follow a shim without running it)"},
       {"UV_PYTHON_INSTALL_DIR", "uv's managed Pythons, also found for a version request (default `~/.local/share/uv/python`)"},
+      {"UV_LINK_MODE", "how files come from the cache into a target: clone, hardlink or copy (`--link-mode`)"},
       {"UV_LOCKED", "fail if the lock would change (`--locked`; the CMake functions' `LOCKED`)"},
       {"UV_FROZEN", "use the lock as it is, never resolving (`sync --frozen`; the CMake functions' `FROZEN`)"},
       {"NO_COLOR", "no colours (`--color never`); `FORCE_COLOR` forces them"},
@@ -106,6 +107,7 @@ Result<UvEnvironment> read_uv_environment(const Environment& env) {
   if (auto v = env.get_nonempty("UV_CONFIG_FILE")) out.config_file = *v;
   out.python = env.get_nonempty("UV_PYTHON");
   out.prerelease = env.get_nonempty("UV_PRERELEASE");
+  out.link_mode = env.get_nonempty("UV_LINK_MODE");
   return out;
 }
 

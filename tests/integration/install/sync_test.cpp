@@ -290,6 +290,52 @@ TEST(SyncTest, LinkModeCopyMakesIndependentFiles) {
   EXPECT_EQ(fs::hard_link_count(copied / "gamma" / "__init__.py"), 1U);
 }
 
+// uv's UV_LINK_MODE and `link-mode` setting mean what --link-mode means; the
+// flag wins over the variable, the variable over the settings; what uvauth
+// cannot do (uv's symlink mode) or does not know is refused, naming where it
+// was written.
+TEST(SyncTest, LinkModeFromTheVariableAndTheSettingsAsInUv) {
+  Syncer s;
+  ASSERT_EQ(s.lock_for({"gamma"}).exit_code, 0);
+  auto sync_into = [&](const std::string& dir, std::vector<std::string> extra, std::map<std::string, std::string> env) {
+    std::vector<std::string> args{"sync", "--lock", s.lock().string(), "--target", (s.home.path() / dir).string(), "--cache-dir",
+                                  s.cache().string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_tool(args, s.home.env(std::move(env)));
+  };
+  auto links = [&](const std::string& dir) { return fs::hard_link_count(s.home.path() / dir / "gamma" / "__init__.py"); };
+  auto by_variable = sync_into("by-variable", {"--no-config"}, {{"UV_LINK_MODE", "copy"}});
+  ASSERT_EQ(by_variable.exit_code, 0) << by_variable.err;
+  EXPECT_EQ(links("by-variable"), 1U);
+  auto flag_wins = sync_into("flag-wins", {"--no-config", "--link-mode", "hardlink"}, {{"UV_LINK_MODE", "copy"}});
+  ASSERT_EQ(flag_wins.exit_code, 0) << flag_wins.err;
+  EXPECT_GT(links("flag-wins"), 1U);
+
+  s.home.write("uv.toml", "link-mode = \"copy\"\n");
+  const std::string config = (s.home.path() / "uv.toml").string();
+  auto by_settings = sync_into("by-settings", {"--config-file", config}, {});
+  ASSERT_EQ(by_settings.exit_code, 0) << by_settings.err;
+  EXPECT_EQ(by_settings.err.find("ignores"), std::string::npos) << by_settings.err;
+  EXPECT_EQ(links("by-settings"), 1U);
+  auto variable_wins = sync_into("variable-wins", {"--config-file", config}, {{"UV_LINK_MODE", "hardlink"}});
+  ASSERT_EQ(variable_wins.exit_code, 0) << variable_wins.err;
+  EXPECT_GT(links("variable-wins"), 1U);
+
+  auto symlink = sync_into("symlink", {"--no-config"}, {{"UV_LINK_MODE", "symlink"}});
+  EXPECT_EQ(symlink.exit_code, 2) << symlink.err;
+  EXPECT_NE(symlink.err.find("UV_LINK_MODE: the symlink link mode is not supported"), std::string::npos) << symlink.err;
+  auto typo = sync_into("typo", {"--no-config"}, {{"UV_LINK_MODE", "hardlnk"}});
+  EXPECT_EQ(typo.exit_code, 2) << typo.err;
+  EXPECT_NE(typo.err.find("UV_LINK_MODE must be clone, hardlink or copy, not 'hardlnk'"), std::string::npos) << typo.err;
+  s.home.write("uv.toml", "link-mode = \"symlink\"\n");
+  auto in_settings = sync_into("in-settings", {"--config-file", config}, {});
+  EXPECT_NE(in_settings.exit_code, 0);
+  EXPECT_NE(in_settings.err.find(config + ":1"), std::string::npos) << in_settings.err;
+  EXPECT_NE(in_settings.err.find("symlink"), std::string::npos) << in_settings.err;
+  EXPECT_FALSE(fs::exists(s.home.path() / "symlink") || fs::exists(s.home.path() / "typo") || fs::exists(s.home.path() / "in-settings"))
+      << "nothing installed on a refusal";
+}
+
 // The cache on one filesystem (/dev/shm, a tmpfs), the target on another:
 // hard links are impossible, so the tree is copied, without being asked.
 TEST(SyncTest, AcrossFilesystemsTheTreeIsCopied) {

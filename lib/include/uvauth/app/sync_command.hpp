@@ -35,7 +35,9 @@ struct SyncArguments {
   std::vector<std::pair<std::string, std::string>> build_indexes;  // name, URL
   std::vector<std::string> build_find_links;
   bool dry_run = false;                        // --dry-run: say what would change, touch nothing
-  std::string link_mode = "clone";  // clone (else hardlink, else copy) | hardlink | copy
+  // clone (else hardlink, else copy) | hardlink | copy; unset: UV_LINK_MODE,
+  // then the settings' `link-mode`, then clone, as in uv.
+  std::optional<std::string> link_mode;
   bool from_lock_file = true;  // false: the lock was resolved in memory (uvauth install)
   std::vector<std::string> indexes;     // --index NAME=URL: names (and credentials) for the lock's index URLs
   std::optional<std::string> project;   // --project: its [tool.uv] indexes

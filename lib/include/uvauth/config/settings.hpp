@@ -46,6 +46,7 @@ struct Settings {
   bool no_index = false;                      // `no-index`
   std::optional<std::string> keyring_provider;  // disabled|subprocess
   std::optional<std::string> prerelease;      // allow|disallow|if-necessary|explicit|if-necessary-or-explicit
+  std::optional<Located> link_mode;           // `link-mode` (also in [pip]): clone|hardlink|copy
   std::vector<std::string> allow_insecure_hosts;
   std::optional<std::string> cache_dir;       // `cache-dir`
   std::optional<bool> offline;                // `offline`

@@ -38,6 +38,7 @@ struct UvEnvironment {
   std::optional<std::filesystem::path> config_file;  // UV_CONFIG_FILE
   std::optional<std::string> python;              // UV_PYTHON
   std::optional<std::string> prerelease;          // UV_PRERELEASE
+  std::optional<std::string> link_mode;           // UV_LINK_MODE
   bool locked = false;                            // UV_LOCKED
   bool frozen = false;                            // UV_FROZEN
 };
