@@ -2,7 +2,6 @@
 
 #include "uvauth/auth/credential_helper.hpp"
 
-#include <toml++/toml.h>
 
 #include <array>
 #include <chrono>

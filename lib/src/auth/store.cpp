@@ -2,7 +2,6 @@
 
 #include "uvauth/config/toml.hpp"
 
-#include <toml++/toml.h>
 
 #include <sstream>
 

@@ -3,7 +3,6 @@
 
 #include <filesystem>
 
-#include <toml++/toml.h>
 
 #include <algorithm>
 #include <sstream>

@@ -1,4 +1,5 @@
 #include "uvauth/config/settings.hpp"
+#include "uvauth/config/toml.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -77,6 +78,39 @@ TEST(SettingsTest, ErrorsNameFileAndLine) {
   auto broken = parse_settings("[[index]\n", "uv.toml", false);
   ASSERT_FALSE(broken.ok());
   EXPECT_EQ(broken.error().message.rfind("uv.toml:1: ", 0), 0U);
+  // A table header that is no key breaks one of toml++'s debug assertions
+  // (found by fuzz_settings in a Debug build): an error all the same.
+  auto not_a_key = parse_settings("[|", "uv.toml", false);
+  ASSERT_FALSE(not_a_key.ok());
+  EXPECT_EQ(not_a_key.error().message.rfind("uv.toml:1: ", 0), 0U) << not_a_key.error().message;
+}
+
+// toml++ 3.3 reached an unreachable point (undefined behaviour) on
+// non-ASCII characters its Unicode tables do not list: a valid document
+// (upstream issue #190) and malformed ones, found by fuzz_settings.
+TEST(SettingsTest, NonAsciiCharactersWhereWhitespaceMayBeAreParsedOrRefused) {
+  auto valid = parse_toml("s = \"\"\"\\\n\xc2\xa7\"\"\"\n", "doc.toml");
+  ASSERT_TRUE(valid.ok()) << valid.error().message;
+  EXPECT_EQ((*valid)["s"].value_or(std::string()), "\xc2\xa7");
+  for (const char* text : {"\xcc\xaa", "a = 1 \xd1\x91\n", "x\xc2\xa1= 1\n"}) {
+    auto bad = parse_settings(text, "uv.toml", false);
+    ASSERT_FALSE(bad.ok()) << text;
+    EXPECT_EQ(bad.error().message.rfind("uv.toml:1: ", 0), 0U) << bad.error().message;
+  }
+}
+
+TEST(SettingsTest, LinkModeIsReadAndSymlinkRefused) {
+  auto copy = parse_settings("[pip]\nlink-mode = \"copy\"\n", "uv.toml", false);
+  ASSERT_TRUE(copy.ok()) << copy.error().message;
+  ASSERT_TRUE(copy->link_mode.has_value());
+  EXPECT_EQ(copy->link_mode->value, "copy");
+  EXPECT_EQ(copy->link_mode->origin, "uv.toml:2");
+  const BadSettings cases[] = {
+      {"link-mode = \"symlink\"\n", "uv.toml:1: `link-mode = \"symlink\"` is not supported by uvauth: an edit or a `uvauth cache clean` would reach every "
+       "target; use clone, hardlink or copy"},
+      {"link-mode = \"hardlnk\"\n", "uv.toml:1: `link-mode` must be clone, hardlink or copy"},
+  };
+  expect_errors(cases);
 }
 
 TEST(SettingsTest, NoConfigReadsNothing) {
