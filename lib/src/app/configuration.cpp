@@ -1,6 +1,7 @@
 #include "uvauth/app/configuration.hpp"
 
 #include "uvauth/log.hpp"
+#include "uvauth/text.hpp"
 
 namespace uvauth::app {
 
@@ -29,6 +30,25 @@ Result<Configuration> configure(const CommonOptions& o, const config::Environmen
       *o.cache_dir = *out.uv.cache_dir / "uvauth";
     } else if (out.settings.cache_dir) {
       *o.cache_dir = std::filesystem::path(*out.settings.cache_dir) / "uvauth";
+    }
+  }
+  if (o.link_mode) {
+    std::string from = "--link-mode";
+    if (!*o.link_mode && out.uv.link_mode) {
+      *o.link_mode = out.uv.link_mode;
+      from = "UV_LINK_MODE";
+    } else if (!*o.link_mode && out.settings.link_mode) {
+      *o.link_mode = out.settings.link_mode->value;
+      from = out.settings.link_mode->origin;
+    }
+    if (!*o.link_mode) *o.link_mode = "clone";
+    const std::string& mode = **o.link_mode;
+    if (mode == "symlink") {
+      return Error(ErrorKind::usage, from + ": the symlink link mode is not supported by uvauth (an edit or a `uvauth cache clean` would reach every target)")
+          .with_hint("use clone, hardlink or copy");
+    }
+    if (mode != "clone" && mode != "hardlink" && mode != "copy") {
+      return Error(ErrorKind::usage, from + " must be clone, hardlink or copy, not '" + escape_nonprintable(mode) + "'");
     }
   }
   return out;

@@ -47,28 +47,11 @@ struct Prepared {
 
 Result<Prepared> prepare(const SyncArguments& arguments, const config::Environment& env) {
   SyncArguments a = arguments;
-  auto configured = configure({&a.session, &a.project, &a.cache_dir, &a.no_cache, &a.offline}, env);
+  auto configured = configure({&a.session, &a.project, &a.cache_dir, &a.no_cache, &a.offline, &a.link_mode}, env);
   if (!configured) return std::move(configured).error();
   if (!a.python) a.python = configured->uv.python;
   const auto start = std::chrono::steady_clock::now();
   if (a.target.has_value() == a.venv.has_value()) return Error(ErrorKind::usage, "give exactly one of --target DIR and --venv DIR");
-  // --link-mode, then UV_LINK_MODE, then the settings (checked when read), then clone.
-  std::string link_from = "--link-mode";
-  if (!a.link_mode && configured->uv.link_mode) {
-    a.link_mode = configured->uv.link_mode;
-    link_from = "UV_LINK_MODE";
-  } else if (!a.link_mode && configured->settings.link_mode) {
-    a.link_mode = configured->settings.link_mode->value;
-    link_from = configured->settings.link_mode->origin;
-  }
-  if (!a.link_mode) a.link_mode = "clone";
-  if (*a.link_mode == "symlink") {
-    return Error(ErrorKind::usage, link_from + ": the symlink link mode is not supported by uvauth (an edit or a `uvauth cache clean` would reach every target)")
-        .with_hint("use clone, hardlink or copy");
-  }
-  if (*a.link_mode != "clone" && *a.link_mode != "hardlink" && *a.link_mode != "copy") {
-    return Error(ErrorKind::usage, link_from + " must be clone, hardlink or copy, not '" + escape_nonprintable(*a.link_mode) + "'");
-  }
 
   if (a.python_platform && !a.python_version) return Error(ErrorKind::usage, "--python-platform needs --python-version");
   if (a.python_version && a.venv) {

@@ -19,6 +19,9 @@ struct CommonOptions {
   std::optional<std::filesystem::path>* cache_dir = nullptr;
   bool* no_cache = nullptr;
   bool* offline = nullptr;
+  // --link-mode, for the commands that install: filled from UV_LINK_MODE,
+  // then the settings' `link-mode`, else "clone"; checked wherever it came from.
+  std::optional<std::string>* link_mode = nullptr;
 };
 
 struct Configuration {
