@@ -682,11 +682,15 @@ TEST(SyncTest, ASecondSyncOfOneTargetWaitsForTheFirst) {
   const pid_t pid = spawn_tool({"sync", "--lock", s.lock().string(), "--target", s.target().string(), "--no-config",
                                 "--cache-dir", s.cache().string()},
                                err);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  // It says it waits (polled for up to 20 s: a sanitized build on a busy
+  // machine starts slowly), and keeps waiting while the lock is held.
+  constexpr const char* waiting = "waiting for another process that holds the lock on the directory";
+  for (int i = 0; i < 200 && read_text(err).find(waiting) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   int status = 0;
   EXPECT_EQ(::waitpid(pid, &status, WNOHANG), 0) << "it waits while the lock is held";
-  EXPECT_NE(read_text(err).find("waiting for another process that holds the lock on the directory"), std::string::npos)
-      << read_text(err);
+  EXPECT_NE(read_text(err).find(waiting), std::string::npos) << read_text(err);
   EXPECT_FALSE(fs::exists(s.target()));
   ::close(fd);
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);
