@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <iostream>
+#include <thread>
 
 #include "commands.hpp"
+#include "uvauth/net/client.hpp"
 #include "uvauth/text.hpp"
 #include "uvauth/url.hpp"
 #include "uvauth/version.hpp"
@@ -81,11 +83,14 @@ using Register = void (*)(CLI::App&, uvauth::tool::RunState&);
 struct Command {
   const char* name;
   Register add;
+  bool network;  // always sends requests (sync does not when its wheels are cached)
 };
 constexpr Command commands[] = {
-    {"fetch", uvauth::tool::register_fetch},     {"auth", uvauth::tool::register_auth},   {"lock", uvauth::tool::register_lock},
-    {"sync", uvauth::tool::register_sync},       {"install", uvauth::tool::register_install}, {"tree", uvauth::tool::register_tree},
-    {"list", uvauth::tool::register_list},       {"export", uvauth::tool::register_export}, {"cache", uvauth::tool::register_cache},
+    {"fetch", uvauth::tool::register_fetch, true},      {"auth", uvauth::tool::register_auth, false},
+    {"lock", uvauth::tool::register_lock, true},        {"sync", uvauth::tool::register_sync, false},
+    {"install", uvauth::tool::register_install, true},  {"tree", uvauth::tool::register_tree, false},
+    {"list", uvauth::tool::register_list, false},       {"export", uvauth::tool::register_export, false},
+    {"cache", uvauth::tool::register_cache, false},
 };
 
 // The one command a command line can name: the only word of argv that is a
@@ -160,8 +165,15 @@ int run(int argc, char** argv, const Command* only) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (const Command* only = sole_command(argc, argv)) {
-    if (const int code = run(argc, argv, only); code != retry_with_every_command) return code;
-  }
-  return run(argc, argv, nullptr);
+  const Command* only = sole_command(argc, argv);
+  // libcurl and the 20-odd libraries under it take 10-15 ms to map and
+  // initialise: for a command that goes to the network that happens on a
+  // second thread while the settings are read and the interpreter is found.
+  std::thread curl_loader;
+  if (only && only->network) curl_loader = std::thread([] { uvauth::net::load_curl(); });
+  int code = retry_with_every_command;
+  if (only) code = run(argc, argv, only);
+  if (code == retry_with_every_command) code = run(argc, argv, nullptr);
+  if (curl_loader.joinable()) curl_loader.join();
+  return code;
 }

@@ -6,6 +6,7 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <future>
 #include <tuple>
 
 #include "uvauth/app/configuration.hpp"
@@ -389,6 +390,16 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
   if (!a.python) a.python = uv.python;
   if (!a.prerelease) a.prerelease = uv.prerelease;
   a.locked = a.locked || (uv.locked && a.write);  // UV_LOCKED is about a lock file; `install` has none
+  auto cache_dir_root = config::cache_root(env, a.cache_dir, a.no_cache);
+  if (!cache_dir_root) return std::move(cache_dir_root).error();
+  std::optional<cache::CacheDir> cache_dir(std::in_place, *cache_dir_root);
+  // The interpreter is asked about itself (a Python start: 20-40 ms, the
+  // longest wait before resolving can begin) while the requirements and
+  // settings are read and the first pages fetched. An error found first
+  // still waits for the answer, which is bounded by its timeout.
+  auto target_query = std::async(std::launch::async, [query = a, &cache_dir, &env] {
+    return choose_target(query, *cache_dir, env);
+  });
 
   Collected collected;
   UVAUTH_TRY(read_requirement_files(a, env, collected));
@@ -554,11 +565,8 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
     provider.prereleases = *mode;
   }
 
-  auto cache_dir_root = config::cache_root(env, a.cache_dir, a.no_cache);
-  if (!cache_dir_root) return std::move(cache_dir_root).error();
   auth::CredentialHelper::set_shared_directory(
       *cache_dir_root ? std::optional<std::filesystem::path>(**cache_dir_root / "credential-helpers") : std::nullopt);
-  std::optional<cache::CacheDir> cache_dir(std::in_place, *cache_dir_root);
   cache::HttpCache http_cache(*cache_dir);
   cache::ContentCache metadata_cache(*cache_dir, cache::Bucket::metadata);
   index::IndexClient index_client((*session)->client(), http_cache, a.offline, &metadata_cache);
@@ -574,7 +582,7 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
     }
     index_client.warm_pages(provider.indexes.front().url, roots);
   }
-  auto target = choose_target(a, *cache_dir, env);
+  auto target = target_query.get();
   if (!target) return std::move(target).error();
   provider.target = std::move(target).value();
   UVAUTH_DEBUG("target: " << provider.target.description);

@@ -29,11 +29,6 @@ bool is_retryable_status(long status) {
   return status == 408 || status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
 }
 
-void init_curl_once() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
 std::string describe_authorization(const Request& request) {
   if (!request.authorization && !request.secret_headers.empty()) {
     return std::to_string(request.secret_headers.size()) + " header" + (request.secret_headers.size() == 1 ? "" : "s") +
@@ -45,6 +40,11 @@ std::string describe_authorization(const Request& request) {
 }
 
 }  // namespace
+
+void load_curl() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
 
 // One logical request and its progress through hops and attempts.
 struct Job {
@@ -58,7 +58,7 @@ struct Job {
 class Client::Impl {
  public:
   explicit Impl(ClientOptions opts) : options(std::move(opts)) {
-    init_curl_once();
+    load_curl();
     multi = curl_multi_init();
     curl_multi_setopt(multi, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
     curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(std::max<std::size_t>(options.max_concurrent, 8)));

@@ -22,6 +22,12 @@
 
 namespace uvauth::net {
 
+// Loads libcurl (opened on first use: lazy_library.hpp) and initialises it,
+// once per process; every Client calls it. A command that will certainly
+// go to the network calls it early on a thread of its own, so the 20-odd
+// shared objects are mapped while the configuration is read.
+void load_curl();
+
 struct ClientOptions {
   std::size_t max_concurrent = 50;                       // UV_CONCURRENT_DOWNLOADS
   std::chrono::milliseconds connect_timeout{10'000};
