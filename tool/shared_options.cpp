@@ -35,6 +35,8 @@ void add_resolution_options(CLI::App* cmd, app::LockArguments& a) {
   cmd->add_option("--prerelease", a.prerelease, "allow|disallow|if-necessary|explicit|if-necessary-or-explicit");
   cmd->add_flag("--upgrade,-U", a.upgrade, "Resolve afresh: ignore the versions the existing lock pins");
   repeatable(cmd->add_option("--upgrade-package,-P", a.upgrade_packages, "Resolve this package afresh (repeatable)"));
+  cmd->add_flag("--refresh", a.refresh, "Revalidate every cached index page, even one still fresh (10 minutes without the index's Cache-Control, as uv)");
+  repeatable(cmd->add_option("--refresh-package", a.refresh_packages, "Revalidate this project's cached index pages (repeatable)"));
   cmd->add_flag("--no-deps", a.no_deps, "Only the requirements named, none of their dependencies");
   cmd->add_flag("--dry-run", a.dry_run, "Resolve and say what would change; write nothing");
   repeatable(cmd->add_option("-e,--editable", a.editables, "A local project directory, installed editable (PEP 660; repeatable)"));

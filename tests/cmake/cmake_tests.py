@@ -277,7 +277,9 @@ uvauth_add_python_test(NAME py-tests REQUIREMENTS tools
 uvauth_add_index(corp URL "{p.private_url()}" AUTHENTICATE always DEFAULT {helper})
 uvauth_add_requirements(tools REQUIREMENTS alpha)
 """)
-        for verbose in ("OFF", "ON"):
+        # Verbose first: the second configure answers from pages still fresh
+        # in the cache (10 minutes, as uv), with no request to show.
+        for verbose in ("ON", "OFF"):
             shutil.rmtree(p.root / "build", ignore_errors=True)
             out = p.configure(defines=[f"UVAUTH_VERBOSE={verbose}"])
             self.assertIn("alpha", (p.src / "pylock.tools.toml").read_text())

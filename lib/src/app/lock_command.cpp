@@ -570,6 +570,14 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
   cache::HttpCache http_cache(*cache_dir);
   cache::ContentCache metadata_cache(*cache_dir, cache::Bucket::metadata);
   index::IndexClient index_client((*session)->client(), http_cache, a.offline, &metadata_cache);
+  {
+    std::set<std::string> refreshed;
+    for (const auto& name : a.refresh_packages) {
+      if (!pep::is_valid_name(name)) return Error(ErrorKind::usage, "--refresh-package `" + escape_nonprintable(name) + "` is not a project name");
+      refreshed.insert(pep::canonicalize_name(name));
+    }
+    index_client.refresh(a.refresh, std::move(refreshed));
+  }
   // While the interpreter is asked about itself (tens of milliseconds), the
   // first index's pages of the named projects are already being fetched:
   // the resolver asks them first, whatever the target.

@@ -1,6 +1,10 @@
 #include "uvauth/cache/http_cache.hpp"
 
+#include <curl/curl.h>
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
 
 #include "uvauth/fs.hpp"
 #include "uvauth/sha256.hpp"
@@ -42,6 +46,76 @@ std::int64_t max_age_seconds(std::string_view cache_control) {
   return value;
 }
 
+namespace {
+
+std::optional<std::int64_t> directive_seconds(std::string_view lower, std::string_view name) {
+  std::size_t at = 0;
+  while ((at = lower.find(name, at)) != std::string_view::npos) {
+    // A whole directive: at the start or after a comma/space (so `s-maxage` is not `max-age`).
+    const bool starts = at == 0 || lower[at - 1] == ',' || lower[at - 1] == ' ' || lower[at - 1] == '\t';
+    const std::size_t value = at + name.size();
+    at = value;
+    if (!starts || value >= lower.size() || lower[value] != '=') continue;
+    std::int64_t seconds = 0;
+    std::size_t i = value + 1;
+    if (i < lower.size() && lower[i] == '"') ++i;
+    const std::size_t digits = i;
+    for (; i < lower.size() && std::isdigit(static_cast<unsigned char>(lower[i])); ++i) {
+      seconds = std::min<std::int64_t>(seconds * 10 + (lower[i] - '0'), 365LL * 24 * 3600);
+    }
+    if (i == digits) return std::int64_t{0};  // `max-age=` with no number: stale
+    return seconds;
+  }
+  return std::nullopt;
+}
+
+bool has_directive(std::string_view lower, std::string_view name) {
+  std::size_t at = 0;
+  while ((at = lower.find(name, at)) != std::string_view::npos) {
+    const bool starts = at == 0 || lower[at - 1] == ',' || lower[at - 1] == ' ' || lower[at - 1] == '\t';
+    const std::size_t end = at + name.size();
+    const bool ends = end == lower.size() || lower[end] == ',' || lower[end] == ' ' || lower[end] == '=' || lower[end] == '\t';
+    if (starts && ends) return true;
+    at = end;
+  }
+  return false;
+}
+
+// An HTTP date (IMF-fixdate and the two obsolete forms): seconds since the
+// epoch, or none when unreadable.
+std::optional<std::int64_t> http_date(std::string_view text) {
+  if (text.empty() || text.size() > 64) return std::nullopt;
+  const std::string copy(text);
+  const time_t t = curl_getdate(copy.c_str(), nullptr);
+  if (t == static_cast<time_t>(-1)) return std::nullopt;
+  return static_cast<std::int64_t>(t);
+}
+
+}  // namespace
+
+std::int64_t freshness_seconds(const net::Response& response) {
+  const std::string cache_control = to_lower_ascii(response.header("cache-control").value_or(""));
+  if (has_directive(cache_control, "no-cache") || has_directive(cache_control, "no-store")) return 0;
+  std::int64_t age = 0;
+  if (auto header = response.header("age")) {
+    for (char c : *header) {
+      if (!std::isdigit(static_cast<unsigned char>(c))) break;
+      age = std::min<std::int64_t>(age * 10 + (c - '0'), 365LL * 24 * 3600);
+    }
+  }
+  std::int64_t lifetime = 0;
+  if (auto max_age = directive_seconds(cache_control, "max-age")) {
+    lifetime = *max_age;
+  } else if (auto expires = response.header("expires")) {
+    const auto until = http_date(*expires);
+    const auto date = http_date(response.header("date").value_or(""));
+    lifetime = until ? *until - date.value_or(now_seconds()) : 0;
+  } else if (response.header("last-modified")) {
+    lifetime = 600;
+  }
+  return std::max<std::int64_t>(0, lifetime - age);
+}
+
 std::filesystem::path HttpCache::path_for(const Url& url) const {
   return *dir_ / (Sha256::hex_of(url.with_userinfo_removed().without_userinfo()) + ".entry");
 }
@@ -81,8 +155,8 @@ void HttpCache::store(const Url& url, const net::Response& response) const {
   entry.content_type = std::string(response.header("content-type").value_or(""));
   entry.etag = std::string(response.header("etag").value_or(""));
   entry.last_modified = std::string(response.header("last-modified").value_or(""));
-  const auto max_age = max_age_seconds(cache_control);
-  entry.fresh_until = max_age > 0 ? now_seconds() + max_age : 0;
+  const auto lifetime = freshness_seconds(response);
+  entry.fresh_until = lifetime > 0 ? now_seconds() + lifetime : 0;
   entry.body = response.body;
   // A cache that cannot be written is no cache.
   (void)write_file_atomically(path_for(url), serialize(entry), fs_default_perms(), Durability::cache);
@@ -90,8 +164,12 @@ void HttpCache::store(const Url& url, const net::Response& response) const {
 
 void HttpCache::refresh(const Url& url, CachedResponse entry, const net::Response& not_modified) const {
   if (!dir_) return;
-  const auto max_age = max_age_seconds(not_modified.header("cache-control").value_or(""));
-  entry.fresh_until = max_age > 0 ? now_seconds() + max_age : 0;
+  // The 304 carries the headers that decide freshness now (RFC 9111 4.3.4);
+  // the stored Last-Modified stands in when it does not repeat it.
+  net::Response merged = not_modified;
+  if (!merged.header("last-modified") && !entry.last_modified.empty()) merged.headers.emplace_back("last-modified", entry.last_modified);
+  const auto lifetime = freshness_seconds(merged);
+  entry.fresh_until = lifetime > 0 ? now_seconds() + lifetime : 0;
   if (auto etag = not_modified.header("etag")) entry.etag = std::string(*etag);
   (void)write_file_atomically(path_for(url), serialize(entry), fs_default_perms(), Durability::cache);
 }

@@ -123,7 +123,8 @@ Result<PageResult> IndexClient::fetch_page(const Url& index_url, std::string_vie
     }
     return found(*url, cached->body, cached->content_type, true);
   }
-  if (cached && cached->fresh(std::chrono::system_clock::now())) {
+  const bool refreshed = refresh_all_ || refresh_projects_.count(pep::canonicalize_name(project)) != 0;
+  if (cached && !refreshed && cached->fresh(std::chrono::system_clock::now())) {
     UVAUTH_DEBUG("fresh cached page for " << url->redacted());
     return found(*url, cached->body, cached->content_type, true);
   }

@@ -42,6 +42,7 @@ CURL* curl_easy_init(void) { return UVAUTH_CURL_FN(curl_easy_init)(); }
 void curl_easy_cleanup(CURL* curl) { UVAUTH_CURL_FN(curl_easy_cleanup)(curl); }
 const char* curl_easy_strerror(CURLcode code) { return UVAUTH_CURL_FN(curl_easy_strerror)(code); }
 void curl_free(void* p) { UVAUTH_CURL_FN(curl_free)(p); }
+time_t curl_getdate(const char* text, const time_t* unused) { return UVAUTH_CURL_FN(curl_getdate)(text, unused); }
 
 CURLcode curl_easy_setopt(CURL* curl, CURLoption option, ...) {
   va_list args;

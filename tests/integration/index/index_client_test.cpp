@@ -19,6 +19,7 @@ namespace {
 using testing::LogEntry;
 using testing::NginxFixture;
 using testing::TempHome;
+using testing::unique_path_tag;
 
 const NginxFixture& fx() { return NginxFixture::get(); }
 
@@ -139,6 +140,7 @@ TEST(IndexClientTest, CachedPagesAreRevalidatedWithIfNoneMatch) {
     ASSERT_TRUE(index.project_page(index_url, "epsilon").ok());
   }
   IndexClient again(env.client, env.cache, false);
+  again.refresh(false, {"epsilon"});  // the page is still fresh (10 minutes): --refresh-package asks anyway
   auto page = again.project_page(index_url, "epsilon");
   ASSERT_TRUE(page.ok());
   EXPECT_TRUE(page->from_cache);
@@ -147,6 +149,43 @@ TEST(IndexClientTest, CachedPagesAreRevalidatedWithIfNoneMatch) {
   ASSERT_GE(log.size(), 2U);
   EXPECT_FALSE(log.back().if_none_match.empty());
   EXPECT_EQ(log.back().status, "304");
+}
+
+// As uv: a page with Last-Modified and no Cache-Control (nginx serving
+// files) is fresh for 10 minutes, PyPI's max-age; --refresh and
+// --refresh-package revalidate it anyway, other projects' pages stay fresh.
+TEST(IndexClientTest, APageWithLastModifiedIsFreshForTenMinutesAsInUv) {
+  Env env;
+  const std::string path = "/tagged/" + unique_path_tag("fresh") + "/public/index-html/simple/";
+  const Url index_url = *Url::parse(fx().http(path));
+  {
+    IndexClient index(env.client, env.cache, false);
+    ASSERT_TRUE(index.project_page(index_url, "epsilon").ok());
+    ASSERT_TRUE(index.project_page(index_url, "delta").ok());
+  }
+  const auto before = fx().requests(path, 2).size();
+  ASSERT_EQ(before, 2U);
+  {
+    IndexClient again(env.client, env.cache, false);
+    auto page = again.project_page(index_url, "epsilon");
+    ASSERT_TRUE(page.ok());
+    EXPECT_TRUE(page->from_cache);
+    EXPECT_EQ(again.stats().pages_revalidated, 0);
+    EXPECT_EQ(fx().requests(path, before).size(), before) << "a fresh page is not asked for";
+  }
+  IndexClient refreshed(env.client, env.cache, false);
+  refreshed.refresh(false, {"epsilon"});
+  ASSERT_TRUE(refreshed.project_page(index_url, "epsilon").ok());
+  ASSERT_TRUE(refreshed.project_page(index_url, "delta").ok());
+  EXPECT_EQ(refreshed.stats().pages_revalidated, 1);
+  const auto log = fx().requests(path, before + 1);
+  ASSERT_EQ(log.size(), before + 1) << "only the refreshed project's page";
+  EXPECT_NE(log.back().uri.find("/epsilon/"), std::string::npos);
+  EXPECT_EQ(log.back().status, "304");
+  IndexClient all(env.client, env.cache, false);
+  all.refresh(true, {});
+  ASSERT_TRUE(all.project_page(index_url, "delta").ok());
+  EXPECT_EQ(all.stats().pages_revalidated, 1);
 }
 
 TEST(IndexClientTest, OfflineUsesTheCacheAndSaysWhatIsMissing) {

@@ -43,5 +43,33 @@ TEST(HttpCacheTest, AnEntryCutShortIsAMiss) {
   fs::remove_all(root);
 }
 
+// uv's freshness: max-age (less Age), else Expires less Date, else ten
+// minutes with a Last-Modified, else none; no-cache and no-store never fresh.
+TEST(HttpCacheTest, FreshnessIsReckonedAsUvReckonsIt) {
+  auto with = [](net::Headers headers) {
+    net::Response r;
+    r.status = 200;
+    r.headers = std::move(headers);
+    return freshness_seconds(r);
+  };
+  const std::string lm = "Mon, 07 Dec 2026 11:08:35 GMT";
+  EXPECT_EQ(with({{"cache-control", "max-age=600"}}), 600);
+  EXPECT_EQ(with({{"Cache-Control", "public, max-age=30"}, {"age", "10"}}), 20);
+  EXPECT_EQ(with({{"cache-control", "max-age=0"}, {"last-modified", lm}}), 0) << "max-age wins over the heuristic";
+  EXPECT_EQ(with({{"cache-control", "no-cache, max-age=600"}}), 0);
+  EXPECT_EQ(with({{"cache-control", "no-store"}, {"last-modified", lm}}), 0);
+  EXPECT_EQ(with({{"cache-control", "s-maxage=600"}}), 0) << "s-maxage is for shared caches";
+  EXPECT_EQ(with({{"cache-control", "s-maxage=600"}, {"last-modified", lm}}), 600);
+  EXPECT_EQ(with({{"last-modified", lm}}), 600) << "uv's ten minutes, not 10% of the age";
+  EXPECT_EQ(with({{"last-modified", lm}, {"age", "100"}}), 500);
+  EXPECT_EQ(with({{"last-modified", lm}, {"age", "100000"}}), 0);
+  EXPECT_EQ(with({{"date", "Mon, 07 Dec 2026 12:00:00 GMT"}, {"expires", "Mon, 07 Dec 2026 13:00:00 GMT"}}), 3600);
+  EXPECT_EQ(with({{"date", "Mon, 07 Dec 2026 12:00:00 GMT"}, {"expires", "0"}, {"last-modified", lm}}), 0)
+      << "an unreadable Expires is already expired, the heuristic does not apply";
+  EXPECT_EQ(with({{"date", "Mon, 07 Dec 2026 12:00:00 GMT"}, {"expires", "Mon, 07 Dec 2026 11:00:00 GMT"}}), 0);
+  EXPECT_EQ(with({{"etag", "\"x\""}}), 0) << "no indicator: revalidate every time";
+  EXPECT_EQ(with({{"cache-control", "max-age=99999999999999999999"}}), 365LL * 24 * 3600) << "bounded";
+}
+
 }  // namespace
 }  // namespace uvauth::cache

@@ -36,6 +36,8 @@ struct LockArguments {
   bool all_extras = false;                     // --all-extras
   bool upgrade = false;                        // --upgrade: the previous lock's pins are not preferred
   std::vector<std::string> upgrade_packages;   // --upgrade-package NAME: those are not
+  bool refresh = false;                        // --refresh: revalidate every cached index page, fresh or not
+  std::vector<std::string> refresh_packages;   // --refresh-package NAME: that project's pages
   bool no_deps = false;                        // --no-deps: the requirements only, not their dependencies
   bool dry_run = false;                        // --dry-run: resolve and report, write nothing
   std::vector<std::string> indexes;            // --index NAME=URL or URL

@@ -1,5 +1,5 @@
 // Index pages kept between runs: the body with its validators (ETag,
-// Last-Modified) and freshness (Cache-Control max-age). Keyed by the URL
+// Last-Modified) and freshness, as uv reckons it (freshness_seconds). Keyed by the URL
 // without credentials; written atomically, so concurrent runs never see a
 // half entry.
 #pragma once
@@ -58,5 +58,12 @@ class ContentCache {
 
 // Seconds of max-age in a Cache-Control header (0 for no-cache/no-store/absent).
 [[nodiscard]] std::int64_t max_age_seconds(std::string_view cache_control);
+
+// How long a response stays fresh from now, as uv's cache reckons it
+// (RFC 9111 4.2.1 with uv's heuristic): Cache-Control `no-cache`: 0;
+// `max-age`; else `Expires` less `Date` (an unreadable Expires: 0); else,
+// with a `Last-Modified`, 10 minutes (PyPI's max-age, which uv assumes
+// rather than RFC's 10% of the age); else 0. Less the `Age` header.
+[[nodiscard]] std::int64_t freshness_seconds(const net::Response& response);
 
 }  // namespace uvauth::cache

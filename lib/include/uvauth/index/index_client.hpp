@@ -38,6 +38,13 @@ class IndexClient {
               const cache::ContentCache* metadata_cache = nullptr)
       : client_(client), cache_(cache), offline_(offline), metadata_cache_(metadata_cache) {}
 
+  // uv's --refresh / --refresh-package: these projects' cached pages (every
+  // page with `all`) are revalidated even while fresh. Set before fetching.
+  void refresh(bool all, std::set<std::string> projects) {
+    refresh_all_ = all;
+    refresh_projects_ = std::move(projects);
+  }
+
   // `index_url` is the index's base (…/simple/). 404/410 give not_found (the
   // next index may have it); 401/403 are errors that name the index.
   Result<PageResult> project_page(const Url& index_url, std::string_view project);
@@ -84,6 +91,8 @@ class IndexClient {
   const cache::HttpCache& cache_;
   bool offline_;
   const cache::ContentCache* metadata_cache_;
+  bool refresh_all_ = false;
+  std::set<std::string> refresh_projects_;  // canonical names
   Stats stats_;
   mutable std::mutex mutex_;
   std::set<std::string> no_range_origins_;
