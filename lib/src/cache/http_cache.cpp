@@ -113,7 +113,7 @@ std::int64_t freshness_seconds(const net::Response& response) {
   } else if (response.header("last-modified")) {
     lifetime = 600;
   }
-  return std::max<std::int64_t>(0, lifetime - age);
+  return std::clamp<std::int64_t>(lifetime - age, 0, 365LL * 24 * 3600);  // a far Expires is a year
 }
 
 std::filesystem::path HttpCache::path_for(const Url& url) const {
