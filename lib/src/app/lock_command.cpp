@@ -588,7 +588,42 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
       if (r.url || name.empty() || provider.pinned_index.count(name) || provider.overrides.count(name)) continue;
       if (roots.size() < 16) roots.push_back(name);
     }
-    index_client.warm_pages(provider.indexes.front().url, roots);
+    // And the metadata of each one's likely version, when that cannot
+    // depend on the target (a single pure-Python wheel), the requirements
+    // and constraints allow it, and nothing else may be preferred: no
+    // previous lock's pins, find-links, --no-binary or pre-releases.
+    const bool guessable = (a.upgrade || !a.write || !fs::exists(a.output)) && provider.find_links.empty() &&
+                           a.no_binary.empty() && a.no_binary_packages.empty() && collected.no_binary.empty() &&
+                           env.get_nonempty("UV_NO_BINARY").value_or("0") == "0" &&
+                           provider.prereleases != resolve::PrereleaseMode::allow;
+    index::IndexClient::WarmWanted wanted;
+    if (guessable) {
+      std::optional<pep::Version> python;
+      if (a.python_version) {
+        if (auto v = pep::Version::parse(*a.python_version)) python = *v;
+      }
+      std::vector<std::pair<std::string, pep::SpecifierSet>> bounds;  // a copy: the guess runs on another thread
+      for (const auto* list : {&collected.requirements, &collected.constraints}) {
+        for (const auto& r : *list) bounds.emplace_back(pep::canonicalize_name(r.name), r.specifier);
+      }
+      wanted = [bounds = std::move(bounds), python](const std::string& project, const pep::Version& version,
+                                                    const std::optional<std::string>& requires_python) {
+        for (const auto& [name, specifier] : bounds) {
+          if (name == project && !specifier.contains(version, false)) return false;
+        }
+        if (!requires_python) return true;
+        auto needs = pep::SpecifierSet::parse(*requires_python);
+        if (!needs) return false;
+        if (python) return needs->contains(*python, true);
+        // The target is not known yet: a Python it cannot be is unlikely
+        // to be asked for, so the file must admit 3.9 to 3.14.
+        for (int minor = 9; minor <= 14; ++minor) {
+          if (!needs->contains(*pep::Version::parse("3." + std::to_string(minor)), true)) return false;
+        }
+        return true;
+      };
+    }
+    index_client.warm_pages(provider.indexes.front().url, roots, std::move(wanted));
   }
   auto target = target_query.get();
   if (!target) return std::move(target).error();

@@ -1,11 +1,14 @@
 #include "uvauth/index/index_client.hpp"
 
+#include <algorithm>
 #include <future>
 
 #include "uvauth/fs.hpp"
 #include "uvauth/index/remote_zip.hpp"
 #include "uvauth/log.hpp"
 #include "uvauth/pep/names.hpp"
+#include "uvauth/pep/requirement.hpp"
+#include "uvauth/pep/wheel_filename.hpp"
 #include "uvauth/sha256.hpp"
 #include "uvauth/text.hpp"
 
@@ -68,6 +71,43 @@ Result<Url> page_url_of(const Url& index_url, std::string_view project) {
 
 }  // namespace
 
+namespace {
+
+// The one wheel whose metadata is the same whatever the target: the newest
+// version `wanted` allows (wheels and sdists counted, no pre-release, none
+// yanked) when it has exactly one wheel, `none-any`, with a hashed
+// .metadata file.
+std::optional<DistributionFile> newest_pure_wheel(const ProjectPage& page, const std::string& project,
+                                                  const IndexClient::WarmWanted& wanted) {
+  std::optional<pep::Version> newest;
+  for (const auto& f : page.files) {
+    if (f.yanked) continue;
+    std::optional<pep::Version> version;
+    if (f.is_wheel()) {
+      if (auto w = pep::WheelFilename::parse(f.filename)) version = w->version;
+    } else if (auto split = pep::split_sdist_filename(f.filename)) {
+      if (auto v = pep::Version::parse(split->second)) version = *v;
+    }
+    if (!version || version->is_prerelease() || (newest && !(*newest < *version))) continue;
+    if (wanted(project, *version, f.requires_python)) newest = *version;
+  }
+  if (!newest) return std::nullopt;
+  std::optional<DistributionFile> only;
+  for (const auto& f : page.files) {
+    if (!f.is_wheel()) continue;
+    auto w = pep::WheelFilename::parse(f.filename);
+    if (!w || !(w->version == *newest)) continue;
+    if (only) return std::nullopt;  // several wheels: which one depends on the target
+    const bool pure = std::all_of(w->tags.begin(), w->tags.end(), [](const pep::Tag& t) { return t.abi == "none" && t.platform == "any"; }) &&
+                      std::any_of(w->tags.begin(), w->tags.end(), [](const pep::Tag& t) { return t.interpreter == "py3"; });
+    if (!pure || f.yanked || !f.core_metadata || !f.core_metadata_hashes.count("sha256")) return std::nullopt;
+    only = f;
+  }
+  return only;
+}
+
+}  // namespace
+
 Result<PageResult> IndexClient::project_page(const Url& index_url, std::string_view project) {
   std::shared_future<Result<PageResult>> warmed;
   if (auto url = page_url_of(index_url, project)) {
@@ -84,7 +124,12 @@ Result<PageResult> IndexClient::project_page(const Url& index_url, std::string_v
 }
 
 void IndexClient::warm_pages(const Url& index_url, const std::vector<std::string>& projects) {
+  warm_pages(index_url, projects, nullptr);
+}
+
+void IndexClient::warm_pages(const Url& index_url, const std::vector<std::string>& projects, WarmWanted wanted) {
   if (offline_) return;
+  if (!metadata_cache_) wanted = nullptr;
   std::vector<std::string> names;
   std::vector<std::shared_ptr<std::promise<Result<PageResult>>>> answers;
   {
@@ -99,10 +144,31 @@ void IndexClient::warm_pages(const Url& index_url, const std::vector<std::string
     }
   }
   if (names.empty()) return;
-  warming_.push_back(std::async(std::launch::async, [this, index_url, names, answers] {
+  warming_.push_back(std::async(std::launch::async, [this, index_url, names, answers, wanted] {
     (void)bounded_parallel<int>(names.size(), 16, [&](std::size_t i) {
       try {
-        answers[i]->set_value(fetch_page(index_url, names[i]));
+        auto page = fetch_page(index_url, names[i]);
+        std::optional<DistributionFile> wheel;
+        std::promise<void> fetched;
+        if (wanted && page && page->status == PageResult::Status::found) wheel = newest_pure_wheel(page->page, names[i], wanted);
+        if (wheel) {
+          // Registered before the page is handed over, so the resolver
+          // waits for this fetch rather than asking again.
+          std::lock_guard lock(mutex_);
+          wheel = warming_metadata_.emplace(wheel->url.without_userinfo(), fetched.get_future().share()).second ? wheel : std::nullopt;
+        }
+        answers[i]->set_value(std::move(page));
+        if (wheel) {
+          try {
+            (void)metadata_now(*wheel, index_url.with_userinfo_removed().without_userinfo());  // a guess: failures are the resolver's to meet
+          } catch (...) {
+          }
+          {
+            std::lock_guard lock(mutex_);
+            warming_metadata_.erase(wheel->url.without_userinfo());
+          }
+          fetched.set_value();
+        }
       } catch (...) {
         answers[i]->set_value(Error(ErrorKind::network, "the page of " + names[i] + " on " + index_url.redacted() + " was not read"));
       }
@@ -164,6 +230,16 @@ Result<PageResult> IndexClient::fetch_page(const Url& index_url, std::string_vie
 }
 
 Result<pep::CoreMetadata> IndexClient::metadata(const DistributionFile& file, const std::string& linked_by) {
+  std::shared_future<void> warming;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = warming_metadata_.find(file.url.without_userinfo()); it != warming_metadata_.end()) warming = it->second;
+  }
+  if (warming.valid()) warming.wait();  // then answered from the metadata cache
+  return metadata_now(file, linked_by);
+}
+
+Result<pep::CoreMetadata> IndexClient::metadata_now(const DistributionFile& file, const std::string& linked_by) {
   // A METADATA whose hash the index gave is immutable: answer from the cache.
   const auto known_hash = file.core_metadata_hashes.find("sha256");
   if (metadata_cache_ && file.core_metadata && known_hash != file.core_metadata_hashes.end()) {

@@ -184,5 +184,41 @@ TEST(FetchAheadTest, WarmedPagesAreTakenOnceErrorsIncluded) {
   EXPECT_EQ(asked, 1U) << "the warmed 401 is the answer: a server that refuses or is down is not asked twice over";
 }
 
+// While the interpreter is asked (lock_command), a warmed page also brings
+// the metadata of its likely version's wheel when that cannot depend on the
+// target (a single pure-Python wheel). The resolver's own ask waits for that
+// fetch or reads the cache, never asks again; a version the guess rules out
+// (the requirements, constraints or Requires-Python) is not fetched.
+TEST(FetchAheadTest, WarmedPagesBringTheMetadataOfTheirOnePureWheel) {
+  Ahead a;
+  cache::ContentCache metadata_cache{a.dir, cache::Bucket::metadata};
+  index::IndexClient index{a.client, a.http_cache, false, &metadata_cache};
+  const Url url = *Url::parse(a.c.index());
+  const std::string linked_by = url.with_userinfo_removed().without_userinfo();
+  index.warm_pages(url, {"alpha", "beta", "dia-a"},
+                   [](const std::string& project, const pep::Version& version, const std::optional<std::string>&) {
+                     return !(project == "beta" && version == *pep::Version::parse("2.0"));  // say, `beta<2`
+                   });
+  for (const char* project : {"alpha", "beta", "dia-a"}) {
+    auto page = index.project_page(url, project);
+    ASSERT_TRUE(page.ok()) << page.error().message;
+    const auto& files = page->page.files;
+    auto newest = std::max_element(files.begin(), files.end(), [](const auto& x, const auto& y) { return x.filename < y.filename; });
+    if (std::string(project) == "beta") newest = files.begin();  // beta 1.0, as the guess was told
+    auto metadata = index.metadata(*newest, linked_by);
+    ASSERT_TRUE(metadata.ok()) << metadata.error().message;
+  }
+  EXPECT_EQ(index.stats().metadata_cached, 3) << "each answered from what was fetched ahead";
+  EXPECT_EQ(index.stats().metadata_files, 3);
+  const auto log = a.c.requests(6);
+  for (const auto& [uri, n] : Case::counts(log)) EXPECT_EQ(n, 1) << uri << " was asked " << n << " times";
+  EXPECT_EQ(a.fetched(6), "alpha alpha-1.0 beta beta-1.0 dia-a dia_a-2.0");
+  // No metadata cache, no guess: only the pages.
+  Ahead b;
+  b.index.warm_pages(*Url::parse(b.c.index()), {"gamma"}, [](const auto&, const auto&, const auto&) { return true; });
+  ASSERT_TRUE(b.index.project_page(*Url::parse(b.c.index()), "gamma").ok());
+  EXPECT_EQ(b.fetched(1), "gamma");
+}
+
 }  // namespace
 }  // namespace uvauth

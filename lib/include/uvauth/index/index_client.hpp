@@ -7,6 +7,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <future>
 #include <map>
 #include <mutex>
@@ -55,6 +56,16 @@ class IndexClient {
   // offline.
   void warm_pages(const Url& index_url, const std::vector<std::string>& projects);
 
+  // Which versions a warmed page's newest wheel may come from, before the
+  // target is known: (project, version, the file's requires-python).
+  using WarmWanted = std::function<bool(const std::string&, const pep::Version&, const std::optional<std::string>&)>;
+  // As warm_pages, and for each project whose newest wanted version (wheels
+  // and sdists counted) has a single wheel, pure Python (`none-any`, the
+  // same whatever the target), with a hashed `.metadata` file: that file is
+  // fetched into the metadata cache too. metadata() of that wheel waits for
+  // it rather than asking again. Nothing without a metadata cache.
+  void warm_pages(const Url& index_url, const std::vector<std::string>& projects, WarmWanted wanted);
+
   // `linked_by` is the URL of the index whose page listed the file, so the
   // auth layer applies that index's policy and credentials.
   Result<pep::CoreMetadata> metadata(const DistributionFile& file, const std::string& linked_by);
@@ -97,6 +108,8 @@ class IndexClient {
   mutable std::mutex mutex_;
   std::set<std::string> no_range_origins_;
   std::map<std::string, std::shared_future<Result<PageResult>>> warmed_;  // page URL -> its answer (guarded by mutex_)
+  std::map<std::string, std::shared_future<void>> warming_metadata_;       // wheel URL -> its .metadata being fetched (mutex_)
+  Result<pep::CoreMetadata> metadata_now(const DistributionFile& file, const std::string& linked_by);
   std::vector<std::future<void>> warming_;  // last: waited for before the rest goes
 };
 
