@@ -2,7 +2,6 @@
 
 #include "uvauth/auth/credential_helper.hpp"
 
-
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -570,6 +569,11 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
   cache::HttpCache http_cache(*cache_dir);
   cache::ContentCache metadata_cache(*cache_dir, cache::Bucket::metadata);
   index::IndexClient index_client((*session)->client(), http_cache, a.offline, &metadata_cache);
+  for (const auto& declared : settings.indexes) {
+    if (!declared.cache_control_api) continue;
+    auto url = Url::parse(declared.url);
+    if (url) index_client.override_page_cache_control(*url, *declared.cache_control_api);
+  }
   {
     std::set<std::string> refreshed;
     for (const auto& name : a.refresh_packages) {
@@ -578,6 +582,11 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
     }
     index_client.refresh(a.refresh, std::move(refreshed));
   }
+  // --no-binary's lists (flags, requirement files, UV_NO_BINARY), read below.
+  std::vector<std::string> no_binary = a.no_binary;
+  no_binary.insert(no_binary.end(), collected.no_binary.begin(), collected.no_binary.end());
+  if (env.get_nonempty("UV_NO_BINARY").value_or("0") != "0") no_binary.push_back(":all:");
+  for (const auto& n : a.no_binary_packages) no_binary.push_back(n);
   // While the interpreter is asked about itself (tens of milliseconds), the
   // first index's pages of the named projects are already being fetched:
   // the resolver asks them first, whatever the target.
@@ -593,9 +602,7 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
     // and constraints allow it, and nothing else may be preferred: no
     // previous lock's pins, find-links, --no-binary or pre-releases.
     const bool guessable = (a.upgrade || !a.write || !fs::exists(a.output)) && provider.find_links.empty() &&
-                           a.no_binary.empty() && a.no_binary_packages.empty() && collected.no_binary.empty() &&
-                           env.get_nonempty("UV_NO_BINARY").value_or("0") == "0" &&
-                           provider.prereleases != resolve::PrereleaseMode::allow;
+                           no_binary.empty() && provider.prereleases != resolve::PrereleaseMode::allow;
     index::IndexClient::WarmWanted wanted;
     if (guessable) {
       std::optional<pep::Version> python;
@@ -714,10 +721,6 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
   // Source builds: the policy, and a builder over this run's indexes and credentials.
   provider.build.no_build = a.no_build || env.get_nonempty("UV_NO_BUILD").value_or("0") != "0";
   for (const auto& n : a.no_build_packages) provider.build.no_build_packages.insert(pep::canonicalize_name(n));
-  std::vector<std::string> no_binary = a.no_binary;
-  no_binary.insert(no_binary.end(), collected.no_binary.begin(), collected.no_binary.end());
-  if (env.get_nonempty("UV_NO_BINARY").value_or("0") != "0") no_binary.push_back(":all:");
-  for (const auto& n : a.no_binary_packages) no_binary.push_back(n);
   for (const auto& list : no_binary) {
     std::size_t start = 0;
     while (start <= list.size()) {
@@ -830,10 +833,12 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
 
   LockOutcome outcome;
   outcome.lock = std::move(made).value();
-  for (const auto& name : a.upgrade_packages) {
-    const std::string canonical = pep::canonicalize_name(name);
-    if (std::none_of(outcome.lock.packages.begin(), outcome.lock.packages.end(), [&](const auto& p) { return p.name == canonical; })) {
-      UVAUTH_WARN("--upgrade-package " << escape_nonprintable(name) << ": no such package in the resolution");
+  for (const auto& [flag, names] : {std::pair{"--upgrade-package", &a.upgrade_packages}, std::pair{"--refresh-package", &a.refresh_packages}}) {
+    for (const auto& name : *names) {
+      const std::string canonical = pep::canonicalize_name(name);
+      if (std::none_of(outcome.lock.packages.begin(), outcome.lock.packages.end(), [&](const auto& p) { return p.name == canonical; })) {
+        UVAUTH_WARN(flag << " " << escape_nonprintable(name) << ": no such package in the resolution");
+      }
     }
   }
   outcome.files_read = collected.files_read;

@@ -1,6 +1,5 @@
 #include "uvauth/cache/http_cache.hpp"
 
-#include <curl/curl.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -34,17 +33,6 @@ bool CachedResponse::fresh(std::chrono::system_clock::time_point now) const {
   return fresh_until > std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
 }
 
-std::int64_t max_age_seconds(std::string_view cache_control) {
-  const std::string lower = to_lower_ascii(cache_control);
-  if (lower.find("no-cache") != std::string::npos || lower.find("no-store") != std::string::npos) return 0;
-  const auto at = lower.find("max-age=");
-  if (at == std::string::npos) return 0;
-  std::int64_t value = 0;
-  for (std::size_t i = at + 8; i < lower.size() && std::isdigit(static_cast<unsigned char>(lower[i])); ++i) {
-    value = std::min<std::int64_t>(value * 10 + (lower[i] - '0'), 365LL * 24 * 3600);
-  }
-  return value;
-}
 
 namespace {
 
@@ -81,16 +69,6 @@ bool has_directive(std::string_view lower, std::string_view name) {
   return false;
 }
 
-// An HTTP date (IMF-fixdate and the two obsolete forms): seconds since the
-// epoch, or none when unreadable.
-std::optional<std::int64_t> http_date(std::string_view text) {
-  if (text.empty() || text.size() > 64) return std::nullopt;
-  const std::string copy(text);
-  const time_t t = curl_getdate(copy.c_str(), nullptr);
-  if (t == static_cast<time_t>(-1)) return std::nullopt;
-  return static_cast<std::int64_t>(t);
-}
-
 }  // namespace
 
 std::int64_t freshness_seconds(const net::Response& response) {
@@ -107,8 +85,8 @@ std::int64_t freshness_seconds(const net::Response& response) {
   if (auto max_age = directive_seconds(cache_control, "max-age")) {
     lifetime = *max_age;
   } else if (auto expires = response.header("expires")) {
-    const auto until = http_date(*expires);
-    const auto date = http_date(response.header("date").value_or(""));
+    const auto until = net::parse_http_date(*expires);
+    const auto date = net::parse_http_date(response.header("date").value_or(""));
     lifetime = until ? *until - date.value_or(now_seconds()) : 0;
   } else if (response.header("last-modified")) {
     lifetime = 600;
@@ -148,8 +126,7 @@ std::optional<CachedResponse> HttpCache::load(const Url& url) const {
 
 void HttpCache::store(const Url& url, const net::Response& response) const {
   if (!dir_) return;
-  const std::string cache_control(response.header("cache-control").value_or(""));
-  if (to_lower_ascii(cache_control).find("no-store") != std::string::npos) return;
+  if (has_directive(to_lower_ascii(response.header("cache-control").value_or("")), "no-store")) return;
   CachedResponse entry;
   entry.url = url.with_userinfo_removed().without_userinfo();
   entry.content_type = std::string(response.header("content-type").value_or(""));

@@ -91,7 +91,7 @@ Result<IndexDeclaration> parse_index(const std::string& source, const toml::node
     const std::string_view k = key.str();
     if (!in(index_keys, k)) {
       return bad(source, value, "unknown field " + quoted_key(k) + " in " + table_name + suggestion(k, index_keys) +
-                                    " (fields: name, url, default, explicit, format, authenticate, credential-helper)");
+                                    " (fields: name, url, default, explicit, format, authenticate, credential-helper, cache-control)");
     }
     if (k == "credential-helper") {
       if (!value.is_string() || value.value<std::string>()->empty()) {
@@ -121,6 +121,18 @@ Result<IndexDeclaration> parse_index(const std::string& source, const toml::node
           return bad(source, value, "index `format` must be \"simple\" or \"flat\", got \"" + escape_nonprintable(text) + "\"");
         }
         index.format = text;
+      }
+    } else if (k == "cache-control") {
+      // uv's override of the index's own Cache-Control: `api` for its pages,
+      // `files` for its files (which uvauth keeps by their hashes, fresh for good).
+      const toml::table* overrides = value.as_table();
+      if (!overrides) return bad(source, value, "index `cache-control` must be a table, e.g. { api = \"max-age=600\" }");
+      for (const auto& [part, header] : *overrides) {
+        if (part.str() != "api" && part.str() != "files") {
+          return bad(source, header, "unknown field " + quoted_key(part.str()) + " in index `cache-control` (fields: api, files)");
+        }
+        if (!header.is_string()) return bad(source, header, "index `cache-control." + std::string(part.str()) + "` must be a string");
+        if (part.str() == "api") index.cache_control_api = *header.value<std::string>();
       }
     } else if (k == "default" || k == "explicit") {
       if (!value.is_boolean()) return bad(source, value, "index `" + std::string(k) + "` must be true or false");

@@ -190,7 +190,18 @@ Result<PageResult> IndexClient::fetch_page(const Url& index_url, std::string_vie
     return found(*url, cached->body, cached->content_type, true);
   }
   const bool refreshed = refresh_all_ || refresh_projects_.count(pep::canonicalize_name(project)) != 0;
-  if (cached && !refreshed && cached->fresh(std::chrono::system_clock::now())) {
+  const auto overridden = page_cache_control_.find(index_url.identity());
+  const auto now = std::chrono::system_clock::now();
+  bool fresh = cached && !refreshed && cached->fresh(now);
+  if (fresh && overridden != page_cache_control_.end()) {
+    // Stored under the index's own headers: held to the configured freshness.
+    net::Response as_configured;
+    as_configured.headers = {{"cache-control", overridden->second}};
+    if (!cached->last_modified.empty()) as_configured.headers.emplace_back("last-modified", cached->last_modified);
+    const auto lifetime = cache::freshness_seconds(as_configured);
+    fresh = cached->fresh_until <= std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() + lifetime;
+  }
+  if (fresh) {
     UVAUTH_DEBUG("fresh cached page for " << url->redacted());
     return found(*url, cached->body, cached->content_type, true);
   }
@@ -204,6 +215,10 @@ Result<PageResult> IndexClient::fetch_page(const Url& index_url, std::string_vie
   if (cached) cache::HttpCache::add_validators(request, *cached);
   auto response = client_.fetch(std::move(request));
   if (!response) return std::move(response).error();
+  if (overridden != page_cache_control_.end()) {
+    std::erase_if(response->headers, [](const auto& h) { return to_lower_ascii(h.first) == "cache-control"; });
+    response->headers.emplace_back("cache-control", overridden->second);
+  }
   if (response->status == 304 && cached) {
     ++stats_.pages_revalidated;
     UVAUTH_DEBUG("cached page for " << url->redacted() << " is still current (304)");

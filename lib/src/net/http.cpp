@@ -1,5 +1,7 @@
 #include "uvauth/net/http.hpp"
 
+#include <curl/curl.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -13,6 +15,14 @@ bool iequals(std::string_view a, std::string_view b) {
 }  // namespace
 
 std::string_view to_string(Method method) { return method == Method::head ? "HEAD" : "GET"; }
+
+std::optional<std::int64_t> parse_http_date(std::string_view text) {
+  if (text.empty() || text.size() > 64) return std::nullopt;
+  const std::string copy(text);
+  const time_t t = curl_getdate(copy.c_str(), nullptr);
+  if (t == static_cast<time_t>(-1)) return std::nullopt;
+  return static_cast<std::int64_t>(t);
+}
 
 std::optional<std::string_view> find_header(const Headers& headers, std::string_view name) {
   for (const auto& [key, value] : headers) {

@@ -188,6 +188,37 @@ TEST(IndexClientTest, APageWithLastModifiedIsFreshForTenMinutesAsInUv) {
   EXPECT_EQ(all.stats().pages_revalidated, 1);
 }
 
+// uv's `[[tool.uv.index]] cache-control = { api = ... }`: the index's pages
+// are taken to carry that Cache-Control. `max-age=0` revalidates every time,
+// also a page cached earlier under the 10-minute heuristic; a long max-age
+// keeps a page fresh whatever the server said. The same index however its
+// URL is spelled (a trailing slash less).
+TEST(IndexClientTest, AnIndexCacheControlOverrideDecidesFreshness) {
+  Env env;
+  const std::string path = "/tagged/" + unique_path_tag("cc") + "/public/index-html/simple/";
+  const Url index_url = *Url::parse(fx().http(path));
+  {
+    IndexClient index(env.client, env.cache, false);
+    ASSERT_TRUE(index.project_page(index_url, "epsilon").ok());  // fresh for 10 minutes, by the heuristic
+  }
+  {
+    IndexClient stale(env.client, env.cache, false);
+    stale.override_page_cache_control(*Url::parse(fx().http(path.substr(0, path.size() - 1))), "max-age=0");
+    ASSERT_TRUE(stale.project_page(index_url, "epsilon").ok());
+    ASSERT_TRUE(stale.project_page(index_url, "epsilon").ok());
+    EXPECT_EQ(stale.stats().pages_revalidated, 2) << "held to max-age=0: asked every time";
+  }
+  EXPECT_EQ(fx().requests(path, 3).size(), 3U);
+  {
+    IndexClient kept(env.client, env.cache, false);
+    kept.override_page_cache_control(index_url, "public, max-age=3600");
+    ASSERT_TRUE(kept.project_page(index_url, "epsilon").ok());  // stale (stored under max-age=0): revalidated, now an hour
+    ASSERT_TRUE(kept.project_page(index_url, "epsilon").ok());  // fresh
+    EXPECT_EQ(kept.stats().pages_revalidated, 1);
+  }
+  EXPECT_EQ(fx().requests(path, 4).size(), 4U);
+}
+
 TEST(IndexClientTest, OfflineUsesTheCacheAndSaysWhatIsMissing) {
   Env env;
   const Url index_url = *Url::parse(fx().http("/public/index-html/simple/"));

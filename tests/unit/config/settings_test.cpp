@@ -160,7 +160,7 @@ TEST(SettingsTest, UnknownAndMistypedKeysAreErrorsWithFileLineAndKey) {
   const BadSettings cases[] = {
       {"[[indexes]]\nurl = \"https://h/simple\"\n", "uv.toml:1: unknown field `indexes` in the settings; did you mean `[[index]]`?"},
       {"[[index]]\nurl = \"https://h/simple\"\ndefualt = true\n",
-       "uv.toml:3: unknown field `defualt` in [[index]]; did you mean `default`? (fields: name, url, default, explicit, format, authenticate, credential-helper)"},
+       "uv.toml:3: unknown field `defualt` in [[index]]; did you mean `default`? (fields: name, url, default, explicit, format, authenticate, credential-helper, cache-control)"},
       {"index-urll = \"https://h/simple\"\n", "uv.toml:1: unknown field `index-urll` in the settings; did you mean `index-url`?"},
       {"[pip]\nindex-url = 3\n", "uv.toml:2: `index-url` must be a string"},
       {"[pip]\ncache-dir = \"/x\"\n", "uv.toml:2: field `cache-dir` does not belong in [pip]"},
@@ -173,6 +173,25 @@ TEST(SettingsTest, UnknownAndMistypedKeysAreErrorsWithFileLineAndKey) {
   ASSERT_FALSE(in_pyproject.ok());
   EXPECT_EQ(in_pyproject.error().message,
             "pyproject.toml:4: unknown field `extra-index-urls` in [tool.uv]; did you mean `extra-index-url`?");
+}
+
+// uv's per-index Cache-Control override: `api` is kept for the index's
+// pages; anything else in it is refused, not ignored.
+TEST(SettingsTest, AnIndexCacheControlOverrideIsReadOrRefused) {
+  auto settings = parse_settings(
+      "[[index]]\nname = \"corp\"\nurl = \"https://h/simple\"\ncache-control = { api = \"max-age=0\", files = \"max-age=365000000, immutable\" }\n",
+      "uv.toml", false);
+  ASSERT_TRUE(settings.ok()) << settings.error().message;
+  ASSERT_EQ(settings->indexes.size(), 1U);
+  EXPECT_EQ(settings->indexes[0].cache_control_api, "max-age=0");
+  const BadSettings cases[] = {
+      {"[[index]]\nurl = \"https://h/simple\"\ncache-control = \"max-age=0\"\n",
+       "uv.toml:3: index `cache-control` must be a table, e.g. { api = \"max-age=600\" }"},
+      {"[[index]]\nurl = \"https://h/simple\"\ncache-control = { apis = \"max-age=0\" }\n",
+       "uv.toml:3: unknown field `apis` in index `cache-control` (fields: api, files)"},
+      {"[[index]]\nurl = \"https://h/simple\"\ncache-control = { api = 0 }\n", "uv.toml:3: index `cache-control.api` must be a string"},
+  };
+  expect_errors(cases);
 }
 
 TEST(SettingsTest, ReadsUvsOtherIndexKeysAndThePipTable) {

@@ -56,9 +56,6 @@ class ContentCache {
   std::optional<std::filesystem::path> dir_;
 };
 
-// Seconds of max-age in a Cache-Control header (0 for no-cache/no-store/absent).
-[[nodiscard]] std::int64_t max_age_seconds(std::string_view cache_control);
-
 // How long a response stays fresh from now, as uv's cache reckons it
 // (RFC 9111 4.2.1 with uv's heuristic): Cache-Control `no-cache`: 0;
 // `max-age`; else `Expires` less `Date` (an unreadable Expires: 0); else,

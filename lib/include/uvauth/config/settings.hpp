@@ -29,6 +29,7 @@ struct IndexDeclaration {
   std::optional<std::string> authenticate;  // auto|always|never, validated
   std::string format = "simple";            // simple|flat
   std::optional<std::string> credential_helper;  // a command: `helper get` answers with headers (uvauth's, not uv's)
+  std::optional<std::string> cache_control_api;  // uv's `cache-control = { api = "..." }`: the Cache-Control its pages are taken to have
   std::string origin;                       // "file:line", for messages
 };
 

@@ -46,6 +46,14 @@ class IndexClient {
     refresh_projects_ = std::move(projects);
   }
 
+  // uv's `[[tool.uv.index]] cache-control = { api = "..." }`: the pages of
+  // this index (by identity: the same index however its URL is spelled) are
+  // taken to carry this Cache-Control instead of their own. A page cached
+  // under a longer freshness is held to the new one. Set before fetching.
+  void override_page_cache_control(const Url& index_url, std::string cache_control) {
+    page_cache_control_[index_url.identity()] = std::move(cache_control);
+  }
+
   // `index_url` is the index's base (…/simple/). 404/410 give not_found (the
   // next index may have it); 401/403 are errors that name the index.
   Result<PageResult> project_page(const Url& index_url, std::string_view project);
@@ -104,6 +112,7 @@ class IndexClient {
   const cache::ContentCache* metadata_cache_;
   bool refresh_all_ = false;
   std::set<std::string> refresh_projects_;  // canonical names
+  std::map<std::string, std::string> page_cache_control_;  // index identity -> Cache-Control its pages are taken to have
   Stats stats_;
   mutable std::mutex mutex_;
   std::set<std::string> no_range_origins_;

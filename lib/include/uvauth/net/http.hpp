@@ -32,6 +32,9 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 
 // Case-insensitive look-up of the first header called `name`.
 [[nodiscard]] std::optional<std::string_view> find_header(const Headers& headers, std::string_view name);
+// An HTTP date (IMF-fixdate, RFC 850 or asctime form, as RFC 9110 5.6.7
+// accepts) in seconds since the epoch; none when unreadable.
+[[nodiscard]] std::optional<std::int64_t> parse_http_date(std::string_view text);
 void remove_header(Headers& headers, std::string_view name);
 
 struct Request {
