@@ -15,6 +15,11 @@ if(UVAUTH_SANITIZE)
   target_compile_options(uvauth_compile_options INTERFACE
     -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   target_link_options(uvauth_compile_options INTERFACE -fsanitize=address,undefined)
+  # Sanitized executables linked position-dependent: as PIEs they carry 1.7
+  # million relative relocations (UBSan's check data), which the loader applies
+  # at every start: 0.34 s of each run of the tool, which the tests run
+  # thousands of times. Without them: 0.19 s.
+  target_link_options(uvauth_compile_options INTERFACE $<$<STREQUAL:$<TARGET_PROPERTY:TYPE>,EXECUTABLE>:-no-pie>)
 endif()
 if(UVAUTH_BUILD_FUZZERS)
   # Coverage instrumentation everywhere; the fuzz targets add the libFuzzer main.

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "uvauth/net/client.hpp"
+
 namespace uvauth::testing {
 
 struct LogEntry {
@@ -46,5 +48,18 @@ std::string test_tag();
 // A path segment unique in this process and run ("<prefix><pid>n<k>"), for a
 // test's own prefix (/tagged/<tag>/...) in the shared access log.
 std::string unique_path_tag(const std::string& prefix);
+
+// Shorthands the integration tests share.
+inline const NginxFixture& fx() { return NginxFixture::get(); }
+// The fixture's public HTML index.
+inline std::string primary() { return fx().http("/public/index-html/simple/"); }
+inline std::string alice() { return fx().password("alice"); }
+// A client that trusts the fixture's CA and does not retry.
+inline net::ClientOptions client_options() {
+  net::ClientOptions options;
+  options.ca_file = fx().ca_file;
+  options.retries = 0;
+  return options;
+}
 
 }  // namespace uvauth::testing

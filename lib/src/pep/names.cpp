@@ -3,10 +3,6 @@
 #include <cctype>
 
 namespace uvauth::pep {
-namespace {
-bool is_ascii_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) && static_cast<unsigned char>(c) < 0x80; }
-}  // namespace
-
 std::string canonicalize_name(std::string_view name) {
   std::string out;
   out.reserve(name.size());

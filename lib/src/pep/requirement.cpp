@@ -11,8 +11,7 @@
 namespace uvauth::pep {
 namespace {
 
-bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) && static_cast<unsigned char>(c) < 0x80; }
-bool is_word(char c) { return is_alnum(c) || c == '_'; }
+bool is_name_char(char c) { return is_ascii_alnum(c) || c == '_'; }
 
 class Reader {
  public:
@@ -29,10 +28,10 @@ class Reader {
   }
   // [A-Za-z0-9][A-Za-z0-9._-]* ending on a word character (regex \b...\b).
   std::optional<std::string> identifier() {
-    if (!is_alnum(peek())) return std::nullopt;
+    if (!is_ascii_alnum(peek())) return std::nullopt;
     std::size_t end = i_;
-    while (end < s_.size() && (is_word(s_[end]) || s_[end] == '.' || s_[end] == '-')) ++end;
-    while (end > i_ && !is_word(s_[end - 1])) --end;
+    while (end < s_.size() && (is_name_char(s_[end]) || s_[end] == '.' || s_[end] == '-')) ++end;
+    while (end > i_ && !is_name_char(s_[end - 1])) --end;
     std::string out(s_.substr(i_, end - i_));
     i_ = end;
     return out;
@@ -46,7 +45,7 @@ class Reader {
 };
 
 bool is_specifier_char(char c) {
-  return is_alnum(c) || c == '.' || c == '*' || c == '+' || c == '!' || c == '-' || c == '_';
+  return is_ascii_alnum(c) || c == '.' || c == '*' || c == '+' || c == '!' || c == '-' || c == '_';
 }
 
 }  // namespace
@@ -66,7 +65,7 @@ Result<Requirement> Requirement::parse(std::string_view text) {
       r.extras.push_back(*first);
       for (;;) {
         in.skip_ws();
-        if (is_alnum(in.peek())) return in.error("a comma between extra names");
+        if (is_ascii_alnum(in.peek())) return in.error("a comma between extra names");
         if (!in.eat(',')) break;
         in.skip_ws();
         auto extra = in.identifier();

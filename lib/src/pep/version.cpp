@@ -8,7 +8,7 @@ namespace uvauth::pep {
 namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alnum(char c) { return is_digit(c) || (c >= 'a' && c <= 'z'); }
+bool is_lower_alnum(char c) { return is_digit(c) || (c >= 'a' && c <= 'z'); }
 bool is_separator(char c) { return c == '.' || c == '-' || c == '_'; }
 
 // A cursor over the lower-cased text; every method consumes only on success.
@@ -135,7 +135,7 @@ Result<Version> Version::parse(std::string_view text) {
   if (in.eat('+')) {
     for (;;) {
       std::string segment;
-      while (is_alnum(in.peek())) {
+      while (is_lower_alnum(in.peek())) {
         segment += in.peek();
         in.eat(in.peek());
       }

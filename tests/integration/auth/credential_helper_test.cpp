@@ -25,7 +25,7 @@ using testing::run_tool;
 using testing::TempHome;
 using testing::test_tag;
 
-const NginxFixture& fx() { return NginxFixture::get(); }
+using testing::fx;
 
 std::string base64(const std::string& in) {
   static const char* table = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -74,12 +74,7 @@ int runs(const TempHome& home) {
   return n;
 }
 
-net::ClientOptions client_options() {
-  net::ClientOptions options;
-  options.ca_file = fx().ca_file;
-  options.retries = 0;
-  return options;
-}
+using testing::client_options;
 
 TEST(CredentialHelperTest, FiftyConcurrentRequestsRunTheHelperOnce) {
   TempHome home;

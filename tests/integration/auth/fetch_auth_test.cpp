@@ -20,8 +20,8 @@ using testing::TempHome;
 using testing::test_tag;
 using testing::ToolRun;
 
-const NginxFixture& fx() { return NginxFixture::get(); }
-std::string alice() { return fx().password("alice"); }
+using testing::fx;
+using testing::alice;
 std::string bob() { return fx().password("bob"); }
 
 std::size_t count_status(const std::vector<LogEntry>& log, const std::string& status) {

@@ -34,8 +34,8 @@ using testing::TempHome;
 using testing::test_tag;
 using testing::ToolRun;
 
-const NginxFixture& fx() { return NginxFixture::get(); }
-std::string alice() { return fx().password("alice"); }
+using testing::fx;
+using testing::alice;
 std::string mallory() { return "mallory-pw-71c2e"; }  // a second user's password, never right
 
 bool on_path(const std::string& name) {

@@ -17,14 +17,9 @@ using testing::NginxFixture;
 using testing::TempHome;
 using testing::test_tag;
 
-const NginxFixture& fx() { return NginxFixture::get(); }
+using testing::fx;
 
-net::ClientOptions client_options() {
-  net::ClientOptions options;
-  options.ca_file = fx().ca_file;
-  options.retries = 0;
-  return options;
-}
+using testing::client_options;
 
 net::Request get(const std::string& url, std::string linked_by = {}) {
   net::Request request;

@@ -21,7 +21,7 @@ using testing::NginxFixture;
 using testing::TempHome;
 using testing::unique_path_tag;
 
-const NginxFixture& fx() { return NginxFixture::get(); }
+using testing::fx;
 
 struct Env {
   TempHome home;

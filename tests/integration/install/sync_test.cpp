@@ -33,8 +33,8 @@ using testing::run_tool;
 using testing::TempHome;
 using testing::ToolRun;
 
-const NginxFixture& fx() { return NginxFixture::get(); }
-std::string primary() { return fx().http("/public/index-html/simple/"); }
+using testing::fx;
+using testing::primary;
 
 std::string listing(const fs::path& dir) {
   std::set<std::string> names;

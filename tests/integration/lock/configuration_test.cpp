@@ -20,8 +20,8 @@ using testing::run_tool;
 using testing::TempHome;
 using testing::ToolRun;
 
-const NginxFixture& fx() { return NginxFixture::get(); }
-std::string primary() { return fx().http("/public/index-html/simple/"); }
+using testing::fx;
+using testing::primary;
 std::string second() { return fx().http("/public/second-index-html/simple/"); }
 
 struct Project {

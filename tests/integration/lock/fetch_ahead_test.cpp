@@ -26,7 +26,7 @@ using testing::LogEntry;
 using testing::run_tool;
 using testing::ToolRun;
 
-const testing::NginxFixture& fx() { return testing::NginxFixture::get(); }
+using testing::fx;
 
 struct Case {
   testing::TempHome home;

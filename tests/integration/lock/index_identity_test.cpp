@@ -22,7 +22,7 @@ using testing::run_tool;
 using testing::TempHome;
 using testing::ToolRun;
 
-const NginxFixture& fx() { return NginxFixture::get(); }
+using testing::fx;
 
 
 std::string read_text(const fs::path& path) {
@@ -32,7 +32,7 @@ std::string read_text(const fs::path& path) {
   return text.str();
 }
 
-struct Case {
+struct IdentityCase {
   TempHome home;
   std::string tag = testing::unique_path_tag("ident");  // its requests, told apart in the shared access log
   std::string index(const std::string& slash = "") const { return fx().http("/tagged/" + tag + "/private/index-html/simple" + slash); }
@@ -62,7 +62,7 @@ void expect_every_request_authenticated(const std::vector<LogEntry>& log) {
 // `--index-url <same URL>/` in requirements.txt sent unauthenticated page and
 // wheel requests and got 401s.
 TEST(IndexIdentityTest, AnAlwaysIndexNamedAgainWithATrailingSlashStaysAlways) {
-  Case c;
+  IdentityCase c;
   c.home.write_netrc("machine 127.0.0.1 login alice password " + fx().password("alice") + "\n");
   const fs::path config = c.home.write("uv.toml", "[[index]]\nname = \"corp\"\nurl = \"" + c.index() +
                                                       "\"\nauthenticate = \"always\"\ndefault = true\n");
@@ -80,7 +80,7 @@ TEST(IndexIdentityTest, AnAlwaysIndexNamedAgainWithATrailingSlashStaysAlways) {
 // locked fine, then sync got HTTP 401 on every wheel (it did not know the
 // URL belonged to `corp`). The lock now records its indexes' names.
 TEST(IndexIdentityTest, SyncBindsTheLocksUrlsToTheirIndexByName) {
-  Case c;
+  IdentityCase c;
   const std::map<std::string, std::string> env{{"UV_INDEX_CORP_USERNAME", "alice"},
                                                {"UV_INDEX_CORP_PASSWORD", fx().password("alice")}};
   const fs::path project = c.home.write("pyproject.toml", "[project]\nname = \"app\"\nversion = \"1\"\ndependencies = [\"alpha\"]\n\n"
@@ -111,7 +111,7 @@ TEST(IndexIdentityTest, SyncBindsTheLocksUrlsToTheirIndexByName) {
 // Seen: LOCKED failed with "its content differs" between 3.11.7 and 3.11.2,
 // and two build trees rewrote the committed lock back and forth.
 TEST(IndexIdentityTest, ALockIsTheSameForAnotherPatchRelease) {
-  Case c;
+  IdentityCase c;
   const std::string index = fx().http("/public/index-html/simple/");
   auto first = c.run({"lock", "--no-config", "alpha", "--index-url", index, "--python-version", "3.11.7", "-o", c.lock().string()});
   ASSERT_EQ(first.exit_code, 0) << first.err;
@@ -132,7 +132,7 @@ namespace uvauth {
 namespace {
 
 // A directory of this fixture's wheels, as a user's local wheelhouse.
-fs::path wheelhouse(const Case& c, std::initializer_list<const char*> names) {
+fs::path wheelhouse(const IdentityCase& c, std::initializer_list<const char*> names) {
   const fs::path dir = c.home.path() / "wheels";
   fs::create_directories(dir);
   for (const char* name : names) fs::copy_file(fs::path(fx().data_dir) / "files" / name, dir / name, fs::copy_options::overwrite_existing);
@@ -147,7 +147,7 @@ std::string python_in(const fs::path& target, const std::string& code) {
 // Seen: a `format = "flat"` index with `default = true` still asked
 // pypi.org; a local directory works as a flat index.
 TEST(IndexIdentityTest, AFlatDefaultIndexReplacesPypi) {
-  Case c;
+  IdentityCase c;
   const fs::path dir = wheelhouse(c, {"gamma-1.5-py3-none-any.whl"});
   const fs::path config = c.home.write("uv.toml", "[[index]]\nname = \"local\"\nurl = \"" + dir.string() +
                                                       "\"\nformat = \"flat\"\ndefault = true\n");
@@ -164,7 +164,7 @@ TEST(IndexIdentityTest, AFlatDefaultIndexReplacesPypi) {
 // Seen: `name @ file:///path/x.whl` failed with "only http and https URLs
 // are fetched", although local find-links are promised.
 TEST(IndexIdentityTest, LocalWheelsInstallByFileUrlAndFindLinks) {
-  Case c;
+  IdentityCase c;
   const fs::path dir = wheelhouse(c, {"gamma-1.5-py3-none-any.whl", "epsilon-0.1-py3-none-any.whl"});
   auto by_url = c.run({"install", "--no-config", "--no-index", "gamma @ file://" + (dir / "gamma-1.5-py3-none-any.whl").string(),
                        "--target", c.target().string()});
@@ -184,7 +184,7 @@ namespace uvauth {
 namespace {
 
 // A page of links written into the fixture's tree for this test alone.
-std::string hostile_page(const Case& c, const std::string& body) {
+std::string hostile_page(const IdentityCase& c, const std::string& body) {
   const fs::path dir = fs::path(fx().data_dir) / ("hostile-" + c.tag);
   fs::create_directories(dir);
   std::ofstream(dir / "links.html") << "<html><body>" << body << "</body></html>\n";
@@ -195,7 +195,7 @@ std::string hostile_page(const Case& c, const std::string& body) {
 // unsatisfiable) and a wheel hash mismatch 2. Both are 2 now: a hash
 // mismatch is nothing the requirements can fix.
 TEST(IndexIdentityTest, HashMismatchesExitTwoAndInstallSpeaksOfNoLock) {
-  Case c;
+  IdentityCase c;
   const std::string wrong(64, 'e');
   const std::string page = hostile_page(c, "<a href=\"../files/gamma-1.5-py3-none-any.whl\" data-core-metadata=\"sha256=" + wrong + "\">g</a>");
   auto metadata = c.run({"lock", "--no-config", "--no-index", "--find-links", page, "gamma", "-o", c.lock().string()});
@@ -220,7 +220,7 @@ namespace {
 
 // Seen: a (gzip) page was read up to 512 MiB of memory; pages stop at 64 MiB.
 TEST(IndexIdentityTest, AnOversizedPageIsRefusedEarly) {
-  Case c;
+  IdentityCase c;
   const fs::path dir = fs::path(fx().data_dir) / ("huge-" + c.tag) / "simple" / "gamma";
   fs::create_directories(dir);
   {
@@ -244,7 +244,7 @@ namespace {
 // Seen: the hint's `uvauth auth login 127.0.0.1` stored https://127.0.0.1/,
 // which never matches. The hint's command, run as written, fixes it.
 TEST(IndexIdentityTest, TheMissingCredentialsHintWorksAsWritten) {
-  Case c;
+  IdentityCase c;
   const fs::path config = c.home.write("uv.toml", "[[index]]\nname = \"corp\"\nurl = \"" + c.index() +
                                                       "\"\nauthenticate = \"always\"\ndefault = true\n");
   auto missing = c.run({"lock", "--config-file", config.string(), "alpha", "-o", c.lock().string()});

@@ -20,7 +20,7 @@ namespace {
 using uvauth::testing::NginxFixture;
 using uvauth::testing::test_tag;
 
-const NginxFixture& fx() { return NginxFixture::get(); }
+using testing::fx;
 
 Request get(const std::string& url) {
   Request request;

@@ -16,7 +16,7 @@ using testing::NginxFixture;
 using testing::run_tool;
 using testing::test_tag;
 
-const NginxFixture& fx() { return NginxFixture::get(); }
+using testing::fx;
 
 TEST(FetchCommandTest, PrintsTheBodyOnStdout) {
   auto run = run_tool({"fetch", fx().http("/public/hello.txt?" + test_tag())});

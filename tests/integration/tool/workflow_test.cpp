@@ -26,8 +26,8 @@ using testing::run_tool;
 using testing::TempHome;
 using testing::ToolRun;
 
-const NginxFixture& fx() { return NginxFixture::get(); }
-std::string primary() { return fx().http("/public/index-html/simple/"); }
+using testing::fx;
+using testing::primary;
 std::string slurp(const fs::path& file) {
   auto text = read_file(file);
   return text ? *text : std::string();

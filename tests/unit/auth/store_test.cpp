@@ -12,7 +12,7 @@
 namespace uvauth::auth {
 namespace {
 
-Url url(const char* text) { return *Url::parse(text); }
+Url service_url(const char* text) { return *Url::parse(text); }
 
 // As `uv auth login` writes it (uv's own test data shape).
 constexpr const char* uv_written = R"(
@@ -37,14 +37,14 @@ TEST(CredentialStoreTest, ReadsAStoreWrittenByUv) {
   auto store = CredentialStore::parse(uv_written, "credentials.toml");
   ASSERT_TRUE(store.ok()) << store.error().message;
   ASSERT_EQ(store->entries().size(), 3U);
-  auto a = store->find(url("https://example.com/simple/pkg/"), std::nullopt);
+  auto a = store->find(service_url("https://example.com/simple/pkg/"), std::nullopt);
   ASSERT_TRUE(a.has_value());
   EXPECT_EQ(a->username, "testuser");
   EXPECT_EQ(a->password->reveal(), "testpass");
-  auto b = store->find(url("https://test.org/"), std::nullopt);
+  auto b = store->find(service_url("https://test.org/"), std::nullopt);
   ASSERT_TRUE(b.has_value());
   EXPECT_EQ(b->username, "user2");
-  auto c = store->find(url("https://tokens.example/api/simple/"), std::nullopt);
+  auto c = store->find(service_url("https://tokens.example/api/simple/"), std::nullopt);
   ASSERT_TRUE(c.has_value());
   EXPECT_EQ(c->scheme, Credentials::Scheme::bearer);
   EXPECT_EQ(c->password->reveal(), "tok-123");
@@ -82,45 +82,45 @@ TEST(CredentialStoreTest, InvalidEntriesNameFileLineAndRule) {
 
 TEST(CredentialStoreTest, LongestPathPrefixInTheRealmWins) {
   CredentialStore store;
-  store.insert(url("https://h/"), Credentials::basic("root", Secret("r")));
-  store.insert(url("https://h/api"), Credentials::basic("api", Secret("a")));
-  store.insert(url("https://h/api/pypi/team"), Credentials::basic("team", Secret("t")));
-  EXPECT_EQ(store.find(url("https://h/api/pypi/team/simple/x/"), std::nullopt)->username, "team");
-  EXPECT_EQ(store.find(url("https://h/api/pypi/other/"), std::nullopt)->username, "api");
-  EXPECT_EQ(store.find(url("https://h/apiary/"), std::nullopt)->username, "root") << "whole segments only";
-  EXPECT_FALSE(store.find(url("http://h/api/"), std::nullopt).has_value()) << "another realm (scheme)";
-  EXPECT_FALSE(store.find(url("https://h:8443/api/"), std::nullopt).has_value()) << "another realm (port)";
+  store.insert(service_url("https://h/"), Credentials::basic("root", Secret("r")));
+  store.insert(service_url("https://h/api"), Credentials::basic("api", Secret("a")));
+  store.insert(service_url("https://h/api/pypi/team"), Credentials::basic("team", Secret("t")));
+  EXPECT_EQ(store.find(service_url("https://h/api/pypi/team/simple/x/"), std::nullopt)->username, "team");
+  EXPECT_EQ(store.find(service_url("https://h/api/pypi/other/"), std::nullopt)->username, "api");
+  EXPECT_EQ(store.find(service_url("https://h/apiary/"), std::nullopt)->username, "root") << "whole segments only";
+  EXPECT_FALSE(store.find(service_url("http://h/api/"), std::nullopt).has_value()) << "another realm (scheme)";
+  EXPECT_FALSE(store.find(service_url("https://h:8443/api/"), std::nullopt).has_value()) << "another realm (port)";
 }
 
 TEST(CredentialStoreTest, TwoUsersWithoutARequestedUserFindNothing) {
   CredentialStore store;
-  store.insert(url("https://h/"), Credentials::basic("alice", Secret("a")));
-  store.insert(url("https://h/"), Credentials::basic("bob", Secret("b")));
-  EXPECT_FALSE(store.find(url("https://h/simple/"), std::nullopt).has_value());
-  EXPECT_EQ(store.find(url("https://h/simple/"), std::string("bob"))->password->reveal(), "b");
+  store.insert(service_url("https://h/"), Credentials::basic("alice", Secret("a")));
+  store.insert(service_url("https://h/"), Credentials::basic("bob", Secret("b")));
+  EXPECT_FALSE(store.find(service_url("https://h/simple/"), std::nullopt).has_value());
+  EXPECT_EQ(store.find(service_url("https://h/simple/"), std::string("bob"))->password->reveal(), "b");
 }
 
 TEST(CredentialStoreTest, InsertReplacesAndRemoveRemoves) {
   CredentialStore store;
-  store.insert(url("https://h/"), Credentials::basic("alice", Secret("old")));
-  store.insert(url("https://h"), Credentials::basic("alice", Secret("new")));
+  store.insert(service_url("https://h/"), Credentials::basic("alice", Secret("old")));
+  store.insert(service_url("https://h"), Credentials::basic("alice", Secret("new")));
   ASSERT_EQ(store.entries().size(), 1U);
-  EXPECT_EQ(store.find(url("https://h/"), std::string("alice"))->password->reveal(), "new");
-  EXPECT_FALSE(store.remove(url("https://h/"), "bob"));
-  EXPECT_TRUE(store.remove(url("https://h/"), "alice"));
+  EXPECT_EQ(store.find(service_url("https://h/"), std::string("alice"))->password->reveal(), "new");
+  EXPECT_FALSE(store.remove(service_url("https://h/"), "bob"));
+  EXPECT_TRUE(store.remove(service_url("https://h/"), "alice"));
   EXPECT_TRUE(store.entries().empty());
 }
 
 TEST(CredentialStoreTest, RoundTripsAwkwardSecrets) {
   CredentialStore store;
   const std::string awkward = "p'a\"s\\s w\tö#=[x]";
-  store.insert(url("https://h/a"), Credentials::basic("us'er", Secret(awkward)));
-  store.insert(url("https://h/b"), Credentials::bearer(Secret("tok\"en")));
+  store.insert(service_url("https://h/a"), Credentials::basic("us'er", Secret(awkward)));
+  store.insert(service_url("https://h/b"), Credentials::bearer(Secret("tok\"en")));
   auto reread = CredentialStore::parse(store.serialize(), "roundtrip");
   ASSERT_TRUE(reread.ok()) << reread.error().message << "\n" << store.serialize();
-  EXPECT_EQ(reread->find(url("https://h/a"), std::nullopt)->password->reveal(), awkward);
-  EXPECT_EQ(reread->find(url("https://h/a"), std::nullopt)->username, "us'er");
-  EXPECT_EQ(reread->find(url("https://h/b"), std::nullopt)->password->reveal(), "tok\"en");
+  EXPECT_EQ(reread->find(service_url("https://h/a"), std::nullopt)->password->reveal(), awkward);
+  EXPECT_EQ(reread->find(service_url("https://h/a"), std::nullopt)->username, "us'er");
+  EXPECT_EQ(reread->find(service_url("https://h/b"), std::nullopt)->password->reveal(), "tok\"en");
 }
 
 TEST(CredentialStoreTest, SavesAtomicallyWithMode0600) {
@@ -128,7 +128,7 @@ TEST(CredentialStoreTest, SavesAtomicallyWithMode0600) {
   std::filesystem::remove_all(dir);
   const auto file = CredentialStore::file_in(dir / "nested");
   CredentialStore store;
-  store.insert(url("https://h/"), Credentials::basic("u", Secret("p")));
+  store.insert(service_url("https://h/"), Credentials::basic("u", Secret("p")));
   {
     auto lock = CredentialStore::lock(file);
     ASSERT_TRUE(lock.ok()) << lock.error().message;
