@@ -29,6 +29,25 @@ if(NOT LIBZIP_FOUND)
     "hint: on Debian/Ubuntu run: apt-get install libzip-dev pkg-config")
 endif()
 
+# libdeflate: wheel members inflated whole (two to three times zlib's speed).
+# Its static archive when there is one: one shared object less to load at
+# every start of the tool.
+if(PkgConfig_FOUND)
+  pkg_check_modules(LIBDEFLATE QUIET libdeflate>=1.9)
+endif()
+if(NOT LIBDEFLATE_FOUND)
+  message(FATAL_ERROR "UvAuth needs libdeflate (>= 1.9), which was not found.\n"
+    "hint: on Debian/Ubuntu run: apt-get install libdeflate-dev")
+endif()
+find_library(UVAUTH_LIBDEFLATE_LIBRARY NAMES libdeflate.a deflate HINTS ${LIBDEFLATE_LIBRARY_DIRS})
+if(NOT UVAUTH_LIBDEFLATE_LIBRARY)
+  message(FATAL_ERROR "UvAuth: libdeflate's pkg-config file was found but not the library itself.\n"
+    "hint: on Debian/Ubuntu run: apt-get install libdeflate-dev")
+endif()
+add_library(uvauth_libdeflate INTERFACE)
+target_include_directories(uvauth_libdeflate SYSTEM INTERFACE ${LIBDEFLATE_INCLUDE_DIRS})
+target_link_libraries(uvauth_libdeflate INTERFACE ${UVAUTH_LIBDEFLATE_LIBRARY})
+
 # libarchive: source distributions (.tar.gz, .zip, ...), unpacked safely.
 if(PkgConfig_FOUND)
   pkg_check_modules(LIBARCHIVE QUIET IMPORTED_TARGET libarchive>=3.4)

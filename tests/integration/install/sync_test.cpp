@@ -18,6 +18,7 @@
 #include "tool_runner.hpp"
 #include "uvauth/install/installer.hpp"
 #include "uvauth/install/unpack.hpp"
+#include "uvauth/fs.hpp"
 #include "uvauth/sha256.hpp"
 #include "uvauth/pep/version.hpp"
 #include "uvauth/process.hpp"
@@ -562,6 +563,72 @@ TEST(UnpackTest, DeclaredSizesAreCheckedBeforeAnythingIsWritten) {
     if (it->is_regular_file()) written += it->file_size();
   }
   EXPECT_LT(written, std::uintmax_t{1} << 20) << "nothing of the declared gigabytes was written";
+}
+
+// Deflated members up to 4 MiB are inflated whole with libdeflate, larger ones
+// stream through zlib: both give the bytes Python's zipfile wrote, and a
+// member whose CRC, size or data lies is refused by either.
+TEST(UnpackTest, DeflatedMembersAreInflatedWholeOrStreamedAndChecked) {
+  TempHome home;
+  const std::string writer =
+      "import base64, hashlib, random, struct\n"
+      "random.seed(7)\n"
+      "members = {'x/small.py': b'print(1)\\n' * 300, 'x/empty.py': b'',\n"
+      "           'x/big.bin': random.randbytes(5 << 20).translate(bytes(i & 15 for i in range(256))),\n"
+      "           'x/stored.txt': b'kept as it is'}\n"
+      "record = ''\n"
+      "for name, data in members.items():\n"
+      "    kind = zipfile.ZIP_STORED if name.endswith('.txt') else zipfile.ZIP_DEFLATED\n"
+      "    z.writestr(zipfile.ZipInfo(name), data, kind)\n"
+      "    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b'=').decode()\n"
+      "    record += '%s,sha256=%s,%d\\n' % (name, digest, len(data))\n"
+      "z.writestr('x-1.0.dist-info/WHEEL', 'Wheel-Version: 1.0\\nRoot-Is-Purelib: true\\n')\n"
+      "w = base64.urlsafe_b64encode(hashlib.sha256(b'Wheel-Version: 1.0\\nRoot-Is-Purelib: true\\n').digest()).rstrip(b'=').decode()\n"
+      "z.writestr('x-1.0.dist-info/RECORD', record + 'x-1.0.dist-info/WHEEL,sha256=%s,41\\nx-1.0.dist-info/RECORD,,\\n' % w)\n"
+      "z.close()\n"
+      "open(sys.argv[1] + '.expected', 'wb').write(b''.join(members[n] for n in sorted(members)))\n"
+      // PATCH: (member, field, value) edits made in both headers; field 'crc', 'size' (+/- delta) or 'data'.
+      "data = bytearray(open(sys.argv[1], 'rb').read())\n"
+      "for member, field, value in PATCH:\n"
+      "    for sig, name_at, len_at, crc_at in ((b'PK\\x01\\x02', 46, 28, 16), (b'PK\\x03\\x04', 30, 26, 14)):\n"
+      "        i = data.find(sig)\n"
+      "        while i >= 0:\n"
+      "            n, x = struct.unpack_from('<HH', data, i + len_at)\n"
+      "            if data[i + name_at:i + name_at + n] == member.encode():\n"
+      "                if field == 'crc': struct.pack_into('<I', data, i + crc_at, value)\n"
+      "                if field == 'size':\n"
+      "                    struct.pack_into('<I', data, i + crc_at + 8, struct.unpack_from('<I', data, i + crc_at + 8)[0] + value)\n"
+      "                if field == 'data' and sig == b'PK\\x03\\x04': data[i + 30 + n + x:i + 30 + n + x + 16] = b'\\xff' * 16\n"
+      "            i = data.find(sig, i + 4)\n"
+      "open(sys.argv[1], 'wb').write(data)\n"
+      "z = zipfile.ZipFile(sys.argv[1] + '.unused', 'w')\n";
+  const fs::path good = make_zip(home, "good.whl", "PATCH = []\n" + writer);
+  auto unpacked = install::unpack_wheel(good, home.path() / "out-good", "good.whl");
+  ASSERT_TRUE(unpacked.ok()) << unpacked.error().message;
+  std::string joined;
+  for (const char* name : {"x/big.bin", "x/empty.py", "x/small.py", "x/stored.txt"}) joined += read_file(home.path() / "out-good" / name).value();
+  EXPECT_TRUE(joined == read_file(home.path() / "good.whl.expected").value()) << "the unpacked bytes are Python's";
+  EXPECT_EQ(unpacked->sizes.at("x/big.bin"), std::uint64_t{5} << 20);
+
+  const std::pair<const char*, const char*> lies[] = {
+      {"[('x/small.py', 'crc', 12345)]", "'x/small.py' is corrupt"},
+      {"[('x/small.py', 'size', -1)]", "'x/small.py' is larger than its directory says"},
+      {"[('x/small.py', 'size', 1)]", "'x/small.py'"},
+      {"[('x/small.py', 'data', 0)]", "'x/small.py' is corrupt"},
+      {"[('x/big.bin', 'crc', 12345)]", "'x/big.bin' is corrupt"},
+      {"[('x/big.bin', 'data', 0)]", "'x/big.bin' is corrupt"},
+  };
+  int k = 0;
+  for (const auto& [patch, message] : lies) {
+    SCOPED_TRACE(patch);
+    const std::string name = "lie" + std::to_string(++k) + ".whl";
+    const fs::path wheel = make_zip(home, name, std::string("PATCH = ") + patch + "\n" + writer);
+    const fs::path dest = home.path() / ("out-" + name);
+    auto result = install::unpack_wheel(wheel, dest, name);
+    ASSERT_FALSE(result.ok());
+    EXPECT_NE(result.error().message.find(name + ": " + message), std::string::npos) << result.error().message;
+    EXPECT_FALSE(fs::exists(dest)) << "nothing half-written";
+  }
 }
 
 // Seen: evil-1.0-py3-none-any.whl holding only base-1.0.dist-info replaced
