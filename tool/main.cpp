@@ -83,12 +83,16 @@ using Register = void (*)(CLI::App&, uvauth::tool::RunState&);
 struct Command {
   const char* name;
   Register add;
-  bool network;  // always sends requests (sync does not when its wheels are cached)
+  // Always sends requests (sync does not when its wheels are cached), and
+  // asks nothing of the interpreter first: libcurl is loaded at once. `lock`
+  // and `install` load it themselves, just after the interpreter query's
+  // thread is made (net::start_loading_curl says why).
+  bool network;
 };
 constexpr Command commands[] = {
     {"fetch", uvauth::tool::register_fetch, true},      {"auth", uvauth::tool::register_auth, false},
-    {"lock", uvauth::tool::register_lock, true},        {"sync", uvauth::tool::register_sync, false},
-    {"install", uvauth::tool::register_install, true},  {"tree", uvauth::tool::register_tree, false},
+    {"lock", uvauth::tool::register_lock, false},       {"sync", uvauth::tool::register_sync, false},
+    {"install", uvauth::tool::register_install, false}, {"tree", uvauth::tool::register_tree, false},
     {"list", uvauth::tool::register_list, false},       {"export", uvauth::tool::register_export, false},
     {"cache", uvauth::tool::register_cache, false},
 };
@@ -169,11 +173,10 @@ int main(int argc, char** argv) {
   // libcurl and the 20-odd libraries under it take 10-15 ms to map and
   // initialise: for a command that goes to the network that happens on a
   // second thread while the settings are read and the interpreter is found.
-  std::thread curl_loader;
-  if (only && only->network) curl_loader = std::thread([] { uvauth::net::load_curl(); });
+  if (only && only->network) uvauth::net::start_loading_curl();
   int code = retry_with_every_command;
   if (only) code = run(argc, argv, only);
   if (code == retry_with_every_command) code = run(argc, argv, nullptr);
-  if (curl_loader.joinable()) curl_loader.join();
+  uvauth::net::finish_loading_curl();
   return code;
 }

@@ -18,6 +18,7 @@
 #include "uvauth/index/interpreter.hpp"
 #include "uvauth/git/git.hpp"
 #include "uvauth/log.hpp"
+#include "uvauth/net/client.hpp"
 #include "uvauth/pep/names.hpp"
 #include "uvauth/pep/requirements_txt.hpp"
 #include "uvauth/process.hpp"
@@ -399,6 +400,8 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
   auto target_query = std::async(std::launch::async, [query = a, &cache_dir, &env] {
     return choose_target(query, *cache_dir, env);
   });
+  // Only now: while libcurl loads, no thread can be created.
+  if (!a.offline) net::start_loading_curl();
 
   Collected collected;
   UVAUTH_TRY(read_requirement_files(a, env, collected));

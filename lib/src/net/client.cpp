@@ -46,6 +46,24 @@ void load_curl() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+namespace {
+std::mutex loader_mutex;
+std::thread loader;
+bool loader_started = false;
+}  // namespace
+
+void start_loading_curl() {
+  std::lock_guard lock(loader_mutex);
+  if (loader_started) return;
+  loader_started = true;
+  loader = std::thread([] { load_curl(); });
+}
+
+void finish_loading_curl() {
+  std::lock_guard lock(loader_mutex);
+  if (loader.joinable()) loader.join();
+}
+
 // One logical request and its progress through hops and attempts.
 struct Job {
   Exchange exchange;

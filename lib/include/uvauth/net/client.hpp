@@ -23,10 +23,17 @@
 namespace uvauth::net {
 
 // Loads libcurl (opened on first use: lazy_library.hpp) and initialises it,
-// once per process; every Client calls it. A command that will certainly
-// go to the network calls it early on a thread of its own, so the 20-odd
-// shared objects are mapped while the configuration is read.
+// once per process; every Client calls it.
 void load_curl();
+// A command that will certainly go to the network starts load_curl() early
+// on a thread of its own (once; later calls do nothing), so the 20-odd shared
+// objects are mapped while the configuration is read. While they are, no
+// other thread can be created (creating one takes the dynamic loader's lock,
+// which loading holds for 10-15 ms): a thread wanted at once (the interpreter
+// query) is created first. finish_loading_curl() waits for it; the tool calls
+// it before it exits.
+void start_loading_curl();
+void finish_loading_curl();
 
 struct ClientOptions {
   std::size_t max_concurrent = 50;                       // UV_CONCURRENT_DOWNLOADS
