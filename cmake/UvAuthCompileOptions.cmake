@@ -7,12 +7,9 @@ endif()
 # GCC 12 at -O2 reports std::string copies inlined from libstdc++ as out of
 # bounds (GCC bugs 105329, 105651): warnings about the standard library's
 # code, not ours, that come and go with inlining (precompiled headers change
-# it). They are off for GCC 12, and so is -Wmaybe-uninitialized, which at
-# -O3 in a unity build reports a std::string member of a brace-initialised
-# aggregate (GCC bug 107919's kind); -Wuninitialized stays on.
+# it). They are off for GCC 12.
 if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
-  target_compile_options(uvauth_compile_options INTERFACE -Wno-array-bounds -Wno-stringop-overflow -Wno-stringop-overread -Wno-restrict
-    -Wno-maybe-uninitialized)
+  target_compile_options(uvauth_compile_options INTERFACE -Wno-array-bounds -Wno-stringop-overflow -Wno-stringop-overread -Wno-restrict)
 endif()
 if(UVAUTH_SANITIZE)
   target_compile_options(uvauth_compile_options INTERFACE

@@ -27,7 +27,8 @@ namespace {
 
 // Members up to this size are inflated whole with libdeflate (two to three
 // times zlib's speed) from their compressed bytes into one buffer; larger
-// ones stream through libzip's zlib, so a worker never holds more than this.
+// ones stream through libzip's zlib, so a worker's two buffers (compressed
+// and inflated) never hold more than twice this.
 constexpr std::size_t whole_member_limit = std::size_t{4} << 20;
 
 // A worker's libdeflate state and buffers, kept between members and wheels.

@@ -47,22 +47,29 @@ void load_curl() {
 }
 
 namespace {
-std::mutex loader_mutex;
-std::thread loader;
-bool loader_started = false;
+// The loading thread, joined at the latest when the process exits (a static
+// std::thread still joinable at exit would call std::terminate).
+struct CurlLoader {
+  std::mutex mutex;
+  std::thread thread;
+  bool started = false;
+  void join() {
+    std::lock_guard lock(mutex);
+    if (thread.joinable()) thread.join();
+  }
+  ~CurlLoader() { join(); }
+};
+CurlLoader curl_loader;
 }  // namespace
 
 void start_loading_curl() {
-  std::lock_guard lock(loader_mutex);
-  if (loader_started) return;
-  loader_started = true;
-  loader = std::thread([] { load_curl(); });
+  std::lock_guard lock(curl_loader.mutex);
+  if (curl_loader.started) return;
+  curl_loader.started = true;
+  curl_loader.thread = std::thread([] { load_curl(); });
 }
 
-void finish_loading_curl() {
-  std::lock_guard lock(loader_mutex);
-  if (loader.joinable()) loader.join();
-}
+void finish_loading_curl() { curl_loader.join(); }
 
 // One logical request and its progress through hops and attempts.
 struct Job {

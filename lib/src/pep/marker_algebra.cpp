@@ -675,12 +675,6 @@ void MarkerTree::simplify() {
 
 namespace {
 
-std::string quoted(const std::string& value) {
-  Marker::Expression e{{true, "os_name"}, "==", {false, value}};
-  const std::string text = single(e).to_string();
-  return text.substr(std::string("os_name == ").size());
-}
-
 bool is_minor(const Version& v) { return v.release().size() <= 2 && !v.is_prerelease() && !v.is_postrelease(); }
 
 // A cut before X.Y.dev0 (the first version of minor X.Y) is python_version's
@@ -691,14 +685,14 @@ std::string version_atom(const std::string& var, const std::string& op, const Cu
   if (var == "python_full_version" && prefix && is_minor(v.base_version()) && cut.kind == Kind::before) {
     std::vector<std::uint64_t> release = v.release();
     release.resize(2, 0);
-    return "python_version " + op + " " + quoted(Version::from("0").with_release(std::move(release)).to_string());
+    return "python_version " + op + " " + detail::quote_value(Version::from("0").with_release(std::move(release)).to_string());
   }
-  return var + " " + op + " " + quoted(v.to_string());
+  return var + " " + op + " " + detail::quote_value(v.to_string());
 }
 
 std::string print_interval(const std::string& var, const VersionRanges::Interval& i) {
   if (i.low.kind == Kind::before && i.high.kind == Kind::after && *i.low.version == *i.high.version) {
-    return var + " == " + quoted(i.low.version->to_string());
+    return var + " == " + detail::quote_value(i.low.version->to_string());
   }
   std::vector<std::string> parts;
   if (i.low.kind == Kind::before) parts.push_back(version_atom(var, ">=", i.low));
@@ -720,7 +714,7 @@ std::string print_constraint(const std::string& key, const MarkerTree::Constrain
     const auto& iv = r->intervals();
     if (iv.size() == 2 && iv[0].low.kind == Kind::bottom && iv[1].high.kind == Kind::top && iv[0].high.kind == Kind::before &&
         iv[1].low.kind == Kind::after && *iv[0].high.version == *iv[1].low.version) {
-      return key + " != " + quoted(iv[0].high.version->to_string());
+      return key + " != " + detail::quote_value(iv[0].high.version->to_string());
     }
     for (const auto& i : iv) alternatives.push_back(print_interval(key, i));
     if (iv.size() == 1) conjunctive = true;
@@ -733,10 +727,10 @@ std::string print_constraint(const std::string& key, const MarkerTree::Constrain
     if (colon != std::string::npos) {
       const std::string kind = key.substr(0, colon);
       const std::string name = key.substr(colon + 1);
-      if (kind == "extra") return std::string("extra ") + (s.negated ? "!=" : "==") + " " + quoted(name);
-      return quoted(name) + (s.negated ? " not in " : " in ") + kind;
+      if (kind == "extra") return std::string("extra ") + (s.negated ? "!=" : "==") + " " + detail::quote_value(name);
+      return detail::quote_value(name) + (s.negated ? " not in " : " in ") + kind;
     }
-    for (const auto& v : s.values) alternatives.push_back(key + (s.negated ? " != " : " == ") + quoted(v));
+    for (const auto& v : s.values) alternatives.push_back(key + (s.negated ? " != " : " == ") + detail::quote_value(v));
     conjunctive = s.negated;
   }
   std::string out;

@@ -244,36 +244,11 @@ class Parser {
 
 std::string format_group(const Marker::Group& group, bool first);
 
-// A value as a Python string literal that reads back to the same value:
-// double quotes unless the value holds one; backslashes and control
-// characters escaped (packaging prints them raw, which does not round-trip).
-std::string quote(const std::string& value) {
-  const bool has_double = value.find('"') != std::string::npos;
-  const bool has_single = value.find('\'') != std::string::npos;
-  const char q = has_double && !has_single ? '\'' : '"';
-  std::string out(1, q);
-  for (unsigned char c : value) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c < 0x20 || c == 0x7f || c == static_cast<unsigned char>(q)) {
-      // The quote itself too: a quoted marker string cannot contain its quote.
-      static constexpr char hex[] = "0123456789abcdef";
-      out += "\\x";
-      out += hex[c >> 4];
-      out += hex[c & 0xf];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  out += q;
-  return out;
-}
-
 std::string format_item(const Marker::Item& item) {
   if (const auto* e = std::get_if<Marker::Expression>(&item)) {
     auto operand = [](const Marker::Operand& o) {
       if (o.is_variable) return o.text;
-      return quote(o.text);
+      return detail::quote_value(o.text);
     };
     return operand(e->lhs) + " " + e->op + " " + operand(e->rhs);
   }
@@ -406,6 +381,31 @@ Result<std::shared_ptr<const Marker::Group>> parse_marker_at(std::string_view te
   position = parser.position();
   return group;
 }
+// A value as a Python string literal that reads back to the same value:
+// double quotes unless the value holds one; backslashes and control
+// characters escaped (packaging prints them raw, which does not round-trip).
+std::string quote_value(const std::string& value) {
+  const bool has_double = value.find('"') != std::string::npos;
+  const bool has_single = value.find('\'') != std::string::npos;
+  const char q = has_double && !has_single ? '\'' : '"';
+  std::string out(1, q);
+  for (unsigned char c : value) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c < 0x20 || c == 0x7f || c == static_cast<unsigned char>(q)) {
+      // The quote itself too: a quoted marker string cannot contain its quote.
+      static constexpr char hex[] = "0123456789abcdef";
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 0xf];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  out += q;
+  return out;
+}
+
 }  // namespace detail
 
 Result<Marker> Marker::parse(std::string_view text) {

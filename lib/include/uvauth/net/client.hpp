@@ -30,8 +30,8 @@ void load_curl();
 // objects are mapped while the configuration is read. While they are, no
 // other thread can be created (creating one takes the dynamic loader's lock,
 // which loading holds for 10-15 ms): a thread wanted at once (the interpreter
-// query) is created first. finish_loading_curl() waits for it; the tool calls
-// it before it exits.
+// query) is created first. finish_loading_curl() waits for it (so does the
+// process's exit).
 void start_loading_curl();
 void finish_loading_curl();
 

@@ -77,6 +77,10 @@ Result<std::shared_ptr<const Marker::Group>> parse_marker_at(std::string_view te
 // at most 256; none when there are more or none at all). The evaluator and
 // the marker algebra read such a list the same way, as uv does.
 std::optional<std::vector<std::string>> version_list_items(std::string_view literal);
+
+// A value as the marker string literal that reads back to it (the printer and
+// the marker algebra print values the same way).
+std::string quote_value(const std::string& value);
 }  // namespace detail
 
 }  // namespace uvauth::pep
