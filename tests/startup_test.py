@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Start-up cost: with UVAUTH_LAZY_LIBRARIES, a command that needs no network,
-sdist or keychain maps none of libcurl, libarchive or libsecret (and what they
-pull in); the first URL parsed opens libcurl.
+sdist, wheel or keychain maps none of libcurl, libarchive, libsecret or libzip
+(and what they pull in), nor libcrypto (linked from its static archive); the
+first URL parsed opens libcurl, the first wheel read opens libzip.
 
   startup_test.py UVAUTH
 """
@@ -19,12 +20,28 @@ def loaded(*args, cwd=None):
     return p.returncode, p.stderr
 
 
+def demo_wheel():
+    """A real wheel (zipfile, RECORD with hashes) of a project `demo` 1.0."""
+    import base64, hashlib, io, zipfile
+    files = {"demo/__init__.py": b"X = 1\n", "demo-1.0.dist-info/METADATA": b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n",
+             "demo-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
+    record = [f"{name},sha256={base64.urlsafe_b64encode(hashlib.sha256(body).digest()).rstrip(b'=').decode()},{len(body)}"
+              for name, body in files.items()]
+    files["demo-1.0.dist-info/RECORD"] = ("\n".join(record + ["demo-1.0.dist-info/RECORD,,"]) + "\n").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, body in files.items():
+            z.writestr(name, body)
+    return out.getvalue()
+
+
 def main():
     rc, log = loaded("--version")
     if rc != 0:
         print("FAIL: uvauth --version exited", rc)
         return 1
-    for lib in ("libcurl.so", "libarchive.so", "libsecret-1.so", "libgnutls.so", "libicuuc.so"):
+    for lib in ("libcurl.so", "libarchive.so", "libsecret-1.so", "libgnutls.so", "libicuuc.so", "libzip.so", "libcrypto.so",
+                "libbz2.so"):
         if f"file={lib}" in log or f"/{lib}" in log.replace("file=", "/"):
             print(f"FAIL: uvauth --version loaded {lib}")
             return 1
@@ -39,6 +56,19 @@ def main():
             return 1
         if "cannot load" in p.stderr or "Connection refused" not in p.stderr and "connect" not in p.stderr.lower():
             print("FAIL: " + p.stderr[-2000:])
+            return 1
+        # A local wheel, given as a bare path (as pip and uv take it), installed
+        # offline: reading it opens libzip, and it is installed as a wheel.
+        with open(os.path.join(home, "demo-1.0-py3-none-any.whl"), "wb") as f:
+            f.write(demo_wheel())
+        p = subprocess.run([TOOL, "install", "demo-1.0-py3-none-any.whl", "--target", "t", "--offline", "--python",
+                            sys.executable, "--cache-dir", "c", "--no-config"], capture_output=True, text=True,
+                           env=env, cwd=home, timeout=60)
+        if p.returncode != 0 or not os.path.exists(os.path.join(home, "t", "demo", "__init__.py")):
+            print(f"FAIL: installing a wheel by its path (exit {p.returncode}):\n" + p.stderr[-3000:])
+            return 1
+        if "libzip.so" not in p.stderr:
+            print("FAIL: reading a wheel did not open libzip:\n" + p.stderr[-2000:])
             return 1
     print("ok")
     return 0

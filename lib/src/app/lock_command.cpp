@@ -417,13 +417,13 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
   }
   for (const auto& text : a.requirements) {
     auto r = pep::Requirement::parse(text);
-    if (!r) {
-      // `./dir`, `../pkg-1.0.tar.gz`, `/abs/project`: a path, as pip and uv take it.
+    if (!r || pep::names_an_archive(text)) {
+      // `./dir`, `../pkg-1.0.tar.gz`, `x-1.0-py3-none-any.whl`, `/abs/project`: a path, as pip and uv take it.
       if (auto path = pep::path_requirement(text, fs::current_path())) {
         collected.requirements.push_back(std::move(*path));
         continue;
       }
-      return Error(ErrorKind::usage, r.error().message);
+      if (!r) return Error(ErrorKind::usage, r.error().message);
     }
     collected.requirements.push_back(std::move(r).value());
   }

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "uvauth/pep/names.hpp"
+#include "uvauth/pep/wheel_filename.hpp"
 #include "uvauth/text.hpp"
 #include "uvauth/git/git.hpp"
 #include "uvauth/url.hpp"
@@ -209,6 +210,14 @@ std::optional<std::pair<std::string, std::string>> split_sdist_filename(std::str
   return std::make_pair(name, std::string(stem.substr(dash + 1)));
 }
 
+bool names_an_archive(std::string_view text) {
+  std::string_view location = text.substr(0, text.find(';'));
+  while (!location.empty() && (location.back() == ' ' || location.back() == '\t')) location.remove_suffix(1);
+  while (!location.empty() && (location.front() == ' ' || location.front() == '\t')) location.remove_prefix(1);
+  if (location.empty() || location.find_first_of("<>=!~ @[") != std::string_view::npos) return false;
+  return is_sdist_filename(location) || (location.size() > 4 && location.substr(location.size() - 4) == ".whl");
+}
+
 std::optional<Requirement> path_requirement(std::string_view text, const std::filesystem::path& base) {
   std::string_view location = text;
   std::optional<Marker> marker;
@@ -228,7 +237,7 @@ std::optional<Requirement> path_requirement(std::string_view text, const std::fi
     path = percent_decode(url->path());
   } else {
     const bool looks_like_path = location[0] == '.' || location[0] == '/' || location.find('/') != std::string_view::npos ||
-                                 is_sdist_filename(location);
+                                 names_an_archive(location);
     if (!looks_like_path || location.find("://") != std::string_view::npos) return std::nullopt;
     if (location.find_first_of("<>=!~ ") != std::string_view::npos) return std::nullopt;
     path = std::string(location);
@@ -241,7 +250,12 @@ std::optional<Requirement> path_requirement(std::string_view text, const std::fi
   Requirement r;
   r.url = file_url(normal);
   r.marker = std::move(marker);
-  if (auto split = split_sdist_filename(p.filename().string())) r.name = split->first;
+  // A wheel is installed as it is (never built): its file name says the name.
+  if (auto wheel = WheelFilename::parse(p.filename().string())) {
+    r.name = wheel->name;
+  } else if (auto split = split_sdist_filename(p.filename().string())) {
+    r.name = split->first;
+  }
   return r;
 }
 

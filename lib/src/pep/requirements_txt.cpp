@@ -276,12 +276,14 @@ class Parser {
       line.hashes.push_back("sha256:" + digest->hex());
     }
     auto parsed = Requirement::parse(spec);
-    if (!parsed) {
+    if (!parsed || names_an_archive(spec)) {
       if (auto path = path_requirement(spec, dir)) {
         line.requirement = std::move(*path);
         (constraints ? result.constraints : result.requirements).push_back(std::move(line));
         return {};
       }
+    }
+    if (!parsed) {
       auto from_url = wheel_url_requirement(spec);
       if (!from_url) return Error(ErrorKind::parse, origin + ": " + parsed.error().message);
       parsed = std::move(from_url).value();

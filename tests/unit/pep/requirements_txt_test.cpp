@@ -99,6 +99,21 @@ TEST(RequirementsTxtTest, UnsupportedOrBrokenLinesNameFileAndLine) {
   }
 }
 
+// A wheel given as a path is that wheel (its file name says the project), not
+// a project to build: `./dist/x.whl` and a bare `x-1.0-py3-none-any.whl`, as pip and uv take them.
+TEST(RequirementsTxtTest, WheelPathsNameTheirProject) {
+  Files files;
+  files.content["/repo/r.txt"] = "./dist/Demo_Pkg-1.0-py3-none-any.whl\nother-2.0-py3-none-any.whl ; python_version >= '3'\n";
+  auto parsed = parse_requirements_txt("/repo/r.txt", files.loader(), env({}));
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  ASSERT_EQ(parsed->requirements.size(), 2U);
+  EXPECT_EQ(parsed->requirements[0].requirement.url, "file:///repo/dist/Demo_Pkg-1.0-py3-none-any.whl");
+  EXPECT_EQ(parsed->requirements[0].requirement.name, "demo-pkg");
+  EXPECT_EQ(parsed->requirements[1].requirement.url, "file:///repo/other-2.0-py3-none-any.whl");
+  EXPECT_EQ(parsed->requirements[1].requirement.name, "other");
+  EXPECT_TRUE(parsed->requirements[1].requirement.marker.has_value());
+}
+
 TEST(RequirementsTxtTest, PathsEditablesAndNoBinary) {
   Files files;
   files.content["/repo/r.txt"] = "-e ./tools/gen\n./local/project\n../up-1.0.tar.gz ; python_version >= '3'\n--no-binary a,b\n"

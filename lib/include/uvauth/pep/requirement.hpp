@@ -33,12 +33,17 @@ struct Requirement {
 };
 
 // A requirement written as a path (pip's and uv's forms): `./dir`, `dir/`,
-// `../x`, `/abs/dir`, `./name-1.0.tar.gz`, optionally `; marker`. Relative
-// paths are taken against `base`. The name is empty (read from the project
-// later) unless the path is an archive whose file name says it. nullopt when
+// `../x`, `/abs/dir`, `./name-1.0.tar.gz`, `name-1.0-py3-none-any.whl`,
+// optionally `; marker`. Relative paths are taken against `base`. The name is
+// empty (read from the project later) unless the path is an archive or a
+// wheel whose file name says it. nullopt when
 // `text` does not look like a path.
 [[nodiscard]] std::optional<Requirement> path_requirement(std::string_view text, const std::filesystem::path& base);
 
+// Whether `text` (optionally `; marker`) is an archive's file name or path,
+// `x-1.0-py3-none-any.whl` or `x-1.0.tar.gz`: a file, as pip and uv take it,
+// though it would also parse as a project name.
+[[nodiscard]] bool names_an_archive(std::string_view text);
 // Whether a file name is a source distribution archive (.tar.gz, .zip, ...).
 [[nodiscard]] bool is_sdist_filename(std::string_view filename);
 // "name-1.0.tar.gz" -> {"name", "1.0"} (the version is after the last '-').
