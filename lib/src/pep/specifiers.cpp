@@ -18,19 +18,31 @@ constexpr OperatorSpelling operators[] = {
     {"<", Operator::less},        {">", Operator::greater},
 };
 
-bool release_prefix_matches(const Version& candidate, const Version& prefix) {
+// The candidate's epoch and first `length` release numbers (missing ones are
+// 0) are the prefix's.
+bool release_prefix_matches(const Version& candidate, const Version& prefix, std::size_t length) {
   if (candidate.epoch() != prefix.epoch()) return false;
   const auto& want = prefix.release();
   const auto& have = candidate.release();
-  for (std::size_t i = 0; i < want.size(); ++i) {
+  for (std::size_t i = 0; i < length && i < want.size(); ++i) {
     if ((i < have.size() ? have[i] : 0) != want[i]) return false;
   }
   return true;
 }
+bool release_prefix_matches(const Version& candidate, const Version& prefix) {
+  return release_prefix_matches(candidate, prefix, prefix.release().size());
+}
 
 // Same epoch, release (trailing zeros aside) and pre-release: one "family".
 bool same_release_and_pre(const Version& a, const Version& b) {
-  return a.epoch() == b.epoch() && a.base_version() == b.base_version() && a.pre() == b.pre();
+  const std::size_t n = std::max(a.release().size(), b.release().size());
+  return release_prefix_matches(a, b, n) && release_prefix_matches(b, a, n) && a.pre() == b.pre();
+}
+
+// `a <=> b` as if `a` had no local label (b has none in these uses), without a copy.
+std::strong_ordering compare_public(const Version& a, const Version& b) {
+  if (!a.has_local()) return a <=> b;
+  return a.public_version() <=> b;
 }
 
 }  // namespace
@@ -90,6 +102,10 @@ Result<Specifier> Specifier::parse(std::string_view text) {
     return invalid("~= needs at least two release numbers (e.g. ~=1.4)");
   }
   spec.version_ = std::move(version).value();
+  const Version& v = *spec.version_;
+  if (spec.op_ == Operator::less && !v.is_prerelease()) spec.bound_ = v.with_dev(0);
+  if (spec.op_ == Operator::greater && v.dev()) spec.bound_ = v.with_dev(*v.dev() + 1);
+  if (spec.op_ == Operator::greater && !v.dev() && v.post()) spec.bound_ = v.with_post(*v.post() + 1).with_dev(0);
   return spec;
 }
 
@@ -112,31 +128,26 @@ bool Specifier::contains(const Version& candidate) const {
     case Operator::not_equal: {
       bool equal = false;
       if (wildcard_) {
-        equal = release_prefix_matches(candidate.public_version(), spec);
+        equal = release_prefix_matches(candidate, spec);  // the local label does not take part
       } else if (spec.has_local()) {
         equal = candidate == spec;
       } else {
-        equal = candidate.public_version() == spec;
+        equal = compare_public(candidate, spec) == 0;
       }
       return op_ == Operator::equal ? equal : !equal;
     }
-    case Operator::compatible: {
+    case Operator::compatible:
       // ~=X.Y.Z means >=X.Y.Z and ==X.Y.*
-      std::vector<std::uint64_t> prefix = spec.release();
-      prefix.pop_back();
-      return candidate.public_version() >= spec &&
-             release_prefix_matches(candidate.public_version(), spec.base_version().with_release(prefix));
-    }
-    case Operator::less_equal: return candidate.public_version() <= spec;
-    case Operator::greater_equal: return candidate.public_version() >= spec;
+      return compare_public(candidate, spec) >= 0 && release_prefix_matches(candidate, spec, spec.release().size() - 1);
+    case Operator::less_equal: return compare_public(candidate, spec) <= 0;
+    case Operator::greater_equal: return compare_public(candidate, spec) >= 0;
     case Operator::less:
       // <V excludes V's own pre-releases (unless V is one): V.dev0 is the
       // earliest of them.
-      return candidate < (spec.is_prerelease() ? spec : spec.with_dev(0));
+      return candidate < (bound_ ? *bound_ : spec);
     case Operator::greater:
       // >V excludes V's own post-releases and local versions.
-      if (spec.dev()) return candidate >= spec.with_dev(*spec.dev() + 1);
-      if (spec.post()) return candidate >= spec.with_post(*spec.post() + 1).with_dev(0);
+      if (bound_) return candidate >= *bound_;
       return candidate > spec && !(same_release_and_pre(candidate, spec) && (candidate.post() || candidate.has_local()));
     case Operator::arbitrary: break;
   }

@@ -102,7 +102,9 @@ Result<IndexProvider::Project> IndexProvider::load(const std::string& name) {
                                        : "index '" + idx.name + "' (" + idx.url.redacted() + ": " + answer + ")");
       continue;
     }
-    for (const auto& f : page->page.files) files.emplace_back(f, idx.url.with_userinfo_removed().without_userinfo());
+    const std::string source = idx.url.with_userinfo_removed().without_userinfo();
+    files.reserve(files.size() + page->page.files.size());
+    for (auto& f : page->page.files) files.emplace_back(std::move(f), source);
     break;
   }
   {
@@ -133,7 +135,7 @@ Result<IndexProvider::Project> IndexProvider::load(const std::string& name) {
   std::map<pep::Version, Candidate> sdists;  // one per version: .tar.gz before .zip
   std::set<pep::Version> with_wheel;
   const bool wheels_allowed = options_.build.may_use_wheels(name);
-  for (const auto& [file, source] : files) {
+  for (auto& [file, source] : files) {
     if (!file.is_wheel()) {
       auto split = pep::split_sdist_filename(file.filename);
       if (!split || pep::canonicalize_name(split->first) != name) continue;
@@ -149,7 +151,6 @@ Result<IndexProvider::Project> IndexProvider::load(const std::string& name) {
     auto wheel = pep::WheelFilename::parse(file.filename);
     if (!wheel || wheel->name != name) continue;
     with_wheel.insert(wheel->version);
-    const std::string v = wheel->version.to_string();
     auto rank = tags_.best(wheel->tags);
     if (options_.universal) {
       // Any wheel counts; the one for metadata is a pure one when there is one.
@@ -167,20 +168,21 @@ Result<IndexProvider::Project> IndexProvider::load(const std::string& name) {
     if (file.requires_python && !options_.universal) {
       auto rp = pep::SpecifierSet::parse(*file.requires_python);
       if (rp && !rp->contains(python, true)) {
-        project.excluded.push_back(v + " needs Python " + *file.requires_python);
+        project.excluded.push_back(wheel->version.to_string() + " needs Python " + *file.requires_python);
         continue;
       }
     }
     if (file.yanked && !options_.exact_pins.count(name)) {
-      project.excluded.push_back(v + " is yanked" + (file.yanked->empty() ? "" : " (" + *file.yanked + ")"));
+      project.excluded.push_back(wheel->version.to_string() + " is yanked" + (file.yanked->empty() ? "" : " (" + *file.yanked + ")"));
       continue;
     }
-    project.wheels[wheel->version].push_back(Candidate{wheel->version, file, source});
+    Candidate candidate{wheel->version, std::move(file), source};  // `files` is not read again
     auto it = best_rank.find(wheel->version);
     if (it == best_rank.end() || *rank < it->second) {
       best_rank[wheel->version] = *rank;
-      project.candidates[wheel->version] = Candidate{wheel->version, file, source};
+      project.candidates.insert_or_assign(wheel->version, candidate);
     }
+    project.wheels[wheel->version].push_back(std::move(candidate));
   }
   // Versions without a fitting wheel, and why: the Python/ABI tag or the platform.
   for (const auto& [version, tags] : unfit) {

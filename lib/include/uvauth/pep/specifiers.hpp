@@ -39,6 +39,10 @@ class Specifier {
   std::string version_text_;
   bool wildcard_ = false;
   std::optional<Version> version_;  // absent only for `===` text that is not a version
+  // The version `<` and `>` compare with, made once when parsed (`<V` is
+  // below V.dev0, `>V.post1` at or above V.post2.dev0): containment is asked
+  // for every version of every page, and must not allocate.
+  std::optional<Version> bound_;
 };
 
 class SpecifierSet {
