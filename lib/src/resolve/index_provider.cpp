@@ -595,6 +595,11 @@ void IndexProvider::fetch_ahead(const Ahead& task) {
   }
   auto p = project(task.name);
   if (!p || (*p)->candidates.empty()) return;
+  {
+    // Resolved meanwhile: the metadata guessed next would only delay the end.
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+  }
   // The version the resolver will probably pick: the previous lock's, if
   // the requirement and the constraints allow it, else the newest they allow.
   const auto allowed = [&](const pep::Version& v) {
