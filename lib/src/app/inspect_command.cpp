@@ -94,7 +94,9 @@ void render(const Graph& g, const std::string& root, const TreeOptions& options,
 Result<lock::Lock> read_lock_file(const fs::path& file) {
   auto text = read_file(file);
   if (!text) return Error(ErrorKind::usage, "cannot read the lock " + file.string()).with_hint("create it with `uvauth lock`");
-  return lock::Lock::parse(*text, file.string());
+  auto lock = lock::Lock::parse(*text, file.string());
+  if (lock) lock->resolve_paths(fs::absolute(file).parent_path().string());  // `path` entries are relative to the lock
+  return lock;
 }
 
 Result<std::string> render_tree(const lock::Lock& lock, const TreeOptions& options, const std::string& source) {

@@ -52,6 +52,27 @@ std::string environment_marker(const pep::MarkerEnvironment& env) {
   return out;
 }
 
+namespace {
+
+// A local file's place as PEP 751 writes it: `path`, relative to the lock's
+// directory. Empty when `url` is not a local file or there is no base.
+std::string relative_file(const std::string& url, const std::string& base) {
+  if (base.empty() || url.rfind("file://", 0) != 0) return {};
+  const std::filesystem::path file(percent_decode(std::string_view(url).substr(7)));
+  if (!file.is_absolute()) return {};
+  return file.lexically_normal().lexically_relative(std::filesystem::path(base).lexically_normal()).string();
+}
+
+// The name a wheel or sdist entry leaves out: the last segment of its URL or path.
+std::string file_name_of(std::string_view location, bool url) {
+  if (url) location = location.substr(0, std::min(location.find('#'), location.find('?')));
+  const auto slash = location.rfind('/');
+  const std::string_view last = slash == std::string_view::npos ? location : location.substr(slash + 1);
+  return url ? percent_decode(last) : std::string(last);
+}
+
+}  // namespace
+
 std::string Lock::serialize(const std::string& base) const {
   toml::table document;
   document.insert("lock-version", lock_version);
@@ -85,7 +106,11 @@ std::string Lock::serialize(const std::string& base) const {
     for (const auto& w : p.wheels) {
       toml::table wheel;
       wheel.insert("name", w.name);
-      wheel.insert("url", without_userinfo(w.url));
+      if (const std::string path = relative_file(w.url, base); !path.empty()) {
+        wheel.insert("path", path);
+      } else {
+        wheel.insert("url", without_userinfo(w.url));
+      }
       if (w.size > 0) wheel.insert("size", static_cast<std::int64_t>(w.size));  // optional in PEP 751
       wheel.insert("hashes", toml::table{{"sha256", w.sha256}});
       wheels.push_back(std::move(wheel));
@@ -94,7 +119,11 @@ std::string Lock::serialize(const std::string& base) const {
     if (p.sdist) {
       toml::table sdist;
       sdist.insert("name", p.sdist->name);
-      sdist.insert("url", without_userinfo(p.sdist->url));
+      if (const std::string path = relative_file(p.sdist->url, base); !path.empty()) {
+        sdist.insert("path", path);
+      } else {
+        sdist.insert("url", without_userinfo(p.sdist->url));
+      }
       if (p.sdist->size > 0) sdist.insert("size", static_cast<std::int64_t>(p.sdist->size));
       sdist.insert("hashes", toml::table{{"sha256", p.sdist->sha256}});
       package.insert("sdist", std::move(sdist));
@@ -239,18 +268,17 @@ Result<Lock> Lock::parse(std::string_view text, const std::string& source) {
       if (!sd) return bad(source, *sdist_node, "the `sdist` of " + p.name + " must be a table");
       LockedSdist sdist;
       sdist.url = (*sd)["url"].value_or(std::string());
+      sdist.path = (*sd)["path"].value_or(std::string());
       sdist.name = (*sd)["name"].value_or(std::string());
-      if (sdist.name.empty() && !sdist.url.empty()) {
-        std::string_view path = sdist.url;
-        path = path.substr(0, std::min(path.find('#'), path.find('?')));
-        sdist.name = percent_decode(path.substr(path.rfind('/') == std::string_view::npos ? 0 : path.rfind('/') + 1));
-      }
+      if (sdist.name.empty() && !sdist.url.empty()) sdist.name = file_name_of(sdist.url, true);
+      if (sdist.name.empty() && !sdist.path.empty()) sdist.name = file_name_of(sdist.path, false);
       sdist.size = static_cast<std::uint64_t>((*sd)["size"].value_or(std::int64_t{0}));
       const std::string hash = (*sd)["hashes"]["sha256"].value_or(std::string());
       const auto digest = Sha256Digest::parse(hash);
-      if (sdist.url.empty() || !digest) {
-        return bad(source, *sdist_node, "the `sdist` of " + p.name + " needs a `url` and a sha256 hash (64 hex digits)");
+      if ((sdist.url.empty() && sdist.path.empty()) || !digest) {
+        return bad(source, *sdist_node, "the `sdist` of " + p.name + " needs a `url` or `path` and a sha256 hash (64 hex digits)");
       }
+      if (sdist.path.find('\0') != std::string::npos) return bad(source, *sdist_node, "the `path` of the `sdist` of " + p.name + " holds a NUL");
       sdist.sha256 = digest->hex();
       if (sdist.name.empty() || sdist.name.find_first_of("/\\") != std::string::npos || sdist.name.find('\0') != std::string::npos ||
           !pep::is_sdist_filename(sdist.name)) {
@@ -296,16 +324,17 @@ Result<Lock> Lock::parse(std::string_view text, const std::string& source) {
       LockedWheel wheel;
       wheel.name = (*w)["name"].value_or(std::string());
       wheel.url = (*w)["url"].value_or(std::string());
-      // PEP 751: `name` may be left out when the URL ends in the file name (uv's export does).
-      if (wheel.name.empty() && !wheel.url.empty()) {
-        std::string_view path = wheel.url;
-        path = path.substr(0, std::min(path.find('#'), path.find('?')));
-        wheel.name = percent_decode(path.substr(path.rfind('/') == std::string_view::npos ? 0 : path.rfind('/') + 1));
-      }
+      wheel.path = (*w)["path"].value_or(std::string());
+      // PEP 751: `name` may be left out when the URL or path ends in the file name (uv's export does).
+      if (wheel.name.empty() && !wheel.url.empty()) wheel.name = file_name_of(wheel.url, true);
+      if (wheel.name.empty() && !wheel.path.empty()) wheel.name = file_name_of(wheel.path, false);
       wheel.size = static_cast<std::uint64_t>((*w)["size"].value_or(std::int64_t{0}));
       const std::string hash = (*w)["hashes"]["sha256"].value_or(std::string());
-      if (wheel.url.empty() || hash.empty()) {
-        return bad(source, wnode, "wheel " + escape_nonprintable(wheel.name) + " of " + p.name + " needs a `url` and a sha256 hash");
+      if ((wheel.url.empty() && wheel.path.empty()) || hash.empty()) {
+        return bad(source, wnode, "wheel " + escape_nonprintable(wheel.name) + " of " + p.name + " needs a `url` or `path` and a sha256 hash");
+      }
+      if (wheel.path.find('\0') != std::string::npos) {
+        return bad(source, wnode, "the `path` of wheel " + escape_nonprintable(wheel.name) + " of " + p.name + " holds a NUL");
       }
       // Checked here, before anything can use it in a path or a comparison.
       const auto digest = Sha256Digest::parse(hash);
@@ -340,6 +369,18 @@ Result<Lock> Lock::parse(std::string_view text, const std::string& source) {
 }
 
 void Lock::resolve_paths(const std::string& base) {
+  // A local wheel or sdist (`path`): its file:// URL, as a resolution makes it.
+  auto file_of = [&](const std::string& path) {
+    std::filesystem::path file(path);
+    if (!file.is_absolute()) file = std::filesystem::path(base) / file;
+    return file_url(file.lexically_normal().string());
+  };
+  for (auto& p : packages) {
+    for (auto& w : p.wheels) {
+      if (w.url.empty() && !w.path.empty()) w.url = file_of(w.path);
+    }
+    if (p.sdist && p.sdist->url.empty() && !p.sdist->path.empty()) p.sdist->url = file_of(p.sdist->path);
+  }
   for (auto& p : packages) {
     if (!p.directory || std::filesystem::path(p.directory->path).is_absolute()) continue;
     p.directory->path = (std::filesystem::path(base) / p.directory->path).lexically_normal().string();

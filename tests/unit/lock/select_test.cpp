@@ -159,6 +159,40 @@ TEST(SelectTest, ALockExportedByUvIsReadAndSelected) {
   EXPECT_NE(project->serialize("/work").find("path = 'repo'"), std::string::npos) << project->serialize("/work");
 }
 
+// PEP 751 `path` (what uv writes for local files): relative to the lock's
+// directory, a file:// URL once read with a base, and written back as a path
+// relative to where the lock is written, so the lock works in every clone.
+TEST(SelectTest, LocalWheelsAndSdistsArePathsRelativeToTheLock) {
+  const std::string hash = std::string(64, 'e');
+  const std::string text = "lock-version = \"1.0\"\ncreated-by = \"uv\"\n\n"
+                           "[[packages]]\nname = \"demo\"\nversion = \"1.0\"\n"
+                           "sdist = { path = \"dist/demo 1.0.tar.gz\", hashes = { sha256 = \"" + hash + "\" } }\n"
+                           "wheels = [{ path = \"dist/demo-1.0-py3-none-any.whl\", hashes = { sha256 = \"" + hash + "\" } }]\n";
+  auto lock = Lock::parse(text, "pylock.toml");
+  ASSERT_TRUE(lock.ok()) << lock.error().message;
+  EXPECT_EQ(lock->packages[0].wheels[0].name, "demo-1.0-py3-none-any.whl") << "the name comes from the path";
+  EXPECT_EQ(lock->packages[0].sdist->name, "demo 1.0.tar.gz");
+  lock->resolve_paths("/work/repo");
+  EXPECT_EQ(lock->packages[0].wheels[0].url, "file:///work/repo/dist/demo-1.0-py3-none-any.whl");
+  EXPECT_EQ(lock->packages[0].sdist->url, "file:///work/repo/dist/demo%201.0.tar.gz");
+  const std::string written = lock->serialize("/work/repo");
+  EXPECT_NE(written.find("path = 'dist/demo-1.0-py3-none-any.whl'"), std::string::npos) << written;
+  EXPECT_NE(written.find("path = 'dist/demo 1.0.tar.gz'"), std::string::npos) << written;
+  EXPECT_EQ(written.find("file://"), std::string::npos) << written;
+  EXPECT_NE(lock->serialize("/work").find("path = 'repo/dist/demo-1.0-py3-none-any.whl'"), std::string::npos);
+  // Read back where it was written: the same lock.
+  auto again = Lock::parse(written, "pylock.toml");
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  again->resolve_paths("/work/repo");
+  EXPECT_TRUE(again->same_content(*lock));
+  // Neither a URL nor a path: refused, naming what is missing.
+  auto refused = Lock::parse("lock-version = \"1.0\"\n[[packages]]\nname = \"demo\"\nversion = \"1.0\"\n"
+                             "wheels = [{ name = \"demo-1.0-py3-none-any.whl\", hashes = { sha256 = \"" + hash + "\" } }]\n",
+                             "pylock.toml");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("needs a `url` or `path`"), std::string::npos) << refused.error().message;
+}
+
 TEST(SelectTest, AWheelNameThatIsNoWheelIsRefusedNotSkipped) {
   Lock lock;
   lock.packages = {entry("a", "1.0", {"a-1.0.tar.gz", "a-1.0-py3-none-any.whl"})};

@@ -15,11 +15,17 @@
 
 namespace uvauth::lock {
 
+// A local file (a wheel or an sdist on this machine) is written as PEP 751's
+// `path`, relative to the lock file's directory, so the lock works on every
+// clone; in memory it is a file:// URL once the lock was read with a base
+// (Lock::resolve_paths), as a fresh resolution makes it. `path` is what the
+// file said, kept for the message when it cannot be resolved.
 struct LockedWheel {
   std::string name;  // file name
   std::string url;   // without userinfo
   std::uint64_t size = 0;
   std::string sha256;
+  std::string path{};
 };
 
 // PEP 751 [packages.sdist]: a source distribution, built at install time
@@ -29,6 +35,7 @@ struct LockedSdist {
   std::string url;   // without userinfo; a file:// URL for a local archive
   std::uint64_t size = 0;
   std::string sha256;
+  std::string path{};  // as for LockedWheel
 };
 
 // PEP 751 [packages.directory]: a local project, built (or installed
