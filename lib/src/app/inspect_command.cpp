@@ -145,10 +145,28 @@ Result<std::string> export_lock(const lock::Lock& lock, const ExportOptions& opt
   }
   std::string out = "# This file was exported by uvauth from " + escape_nonprintable(source) + "\n";
   if (!lock.environments.empty()) out += "# for: " + lock.environments.front() + "\n";
+  // A URL as exported: never with userinfo (the lock has none; this is the guard).
+  auto clean = [](const std::string& url) {
+    auto parsed = Url::parse(url);
+    return parsed ? parsed->with_userinfo_removed().without_userinfo() : redact_userinfo_in_text(url);
+  };
   for (const auto& p : lock.packages) {
-    out += p.name + "==" + p.version.to_string();
+    // Where it comes from, as pip reads it: not from an index when the lock
+    // says otherwise (a Git commit, a local project, one file by URL).
+    if (p.vcs) {
+      std::string url = "git+" + clean(p.vcs->url) + "@" + p.vcs->commit_id;
+      if (!p.vcs->subdirectory.empty()) url += "#subdirectory=" + percent_encode_url_part(p.vcs->subdirectory);
+      out += p.name + " @ " + url;
+    } else if (p.directory) {
+      out += (p.directory->editable ? "-e " : "") + p.directory->path;
+    } else if (p.index.empty() && p.wheels.size() + (p.sdist ? 1 : 0) == 1) {
+      out += p.name + " @ " + clean(p.wheels.empty() ? p.sdist->url : p.wheels.front().url);
+    } else {
+      out += p.name + "==" + p.version.to_string();
+    }
     if (options.hashes) {
       for (const auto& w : p.wheels) out += " \\\n    --hash=sha256:" + w.sha256;
+      if (p.sdist) out += " \\\n    --hash=sha256:" + p.sdist->sha256;  // pip may take the sdist where no wheel fits
     }
     out += "\n";
   }

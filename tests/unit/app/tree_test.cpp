@@ -15,6 +15,31 @@ lock::LockedPackage package(const std::string& name, std::vector<std::string> de
   return p;
 }
 
+// What pip needs to find each package again: an index version, a Git
+// commit, a local project or one file by URL; every hash, sdist included.
+TEST(ExportTest, EachPackageIsExportedWithWhereItComesFrom) {
+  const std::string h1(64, 'a'), h2(64, 'b');
+  lock::Lock lock;
+  auto indexed = package("alpha", {});
+  indexed.index = "https://idx.example/simple";
+  indexed.wheels = {lock::LockedWheel{"alpha-1.0-py3-none-any.whl", "https://idx.example/alpha-1.0-py3-none-any.whl", 1, h1}};
+  indexed.sdist = lock::LockedSdist{"alpha-1.0.tar.gz", "https://idx.example/alpha-1.0.tar.gz", 1, h2};
+  auto local = package("demo", {});
+  local.wheels = {lock::LockedWheel{"demo-1.0-py3-none-any.whl", "file:///repo/dist/demo-1.0-py3-none-any.whl", 1, h1}};
+  auto git = package("gitpkg", {});
+  git.vcs = lock::LockedVcs{"git", "https://git.example/r.git", "main", std::string(40, 'c'), "sub dir"};
+  auto project = package("proj", {});
+  project.directory = lock::LockedDirectory{"/repo/python/proj", true};
+  lock.packages = {indexed, local, git, project};
+  auto text = export_lock(lock, {}, "pylock.toml");
+  ASSERT_TRUE(text.ok()) << text.error().message;
+  EXPECT_NE(text->find("alpha==1.0 \\\n    --hash=sha256:" + h1 + " \\\n    --hash=sha256:" + h2 + "\n"), std::string::npos) << *text;
+  EXPECT_NE(text->find("demo @ file:///repo/dist/demo-1.0-py3-none-any.whl \\\n    --hash=sha256:" + h1 + "\n"), std::string::npos) << *text;
+  EXPECT_NE(text->find("gitpkg @ git+https://git.example/r.git@" + std::string(40, 'c') + "#subdirectory=sub%20dir\n"), std::string::npos)
+      << *text;
+  EXPECT_NE(text->find("-e /repo/python/proj\n"), std::string::npos) << *text;
+}
+
 TEST(TreeTest, CyclesAndRepeatsAreMarked) {
   lock::Lock lock;
   lock.packages = {package("a", {"b", "c"}), package("b", {"a", "c"}), package("c", {"d"}), package("d", {})};

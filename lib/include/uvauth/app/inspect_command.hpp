@@ -30,7 +30,10 @@ struct ExportOptions {
   bool hashes = true;                       // --no-hashes turns them off
 };
 
-// requirements.txt lines, `name==version` with `--hash=sha256:` for each wheel.
+// requirements.txt lines: `name==version` for what came from an index,
+// `name @ git+URL@COMMIT` for Git, the path (`-e` when editable) for a local
+// project, `name @ URL` for one file by URL; `--hash=sha256:` for each wheel
+// and the sdist.
 Result<std::string> export_lock(const lock::Lock& lock, const ExportOptions& options, const std::string& source);
 
 struct ListedDistribution {
