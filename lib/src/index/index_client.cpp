@@ -288,6 +288,8 @@ Result<pep::CoreMetadata> IndexClient::metadata_now(const DistributionFile& file
   }
   if (file.url.scheme() == "file") {  // a local wheel (find-links directory, flat index, `name @ file://`)
     const std::filesystem::path path = percent_decode(file.url.path());
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) return Error(ErrorKind::io, "cannot read " + path.string() + ": not a regular file");
     auto bytes = read_file(path);
     if (!bytes) return std::move(bytes).error();
     UVAUTH_TRY(check_hash(file.hashes, Sha256::hex_of(*bytes), file.url));

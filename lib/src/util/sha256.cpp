@@ -1,5 +1,12 @@
 #include "uvauth/sha256.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 // OpenSSL's SHA256_* functions rather than EVP: the same assembly, without
 // the provider and configuration start-up that EVP's first use costs (5 M
 // instructions, a third of a no-op `uvauth sync`). Deprecated in OpenSSL 3,
@@ -47,15 +54,29 @@ std::string Sha256::hex_of(std::string_view data) {
 }
 
 Result<std::string> Sha256::hex_of_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return Error(ErrorKind::io, "cannot read " + file.string());
+  // A regular file only: a lock or a link naming a device (file:///dev/zero)
+  // or a FIFO would otherwise be read for ever.
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return Error(ErrorKind::io, "cannot read " + file.string() + ": " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Error(ErrorKind::io, "cannot read " + file.string() + ": not a regular file");
+  }
   Sha256 h;
   std::array<char, 1 << 16> buffer{};
-  while (in) {
-    in.read(buffer.data(), buffer.size());
-    h.update(std::string_view(buffer.data(), static_cast<std::size_t>(in.gcount())));
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const std::string why = std::strerror(errno);
+      ::close(fd);
+      return Error(ErrorKind::io, "error reading " + file.string() + ": " + why);
+    }
+    if (n == 0) break;
+    h.update(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
   }
-  if (in.bad()) return Error(ErrorKind::io, "error reading " + file.string());
+  ::close(fd);
   return h.hex_digest();
 }
 

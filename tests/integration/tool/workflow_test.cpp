@@ -3,6 +3,9 @@
 // changed, tree / list / export, and the messages around them.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <sys/stat.h>
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -713,6 +716,28 @@ TEST(WorkflowTest, ANoOpSyncOfAPlainLockIsAnsweredFromTheStampAlone) {
     auto other = sync({"--link-mode", "copy", "--python", "/usr/bin/python3"});
     ASSERT_EQ(other.exit_code, 0) << other.err;
     EXPECT_NE(other.err.find("Installed 3 packages"), std::string::npos) << other.err;
+  }
+}
+
+// A lock naming a device or a FIFO as a local wheel (`path` or a file://
+// URL) is refused at once, naming it: never read for ever, never waited on.
+TEST(WorkflowTest, ALockNamingADeviceOrAFifoAsAWheelIsRefusedAtOnce) {
+  Workspace w;
+  const fs::path fifo = w.home.path() / "wheel.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const std::string hash(64, 'e');
+  for (const std::string& entry : {std::string("path = \"/dev/zero\""), std::string("url = \"file:///dev/zero\""),
+                                   "path = \"" + fifo.string() + "\""}) {
+    w.home.write("hostile.toml", "lock-version = \"1.0\"\ncreated-by = \"x\"\n[[packages]]\nname = \"demo\"\nversion = \"1.0\"\n"
+                                 "wheels = [{ name = \"demo-1.0-py3-none-any.whl\", " + entry + ", size = 100, hashes = { sha256 = \"" + hash +
+                                 "\" } }]\n");
+    const auto start = std::chrono::steady_clock::now();
+    auto run = w.run("sync", {"--lock", (w.home.path() / "hostile.toml").string(), "--target", w.target().string(), "--no-config",
+                              "--cache-dir", (w.home.path() / "cache").string(), "--python-version", "3.11"});
+    EXPECT_EQ(run.exit_code, 2) << entry << "\n" << run.err;
+    EXPECT_NE(run.err.find("not a regular file"), std::string::npos) << entry << "\n" << run.err;
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20)) << entry;
+    EXPECT_FALSE(fs::exists(w.target() / "demo")) << entry;
   }
 }
 
