@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -25,6 +26,12 @@ Status write_file_atomically(const std::filesystem::path& file, std::string_view
                              Durability durability = Durability::durable);
 
 Result<std::string> read_file(const std::filesystem::path& file);
+// The same for what a user or a config names (requirements, settings, netrc,
+// locks, the credential store): at most `max_bytes`, else an error naming
+// the file, so `-r /dev/zero` or NETRC=/dev/zero is refused, not read until
+// memory runs out.
+inline constexpr std::uint64_t max_text_input = std::uint64_t{64} << 20;
+Result<std::string> read_file(const std::filesystem::path& file, std::uint64_t max_bytes);
 
 // Directories made once each, parents first, from paths a manifest names,
 // below a directory held open (`base`, not owned): `ensure("a/b")` makes

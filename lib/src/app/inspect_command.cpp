@@ -92,8 +92,12 @@ void render(const Graph& g, const std::string& root, const TreeOptions& options,
 }  // namespace
 
 Result<lock::Lock> read_lock_file(const fs::path& file) {
-  auto text = read_file(file);
-  if (!text) return Error(ErrorKind::usage, "cannot read the lock " + file.string()).with_hint("create it with `uvauth lock`");
+  auto text = read_file(file, max_text_input);
+  if (!text) {
+    std::error_code ec;
+    if (fs::exists(file, ec)) return Error(ErrorKind::usage, "the lock: " + text.error().message);
+    return Error(ErrorKind::usage, "cannot read the lock " + file.string()).with_hint("create it with `uvauth lock`");
+  }
   auto lock = lock::Lock::parse(*text, file.string());
   if (lock) lock->resolve_paths(fs::absolute(file).parent_path().string());  // `path` entries are relative to the lock
   return lock;

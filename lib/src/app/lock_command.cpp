@@ -64,7 +64,7 @@ void collect_hashes(const pep::RequirementLine& line, Collected& out) {
 Status read_requirement_files(const LockArguments& a, const config::Environment& env, Collected& out) {
   const pep::FileLoader load = [&out](const fs::path& p) {
     out.files_read.push_back(p);
-    return read_file(p);
+    return read_file(p, max_text_input);
   };
   const pep::EnvironmentLookup lookup = [&env](std::string_view name) { return env.get(name); };
   for (const auto& file : a.requirement_files) {
@@ -153,7 +153,7 @@ Status read_requirement_list(const toml::array& list, const std::string& where, 
 // [project].dependencies and optional-dependencies, [dependency-groups] and
 // [tool.uv.sources] pins to an index.
 Status read_project(const fs::path& file, const Selection& selection, Collected& out) {
-  auto text = read_file(file);
+  auto text = read_file(file, max_text_input);
   if (!text) return std::move(text).error();
   auto parsed_document = config::parse_toml(*text, file.string());
   if (!parsed_document) return std::move(parsed_document).error();
@@ -663,7 +663,7 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
   std::string previous_text;
   std::error_code ec;
   if (a.write && fs::exists(a.output, ec)) {
-    auto text = read_file(a.output);
+    auto text = read_file(a.output, max_text_input);
     if (!text) return std::move(text).error();
     previous_text = *text;
     auto parsed = lock::Lock::parse(*text, a.output.string());

@@ -135,8 +135,10 @@ Result<SyncOutcome> sync_prepared(Prepared prepared, const lock::Lock& lock, con
 
 Result<SyncOutcome> run_sync(const SyncArguments& a, const config::Environment& env) {
   if (a.target.has_value() == a.venv.has_value()) return Error(ErrorKind::usage, "give exactly one of --target DIR and --venv DIR");
-  auto text = read_file(a.lock_file);
+  auto text = read_file(a.lock_file, max_text_input);
   if (!text) {
+    std::error_code ec;
+    if (fs::exists(a.lock_file, ec)) return Error(ErrorKind::usage, "the lock: " + text.error().message);
     return Error(ErrorKind::usage, "cannot read the lock " + a.lock_file.string()).with_hint("create it with `uvauth lock`");
   }
   auto prepared = prepare(a, env);

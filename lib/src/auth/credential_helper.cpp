@@ -181,7 +181,7 @@ Result<SecretHeaders> CredentialHelper::headers(const Url& uri, bool refresh) {
   if (file && refresh) std::filesystem::remove(*file, ec);
   if (file && !refresh) {
     // Another process's answer, kept because the helper said it may be.
-    if (auto text = read_file(*file)) {
+    if (auto text = read_file(*file, max_text_input)) {
       auto kept = parse_helper_answer(*text, command_, index_);
       if (kept && kept->shared && kept->expires && *kept->expires > now) {
         UVAUTH_DEBUG("using the kept answer of the credential helper `" << command_ << "` of " << index_ << " (until "

@@ -1,5 +1,6 @@
 #include "uvauth/auth/netrc.hpp"
 
+#include "uvauth/fs.hpp"
 #include "uvauth/text.hpp"
 
 #include <cctype>
@@ -173,11 +174,9 @@ Result<Netrc> Netrc::parse(std::string_view text, const std::string& source) {
 Result<std::optional<Netrc>> Netrc::load(const std::filesystem::path& file) {
   std::error_code ec;
   if (!std::filesystem::exists(file, ec)) return std::optional<Netrc>();
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return Error(ErrorKind::io, "cannot read netrc file " + file.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  auto netrc = parse(text.str(), file.string());
+  auto text = read_file(file, max_text_input);
+  if (!text) return Error(ErrorKind::io, "netrc file: " + text.error().message);
+  auto netrc = parse(*text, file.string());
   if (!netrc) return std::move(netrc).error();
   return std::optional<Netrc>(std::move(netrc).value());
 }

@@ -99,7 +99,7 @@ Result<CredentialStore> CredentialStore::parse(std::string_view text, const std:
 Result<CredentialStore> CredentialStore::load(const fs::path& file) {
   std::error_code ec;
   if (!fs::exists(file, ec)) return CredentialStore();
-  auto text = read_file(file);
+  auto text = read_file(file, max_text_input);
   if (!text) return std::move(text).error();
   return parse(*text, file.string());
 }

@@ -115,7 +115,7 @@ Result<IndexVariables> read_index_variables(const Environment& env, std::string_
     if (!fs::is_regular_file(*file, ec)) {
       return Error(ErrorKind::config, variable + " names " + *file + ", which is not a readable file");
     }
-    auto text = read_file(*file);
+    auto text = read_file(*file, max_text_input);
     if (!text) return Error(ErrorKind::config, variable + " names " + *file + ", which cannot be read");
     std::string content = std::move(text).value();
     if (!content.empty() && content.back() == '\n') content.pop_back();

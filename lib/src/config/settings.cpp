@@ -326,7 +326,7 @@ void merge_below(Settings& high, Settings low) {
 
 Result<Settings> load_settings(const SettingsSource& source) {
   auto read = [](const fs::path& file, bool in_pyproject) -> Result<Settings> {
-    auto text = read_file(file);
+    auto text = read_file(file, max_text_input);
     if (!text) return std::move(text).error();
     auto settings = parse_settings(*text, file.string(), in_pyproject);
     if (settings) {

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <array>
 #include <thread>
 
 #include "uvauth/log.hpp"
@@ -52,6 +53,22 @@ Status write_file_atomically(const fs::path& file, std::string_view content, fs:
     return Error(ErrorKind::io, "cannot write " + file.string() + ": " + why);
   }
   return {};
+}
+
+Result<std::string> read_file(const fs::path& file, std::uint64_t max_bytes) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return Error(ErrorKind::io, "cannot read " + file.string() + ": " + std::strerror(errno));
+  std::string out;
+  std::array<char, 1 << 16> buffer{};
+  while (in) {
+    in.read(buffer.data(), buffer.size());
+    out.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
+    if (out.size() > max_bytes) {
+      return Error(ErrorKind::io, "cannot read " + file.string() + ": larger than " + std::to_string(max_bytes >> 20) + " MiB");
+    }
+  }
+  if (in.bad()) return Error(ErrorKind::io, "error reading " + file.string());
+  return out;
 }
 
 Result<std::string> read_file(const fs::path& file) {

@@ -719,6 +719,24 @@ TEST(WorkflowTest, ANoOpSyncOfAPlainLockIsAnsweredFromTheStampAlone) {
   }
 }
 
+// Inputs a user or a config names are read up to 64 MiB: a device named as
+// a requirements file, a lock or the netrc is refused (or, for the netrc,
+// passed over as a bad netrc is), never read until memory runs out.
+TEST(WorkflowTest, RequirementsLockAndNetrcThatNeverEndAreRefusedNotReadForEver) {
+  Workspace w;
+  const auto start = std::chrono::steady_clock::now();
+  auto requirements = w.run("lock", {"-r", "/dev/zero"});
+  EXPECT_EQ(requirements.exit_code, 2) << requirements.err;
+  EXPECT_NE(requirements.err.find("cannot read /dev/zero: larger than 64 MiB"), std::string::npos) << requirements.err;
+  auto lock = w.run("sync", {"--lock", "/dev/zero", "--target", w.target().string(), "--no-config", "--python-version", "3.11"});
+  EXPECT_EQ(lock.exit_code, 2) << lock.err;
+  EXPECT_NE(lock.err.find("larger than 64 MiB"), std::string::npos) << lock.err;
+  auto netrc = w.run("lock", {"alpha"}, {{"NETRC", "/dev/zero"}});
+  EXPECT_NE(netrc.exit_code, 134) << netrc.err;
+  EXPECT_EQ(netrc.err.find("bad_alloc"), std::string::npos) << netrc.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(60));
+}
+
 // A lock naming a device or a FIFO as a local wheel (`path` or a file://
 // URL) is refused at once, naming it: never read for ever, never waited on.
 TEST(WorkflowTest, ALockNamingADeviceOrAFifoAsAWheelIsRefusedAtOnce) {
