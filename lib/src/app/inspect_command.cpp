@@ -149,11 +149,8 @@ Result<std::string> export_lock(const lock::Lock& lock, const ExportOptions& opt
   }
   std::string out = "# This file was exported by uvauth from " + escape_nonprintable(source) + "\n";
   if (!lock.environments.empty()) out += "# for: " + lock.environments.front() + "\n";
-  // A URL as exported: never with userinfo (the lock has none; this is the guard).
-  auto clean = [](const std::string& url) {
-    auto parsed = Url::parse(url);
-    return parsed ? parsed->with_userinfo_removed().without_userinfo() : redact_userinfo_in_text(url);
-  };
+  // A URL as exported: never with userinfo (a hand-written lock may carry some).
+  const auto clean = [](const std::string& url) { return lock::without_userinfo(url); };
   for (const auto& p : lock.packages) {
     // Where it comes from, as pip reads it: not from an index when the lock
     // says otherwise (a Git commit, a local project, one file by URL).

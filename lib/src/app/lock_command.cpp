@@ -20,6 +20,7 @@
 #include "uvauth/log.hpp"
 #include "uvauth/net/client.hpp"
 #include "uvauth/pep/names.hpp"
+#include "uvauth/pep/wheel_filename.hpp"
 #include "uvauth/pep/requirements_txt.hpp"
 #include "uvauth/process.hpp"
 #include "uvauth/resolve/lock_workflow.hpp"
@@ -773,6 +774,12 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
       project_directories.push_back(path);
     }
     if (!r.name.empty()) continue;
+    if (!is_dir && path.size() > 4 && path.compare(path.size() - 4, 4, ".whl") == 0) {
+      auto wheel = pep::WheelFilename::parse(fs::path(path).filename().string());
+      return Error(ErrorKind::usage, escape_nonprintable(path) + ": not a wheel file name" +
+                                         (wheel ? std::string() : " (" + wheel.error().message + ")"))
+          .with_hint("a wheel is named NAME-VERSION-PYTHON-ABI-PLATFORM.whl (PEP 427)");
+    }
     std::optional<std::string> name = is_dir ? build::static_name(path) : std::nullopt;
     if (!name) {
       resolve::SourceRef ref;

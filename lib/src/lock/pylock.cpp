@@ -22,6 +22,8 @@ std::string without_userinfo_once(const std::string& location) {
   return url ? url->with_userinfo_removed().without_userinfo() : redact_userinfo_in_text(location);
 }
 
+}  // namespace
+
 // Normalizing can reveal userinfo ("file:x@y" becomes "file://x@y"): repeated
 // to a fixed point, so a lock read back from its own text is the same lock.
 std::string without_userinfo(const std::string& location) {
@@ -33,6 +35,8 @@ std::string without_userinfo(const std::string& location) {
   }
   return current;
 }
+
+namespace {
 
 Error bad(const std::string& source, const toml::node& node, const std::string& message) {
   std::string where = source;

@@ -211,9 +211,7 @@ std::optional<std::pair<std::string, std::string>> split_sdist_filename(std::str
 }
 
 bool names_an_archive(std::string_view text) {
-  std::string_view location = text.substr(0, text.find(';'));
-  while (!location.empty() && (location.back() == ' ' || location.back() == '\t')) location.remove_suffix(1);
-  while (!location.empty() && (location.front() == ' ' || location.front() == '\t')) location.remove_prefix(1);
+  const std::string_view location = trim(text.substr(0, text.find(';')));
   if (location.empty() || location.find_first_of("<>=!~ @[") != std::string_view::npos) return false;
   return is_sdist_filename(location) || (location.size() > 4 && location.substr(location.size() - 4) == ".whl");
 }

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 #include <array>
+#include <limits>
 #include <thread>
 
 #include "uvauth/log.hpp"
@@ -71,14 +72,7 @@ Result<std::string> read_file(const fs::path& file, std::uint64_t max_bytes) {
   return out;
 }
 
-Result<std::string> read_file(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return Error(ErrorKind::io, "cannot read " + file.string() + ": " + std::strerror(errno));
-  std::ostringstream out;
-  out << in.rdbuf();
-  if (in.bad()) return Error(ErrorKind::io, "error reading " + file.string());
-  return out.str();
-}
+Result<std::string> read_file(const fs::path& file) { return read_file(file, std::numeric_limits<std::uint64_t>::max()); }
 
 namespace {
 // flock() conflicts between two open() of the same file even within one

@@ -737,6 +737,17 @@ TEST(WorkflowTest, RequirementsLockAndNetrcThatNeverEndAreRefusedNotReadForEver)
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(60));
 }
 
+// A `.whl` whose file name is no wheel's is said to be so, not built as if
+// it were a project.
+TEST(WorkflowTest, AWheelPathWhoseNameIsNoWheelsIsRefusedByName) {
+  Workspace w;
+  const fs::path bad = w.home.write("notawheel.whl", "PK");
+  auto run = w.run("lock", {bad.string()});
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_NE(run.err.find(bad.string() + ": not a wheel file name"), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.find("pyproject.toml"), std::string::npos) << run.err;
+}
+
 // A lock naming a device or a FIFO as a local wheel (`path` or a file://
 // URL) is refused at once, naming it: never read for ever, never waited on.
 TEST(WorkflowTest, ALockNamingADeviceOrAFifoAsAWheelIsRefusedAtOnce) {

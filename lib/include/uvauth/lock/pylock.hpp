@@ -20,6 +20,10 @@ namespace uvauth::lock {
 // clone; in memory it is a file:// URL once the lock was read with a base
 // (Lock::resolve_paths), as a fresh resolution makes it. `path` is what the
 // file said, kept for the message when it cannot be resolved.
+// A location from a lock as it may be written or shown: a URL without
+// userinfo (to a fixed point), or the text with userinfo redacted.
+[[nodiscard]] std::string without_userinfo(const std::string& location);
+
 struct LockedWheel {
   std::string name;  // file name
   std::string url;   // without userinfo
