@@ -70,6 +70,27 @@ def main():
         if "libzip.so" not in p.stderr:
             print("FAIL: reading a wheel did not open libzip:\n" + p.stderr[-2000:])
             return 1
+        # uvauth pins TZ for itself (glibc stats /etc/localtime on every
+        # mktime while TZ is unset), but a child's environment is the user's:
+        # no TZ when the user has none, the user's own when set.
+        seen = os.path.join(home, "tz-seen")
+        wrapper = os.path.join(home, "python-wrapper")
+        with open(wrapper, "w") as f:
+            f.write(f"#!/bin/sh\necho \"${{TZ-unset}}\" >> {seen}\nexec {sys.executable} \"$@\"\n")
+        os.chmod(wrapper, 0o755)
+        for tz, expected in ((None, "unset"), ("UTC", "UTC")):
+            child_env = {k: v for k, v in env.items() if k != "LD_DEBUG"}
+            if tz:
+                child_env["TZ"] = tz
+            if os.path.exists(seen):
+                os.unlink(seen)
+            p = subprocess.run([TOOL, "install", "demo-1.0-py3-none-any.whl", "--target", f"t-{expected}", "--offline", "--python",
+                                wrapper, "--cache-dir", f"c-{expected}", "--no-config"], capture_output=True, text=True,
+                               env=child_env, cwd=home, timeout=60)
+            lines = open(seen).read().split() if os.path.exists(seen) else []
+            if p.returncode != 0 or not lines or any(line != expected for line in lines):
+                print(f"FAIL: with TZ {tz!r} the interpreter saw TZ {lines} (exit {p.returncode}):\n" + p.stderr[-2000:])
+                return 1
     print("ok")
     return 0
 

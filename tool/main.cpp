@@ -8,6 +8,7 @@
 
 #include "commands.hpp"
 #include "uvauth/net/client.hpp"
+#include "uvauth/process.hpp"
 #include "uvauth/text.hpp"
 #include "uvauth/url.hpp"
 #include "uvauth/version.hpp"
@@ -169,6 +170,7 @@ int run(int argc, char** argv, const Command* only) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  uvauth::pin_time_zone();  // before any thread: setenv is not thread-safe
   const Command* only = sole_command(argc, argv);
   // libcurl and the 20-odd libraries under it take 10-15 ms to map and
   // initialise: for a command that goes to the network that happens on a

@@ -1,5 +1,7 @@
 #include "uvauth/config/environment.hpp"
 
+#include "uvauth/process.hpp"
+
 extern char** environ;  // NOLINT: POSIX
 
 namespace uvauth::config {
@@ -8,6 +10,7 @@ Environment Environment::from_process() {
   Environment env;
   for (char** entry = environ; entry && *entry; ++entry) {
     std::string_view text(*entry);
+    if (is_pinned_time_zone(text)) continue;  // ours, not the user's
     const auto eq = text.find('=');
     if (eq == std::string_view::npos) continue;
     env.values_.emplace(std::string(text.substr(0, eq)), std::string(text.substr(eq + 1)));

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 extern char** environ;  // NOLINT: POSIX
@@ -16,6 +17,9 @@ extern char** environ;  // NOLINT: POSIX
 namespace uvauth {
 
 namespace {
+
+constexpr std::string_view pinned_time_zone = "TZ=:/etc/localtime";
+bool time_zone_pinned = false;  // written once, before any thread starts
 
 Result<ProcessResult> run(const std::vector<std::string>& argv, const std::string* input, const ProcessOptions& options) {
   const std::chrono::milliseconds timeout = options.timeout;
@@ -54,10 +58,14 @@ Result<ProcessResult> run(const std::vector<std::string>& argv, const std::strin
   if (options.environment) {
     env_copy = *options.environment;
     for (auto& e : env_copy) env_raw.push_back(e.data());
-    env_raw.push_back(nullptr);
+  } else {
+    for (char** entry = environ; entry && *entry; ++entry) {
+      if (!is_pinned_time_zone(*entry)) env_raw.push_back(*entry);
+    }
   }
+  env_raw.push_back(nullptr);
   pid_t pid = 0;
-  const int rc = ::posix_spawnp(&pid, raw[0], &actions, &attributes, raw.data(), options.environment ? env_raw.data() : environ);
+  const int rc = ::posix_spawnp(&pid, raw[0], &actions, &attributes, raw.data(), env_raw.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
   ::close(out_pipe[1]);
@@ -149,5 +157,12 @@ Result<ProcessResult> run_process_with_input(const std::vector<std::string>& arg
 Result<ProcessResult> run_process(const std::vector<std::string>& argv, const ProcessOptions& options) {
   return run(argv, nullptr, options);
 }
+
+void pin_time_zone() {
+  if (time_zone_pinned || std::getenv("TZ") != nullptr) return;
+  if (::setenv("TZ", std::string(pinned_time_zone.substr(3)).c_str(), 0) == 0) time_zone_pinned = true;
+}
+
+bool is_pinned_time_zone(std::string_view environment_entry) { return time_zone_pinned && environment_entry == pinned_time_zone; }
 
 }  // namespace uvauth
