@@ -59,6 +59,39 @@ std::string suggestion(CLI::App& app, const std::vector<std::string>& words) {
   return {};
 }
 
+// The first word of the command line that is neither a flag nor a flag's value.
+std::string first_plain_word(CLI::App& app, int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word.empty()) continue;
+    if (word[0] != '-') return word;
+    if (word.find('=') != std::string::npos) continue;
+    const CLI::Option* option = app.get_option_no_throw(word);
+    if (option && option->get_type_size() != 0) ++i;  // its value
+  }
+  return {};
+}
+
+// What to type instead of one of uv's commands that uvauth names otherwise
+// (`uv pip install` is `uvauth install`) or does not have; empty for others.
+std::string instead_of_uv(const std::string& command, const std::string& next) {
+  const std::string all = "uvauth's commands: fetch, auth, lock, sync, install, tree, list, export, cache";
+  if (command == "pip") {
+    if (next == "install") return "`uv pip install` is `uvauth install REQ... --target DIR | --venv DIR`";
+    if (next == "sync") return "`uv pip sync` is `uvauth sync --lock pylock.toml --venv DIR --exact` (from a lock), or `uvauth install -r FILE --venv DIR --exact`";
+    if (next == "compile") return "`uv pip compile` is `uvauth lock -r FILE -o pylock.toml` (then `uvauth export` for a requirements.txt)";
+    if (next == "list" || next == "freeze") return "`uv pip " + next + "` is `uvauth list --venv DIR" + (next == "freeze" ? " --format freeze`" : "`");
+    if (next == "tree") return "`uv pip tree` is `uvauth tree`";
+    return "uvauth has no `pip` command: `uv pip install` is `uvauth install`, `uv pip sync` is `uvauth sync`, `uv pip compile` is `uvauth lock`, `uv pip list` is `uvauth list`";
+  }
+  if (command == "venv") return "uvauth has no `venv` command: `uvauth sync --venv DIR` or `uvauth install --venv DIR` creates the venv";
+  if (command == "compile") return "`uv pip compile` is `uvauth lock -r FILE -o pylock.toml`";
+  for (const char* uv_only : {"add", "remove", "run", "init", "python", "tool", "build", "publish", "self", "version"}) {
+    if (command == uv_only) return "uv's `" + command + "` has no counterpart in uvauth; " + all;
+  }
+  return {};
+}
+
 // The global flags, listed under every subcommand's --help.
 std::string global_flags_footer(CLI::App& app) {
   std::string out = "Global flags (before or after the command):\n";
@@ -120,7 +153,7 @@ constexpr int retry_with_every_command = -1;
 // as retry_with_every_command before anything ran, and is parsed again with
 // every command, whose messages and suggestions name them all.
 int run(int argc, char** argv, const Command* only) {
-  CLI::App app{"uvauth: authenticated Python package fetching, locking and installing for CMake projects"};
+  CLI::App app{"uvauth: authenticated Python package fetching, locking and installing for CMake projects", "uvauth"};
   app.set_version_flag("-V,--version", std::string("uvauth ") + uvauth::version);
   app.require_subcommand(1);
   app.fallthrough();  // global flags are accepted after the subcommand too
@@ -146,10 +179,30 @@ int run(int argc, char** argv, const Command* only) {
     } catch (const CLI::CallForVersion& e) {
       return app.exit(e);
     } catch (const CLI::ParseError& e) {
-      std::cerr << "error: " << uvauth::escape_nonprintable(uvauth::redact_userinfo_in_text(e.what())) << '\n';
-      // The words the parser named, or (a missing subcommand) every plain word.
       const std::string what = e.what();
       const bool no_command = what.find("subcommand is required") != std::string::npos;
+      // A word where the command goes that is none: named, as uv names it.
+      std::string word = first_plain_word(app, argc, argv);
+      const bool is_command = std::any_of(std::begin(commands), std::end(commands), [&](const Command& c) { return word == c.name; });
+      if (is_command) word.clear();
+      if (!word.empty()) {
+        std::cerr << "error: unrecognized subcommand '" << uvauth::escape_nonprintable(uvauth::redact_userinfo_in_text(word)) << "'\n";
+        std::string next;
+        for (int i = 1; i + 1 < argc; ++i) {
+          if (argv[i] == word) {
+            next = argv[i + 1];
+            break;
+          }
+        }
+        if (const std::string instead = instead_of_uv(word, next); !instead.empty()) {
+          std::cerr << "hint: " << instead << '\n';
+          std::cerr << "hint: run `uvauth --help` for usage\n";
+          return 2;
+        }
+      } else {
+        std::cerr << "error: " << uvauth::escape_nonprintable(uvauth::redact_userinfo_in_text(what)) << '\n';
+      }
+      // The words the parser named, or (a missing subcommand) every plain word.
       std::vector<std::string> words;
       for (int i = 1; i < argc; ++i) {
         const std::string word = argv[i];
@@ -171,6 +224,15 @@ int run(int argc, char** argv, const Command* only) {
 
 int main(int argc, char** argv) {
   uvauth::pin_time_zone();  // before any thread: setenv is not thread-safe
+  // `uvauth help [COMMAND]`, as `uv help [COMMAND]`: that command's --help.
+  std::vector<char*> args(argv, argv + argc);
+  static char help_flag[] = "--help";
+  if (argc >= 2 && std::string_view(argv[1]) == "help") {
+    args.erase(args.begin() + 1);
+    args.push_back(help_flag);
+    argc = static_cast<int>(args.size());
+    argv = args.data();
+  }
   const Command* only = sole_command(argc, argv);
   // libcurl and the 20-odd libraries under it take 10-15 ms to map and
   // initialise: for a command that goes to the network that happens on a

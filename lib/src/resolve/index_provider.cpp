@@ -577,15 +577,25 @@ void IndexProvider::settle() {
   fetched_.wait(lock, [&] { return stopping_ || (asked_.empty() && guessed_.empty() && running_ == 0); });
 }
 
-bool IndexProvider::applies_here(const pep::Requirement& r) const {
+// With `extras`: a dependency of the project's requested extras applies too
+// (`pydantic[email]` brings `email-validator; extra == "email"`).
+bool IndexProvider::applies_here(const pep::Requirement& r, const std::vector<std::string>& extras) const {
   if (!r.marker) return true;
   if (options_.universal) {
     auto tree = pep::MarkerTree::from(*r.marker);
-    return !tree || !tree->with_extra("").is_false();
+    if (!tree) return true;
+    if (!tree->with_extra("").is_false()) return true;
+    return std::any_of(extras.begin(), extras.end(), [&](const std::string& e) { return !tree->with_extra(e).is_false(); });
   }
   pep::MarkerContext context;
   auto value = r.marker->evaluate(options_.target.markers, context);
-  return !value || *value;
+  if (!value || *value) return true;
+  for (const auto& e : extras) {
+    context.extra = e;
+    value = r.marker->evaluate(options_.target.markers, context);
+    if (!value || *value) return true;
+  }
+  return false;
 }
 
 void IndexProvider::fetch_ahead(const Ahead& task) {
@@ -623,15 +633,15 @@ void IndexProvider::fetch_ahead(const Ahead& task) {
   if (!requirements_of) return;
   std::vector<Ahead> next;
   for (const auto& r : *requirements_of) {
-    if (r.url || !applies_here(r)) continue;
-    next.push_back(Ahead{pep::canonicalize_name(r.name), std::nullopt, r.specifier, true});
+    if (r.url || !applies_here(r, task.extras)) continue;
+    next.push_back(Ahead{pep::canonicalize_name(r.name), std::nullopt, r.specifier, true, r.extras});
   }
   ahead(std::move(next));
 }
 
 void IndexProvider::prefetch(const std::vector<pep::Requirement>& requirements) {
   std::vector<Ahead> tasks;
-  for (const auto& r : requirements) tasks.push_back(Ahead{pep::canonicalize_name(r.name), std::nullopt, r.specifier, false});
+  for (const auto& r : requirements) tasks.push_back(Ahead{pep::canonicalize_name(r.name), std::nullopt, r.specifier, false, r.extras});
   ahead(std::move(tasks));
 }
 

@@ -378,6 +378,33 @@ TEST(WorkflowTest, UnknownCommandsAndFlagsGetASuggestion) {
   EXPECT_NE(help.out.find("--upgrade-package"), std::string::npos) << help.out;
 }
 
+TEST(WorkflowTest, UvsCommandsUvauthNamesOtherwiseSayWhatToType) {
+  Workspace w;
+  // `uv pip install six` typed to uvauth: not "argument not expected: pip".
+  auto pip = run_tool({"pip", "install", "six"}, w.home.env());
+  EXPECT_EQ(pip.exit_code, 2);
+  EXPECT_NE(pip.err.find("error: unrecognized subcommand 'pip'"), std::string::npos) << pip.err;
+  EXPECT_NE(pip.err.find("`uv pip install` is `uvauth install"), std::string::npos) << pip.err;
+  auto compile = run_tool({"pip", "compile", "requirements.in"}, w.home.env());
+  EXPECT_NE(compile.err.find("`uv pip compile` is `uvauth lock"), std::string::npos) << compile.err;
+  auto venv = run_tool({"venv", ".venv"}, w.home.env());
+  EXPECT_NE(venv.err.find("unrecognized subcommand 'venv'"), std::string::npos) << venv.err;
+  EXPECT_NE(venv.err.find("`uvauth sync --venv DIR`"), std::string::npos) << venv.err;
+  auto add = run_tool({"add", "six"}, w.home.env());
+  EXPECT_NE(add.err.find("uv's `add` has no counterpart"), std::string::npos) << add.err;
+  auto unknown = run_tool({"--cache-dir", "somewhere", "frobnicate"}, w.home.env());
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("unrecognized subcommand 'frobnicate'"), std::string::npos) << unknown.err;
+  EXPECT_EQ(unknown.err.find("somewhere"), std::string::npos) << "a flag's value is not the command: " << unknown.err;
+  // `uvauth help [COMMAND]`, as `uv help`.
+  auto help = run_tool({"help", "lock"}, w.home.env());
+  EXPECT_EQ(help.exit_code, 0) << help.err;
+  EXPECT_NE(help.out.find("Usage: uvauth lock"), std::string::npos) << help.out;
+  auto top = run_tool({"help"}, w.home.env());
+  EXPECT_EQ(top.exit_code, 0) << top.err;
+  EXPECT_NE(top.out.find("install"), std::string::npos) << top.out;
+}
+
 TEST(WorkflowTest, ColourFollowsTheFlagAndNoColor) {
   Workspace w;
   auto plain = run_tool({"sync", "--lock", (w.home.path() / "nope.toml").string(), "--target", "x"}, w.home.env());

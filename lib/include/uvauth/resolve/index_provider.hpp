@@ -140,11 +140,12 @@ class IndexProvider : public Provider {
     std::optional<pep::Version> version;  // nullopt: the page, then the likely version's metadata
     pep::SpecifierSet allowed{};          // the page: what the requirement that named it allows
     bool guessed = false;
+    std::vector<std::string> extras{};    // the page: the extras the requirement asked for (their dependencies come next)
   };
   void ahead(std::vector<Ahead> tasks);  // queues them at once (each project or version once); takes mutex_
   void fetch_ahead(const Ahead& task);
   void work_ahead();
-  [[nodiscard]] bool applies_here(const pep::Requirement& r) const;
+  [[nodiscard]] bool applies_here(const pep::Requirement& r, const std::vector<std::string>& extras = {}) const;
 
   index::IndexClient& client_;
   ProviderOptions options_;
