@@ -11,6 +11,7 @@
 #include "uvauth/log.hpp"
 #include "uvauth/process.hpp"
 #include "uvauth/sha256.hpp"
+#include "uvauth/text.hpp"
 
 namespace uvauth::index {
 namespace fs = std::filesystem;
@@ -283,6 +284,13 @@ std::optional<fs::path> follow_pyenv_shim(const fs::path& shim, const PythonSear
   return real;
 }
 
+// Python 2 (and 3 before 3.4) know no -I: said so, not as its usage text.
+std::optional<Error> not_python3(const fs::path& python, const std::string& err) {
+  if (err.find("Unknown option: -I") == std::string::npos && err.find("Unknown option -I") == std::string::npos) return std::nullopt;
+  return Error(ErrorKind::config, python.string() + " is not a Python 3 interpreter (it does not take `-I`); uvauth, as uv, installs for Python 3 only")
+      .with_hint("pass a Python 3 with --python: a path, a name on PATH (`python3.12`) or a version (`3.12`)");
+}
+
 }  // namespace
 
 Result<pep::Target> query_interpreter(const fs::path& python, const cache::CacheDir& cache, const PythonSearch* search) {
@@ -299,6 +307,9 @@ Result<pep::Target> query_interpreter(const fs::path& python, const cache::Cache
     // A shim: which interpreter it runs decides the answer (and the cache key).
     auto which = run_process({resolved.string(), "-I", "-S", "-c", "import os, sys; print(os.path.realpath(sys.executable))"},
                              std::chrono::seconds(30));
+    if (which && which->exit_code != 0) {
+      if (auto old = not_python3(python, which->err)) return std::move(*old);
+    }
     if (!which || which->exit_code != 0) {
       return Error(ErrorKind::config, "could not run " + python.string() + ": " +
                                           (which ? which->err.substr(0, 500) : which.error().message));
@@ -325,8 +336,9 @@ Result<pep::Target> query_interpreter(const fs::path& python, const cache::Cache
   auto run = run_process({resolved.string(), "-I", "-S", "-c", query_script}, std::chrono::seconds(30));
   if (!run) return Error(ErrorKind::config, "could not run " + python.string() + ": " + run.error().message);
   if (run->exit_code != 0) {
-    return Error(ErrorKind::config, python.string() + " failed when asked what it is (exit " +
-                                        std::to_string(run->exit_code) + "): " + run->err.substr(0, 500));
+    if (auto old = not_python3(python, run->err)) return std::move(*old);
+    return Error(ErrorKind::config, python.string() + " failed when asked what it is (exit " + std::to_string(run->exit_code) +
+                                        "): " + escape_nonprintable(run->err.substr(0, 500)));
   }
   auto target = pep::target_from_query(run->out, python.string());
   if (!target) return target;

@@ -6,6 +6,7 @@
 #include "uvauth/config/locations.hpp"
 #include <stdlib.h>
 
+#include <fstream>
 #include <map>
 
 #include "temp_home.hpp"
@@ -159,6 +160,22 @@ TEST(InterpreterTest, AMissingInterpreterIsAClearError) {
   auto target = query_interpreter("/nonexistent/python3", cache::CacheDir(std::nullopt));
   ASSERT_FALSE(target.ok());
   EXPECT_NE(target.error().message.find("no Python interpreter at /nonexistent/python3"), std::string::npos);
+}
+
+// Seen: `--python 2.7` found pyenv's 2.7.18, and the error was Python 2's
+// usage text ("Unknown option: -I ... Try `python -h'").
+TEST(InterpreterTest, APython2IsRefusedAsNotPython3) {
+  testing::TempHome home;
+  const auto fake = home.path() / "python2.7";
+  {
+    std::ofstream out(fake);
+    out << "#!/bin/sh\necho 'Unknown option: -I' >&2\necho 'usage: python2.7 [option] ...' >&2\nexit 2\n";
+  }
+  std::filesystem::permissions(fake, std::filesystem::perms::owner_all);
+  auto target = query_interpreter(fake, cache::CacheDir(std::nullopt));
+  ASSERT_FALSE(target.ok());
+  EXPECT_NE(target.error().message.find("is not a Python 3 interpreter"), std::string::npos) << target.error().message;
+  EXPECT_EQ(target.error().message.find("usage:"), std::string::npos) << target.error().message;
 }
 
 }  // namespace
