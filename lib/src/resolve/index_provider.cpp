@@ -5,6 +5,7 @@
 #include <set>
 
 
+#include "uvauth/free_later.hpp"
 #include "uvauth/git/git.hpp"
 #include "uvauth/log.hpp"
 #include "uvauth/pep/names.hpp"
@@ -524,6 +525,13 @@ IndexProvider::~IndexProvider() {
   }
   work_.notify_all();
   for (auto& worker : workers_) worker.join();  // each finishes the fetch it is in (bounded by the client's timeouts)
+  // Every project's candidates and every version's requirements: freed on
+  // a thread of their own while this one goes on to write the lock.
+  struct Garbage {
+    std::map<std::string, Project> projects;
+    std::map<std::pair<std::string, std::string>, std::vector<pep::Requirement>> requirements;
+  };
+  free_in_background(std::make_unique<Garbage>(Garbage{std::move(projects_), std::move(requirements_)}));
 }
 
 // Workers fetching ahead: enough requests in flight to hide the round
