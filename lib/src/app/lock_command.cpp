@@ -424,6 +424,12 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
         collected.requirements.push_back(std::move(*path));
         continue;
       }
+      // A bare URL of a wheel or sdist: its file name says the project.
+      if (auto from_url = pep::url_requirement(text); !r && from_url) {
+        if (!*from_url) return Error(ErrorKind::usage, from_url->error().message);
+        collected.requirements.push_back(std::move(*from_url).value());
+        continue;
+      }
       if (!r) return Error(ErrorKind::usage, r.error().message);
     }
     collected.requirements.push_back(std::move(r).value());

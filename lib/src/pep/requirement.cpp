@@ -210,6 +210,41 @@ std::optional<std::pair<std::string, std::string>> split_sdist_filename(std::str
   return std::make_pair(name, std::string(stem.substr(dash + 1)));
 }
 
+std::optional<Result<Requirement>> url_requirement(std::string_view text) {
+  // PEP 508: after a URL the marker's `;` follows whitespace (a URL may hold `;`).
+  std::string_view location = text;
+  std::optional<Marker> marker;
+  for (std::size_t i = 1; i < text.size(); ++i) {
+    if (text[i] == ';' && (text[i - 1] == ' ' || text[i - 1] == '\t')) {
+      location = text.substr(0, i);
+      auto parsed = Marker::parse(text.substr(i + 1));
+      if (!parsed) return Result<Requirement>(std::move(parsed).error());
+      marker = std::move(parsed).value();
+      break;
+    }
+  }
+  location = trim(location);
+  const auto scheme = location.find("://");
+  if (scheme == std::string_view::npos || scheme == 0 || location.find_first_of(" \t") != std::string_view::npos) return std::nullopt;
+  std::string_view path = location.substr(0, location.find_first_of("#?"));
+  const std::string_view file = path.substr(path.find_last_of('/') + 1);
+  Requirement r;
+  if (location.rfind("git+", 0) != 0) {
+    if (auto sdist = split_sdist_filename(file)) {
+      r.name = sdist->first;
+    } else if (auto wheel = WheelFilename::parse(file)) {
+      r.name = wheel->name;
+    }
+  }
+  if (r.name.empty()) {
+    const std::string shown = escape_nonprintable(redact_userinfo_in_text(location));  // a URL may carry a password
+    return Result<Requirement>(Error(ErrorKind::parse, "'" + shown + "' does not say which project it is: write `NAME @ " + shown + "`"));
+  }
+  r.url = std::string(location);
+  r.marker = std::move(marker);
+  return Result<Requirement>(std::move(r));
+}
+
 bool names_an_archive(std::string_view text) {
   const std::string_view location = trim(text.substr(0, text.find(';')));
   if (location.empty() || location.find_first_of("<>=!~ @[") != std::string_view::npos) return false;

@@ -284,9 +284,10 @@ class Parser {
       }
     }
     if (!parsed) {
-      auto from_url = wheel_url_requirement(spec);
+      auto from_url = url_requirement(spec);
       if (!from_url) return Error(ErrorKind::parse, origin + ": " + parsed.error().message);
-      parsed = std::move(from_url).value();
+      if (!*from_url) return Error(ErrorKind::parse, origin + ": " + from_url->error().message);
+      parsed = std::move(*from_url).value();
     }
     line.requirement = std::move(parsed).value();
     // `name @ ./dir` or `name @ /abs/dir`: a path, relative to this file.
@@ -297,24 +298,6 @@ class Parser {
     }
     (constraints ? result.constraints : result.requirements).push_back(std::move(line));
     return {};
-  }
-
-  // A bare link to a wheel: its name comes from the file name.
-  static Result<Requirement> wheel_url_requirement(const std::string& text) {
-    const std::string location = text.substr(0, text.find(';'));
-    std::string file = location.substr(location.find_last_of('/') + 1);
-    file = file.substr(0, file.find_first_of("#?"));
-    Requirement r;
-    if (auto sdist = split_sdist_filename(file); sdist && location.find("://") != std::string::npos) {
-      r.name = sdist->first;
-      r.url = std::string(trim(location));
-      return r;
-    }
-    auto wheel = WheelFilename::parse(file);
-    if (!wheel) return std::move(wheel).error();
-    r.name = wheel->name;
-    r.url = std::string(trim(location));
-    return r;
   }
 
   const FileLoader& load_;

@@ -405,6 +405,23 @@ TEST(WorkflowTest, UvsCommandsUvauthNamesOtherwiseSayWhatToType) {
   EXPECT_NE(top.out.find("install"), std::string::npos) << top.out;
 }
 
+// Seen: a wheel's URL was taken in a requirements file but refused on the
+// command line ("expected ';' and a marker, or the end at position 5").
+TEST(WorkflowTest, ABareWheelUrlOnTheCommandLineNamesItsProject) {
+  Workspace w;
+  ASSERT_EQ(w.run("lock", {"alpha"}).exit_code, 0);
+  const std::string text = w.text();
+  const auto at = text.find("url = '", text.find("alpha-1.0-"));
+  ASSERT_NE(at, std::string::npos) << text;
+  const std::string url = text.substr(at + 7, text.find('\'', at + 7) - at - 7);
+  auto bare = w.run("lock", {url});
+  ASSERT_EQ(bare.exit_code, 0) << bare.err;
+  EXPECT_NE(w.pins().find("alpha==1.0"), std::string::npos) << w.pins();
+  auto git = w.run("lock", {"git+https://127.0.0.1:1/x.git"});
+  EXPECT_EQ(git.exit_code, 2);
+  EXPECT_NE(git.err.find("does not say which project it is: write `NAME @ git+https://127.0.0.1:1/x.git`"), std::string::npos) << git.err;
+}
+
 TEST(WorkflowTest, ColourFollowsTheFlagAndNoColor) {
   Workspace w;
   auto plain = run_tool({"sync", "--lock", (w.home.path() / "nope.toml").string(), "--target", "x"}, w.home.env());

@@ -114,6 +114,36 @@ TEST(RequirementsTxtTest, WheelPathsNameTheirProject) {
   EXPECT_TRUE(parsed->requirements[1].requirement.marker.has_value());
 }
 
+// Seen: a bare wheel URL's marker was dropped (the requirement then applied
+// everywhere), and a bare Git URL was refused as "invalid wheel filename".
+TEST(RequirementsTxtTest, BareUrlsNameTheirProjectAndKeepTheirMarker) {
+  Files files;
+  files.content["/repo/r.txt"] =
+      "https://h.example/files/Demo_Pkg-1.0-py3-none-any.whl#sha256=00 ; python_version < '3'\n"
+      "https://h.example/files/other-2.0.tar.gz\n";
+  auto parsed = parse_requirements_txt("/repo/r.txt", files.loader(), env({}));
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  ASSERT_EQ(parsed->requirements.size(), 2U);
+  EXPECT_EQ(parsed->requirements[0].requirement.name, "demo-pkg");
+  EXPECT_EQ(parsed->requirements[0].requirement.url, "https://h.example/files/Demo_Pkg-1.0-py3-none-any.whl#sha256=00");
+  ASSERT_TRUE(parsed->requirements[0].requirement.marker.has_value());
+  EXPECT_EQ(parsed->requirements[0].requirement.marker->to_string(), "python_version < \"3\"");
+  EXPECT_EQ(parsed->requirements[1].requirement.name, "other");
+  EXPECT_FALSE(parsed->requirements[1].requirement.marker.has_value());
+
+  files.content["/repo/git.txt"] = "git+https://alice:s3cret@h.example/x.git@v1\n";
+  auto git = parse_requirements_txt("/repo/git.txt", files.loader(), env({}));
+  ASSERT_FALSE(git.ok());
+  EXPECT_NE(git.error().message.find("does not say which project it is: write `NAME @ git+https://"), std::string::npos)
+      << git.error().message;
+  EXPECT_EQ(git.error().message.find("s3cret"), std::string::npos) << git.error().message;
+
+  EXPECT_FALSE(url_requirement("six>=1").has_value()) << "no URL: not this form";
+  auto bad_marker = url_requirement("https://h.example/x-1.0-py3-none-any.whl ; python_version >< '3'");
+  ASSERT_TRUE(bad_marker.has_value());
+  EXPECT_FALSE(bad_marker->ok());
+}
+
 TEST(RequirementsTxtTest, PathsEditablesAndNoBinary) {
   Files files;
   files.content["/repo/r.txt"] = "-e ./tools/gen\n./local/project\n../up-1.0.tar.gz ; python_version >= '3'\n--no-binary a,b\n"

@@ -40,6 +40,13 @@ struct Requirement {
 // `text` does not look like a path.
 [[nodiscard]] std::optional<Requirement> path_requirement(std::string_view text, const std::filesystem::path& base);
 
+// A requirement written as a bare URL (pip's and uv's form), optionally
+// ` ; marker`: a wheel's or an sdist's URL names its project by its file
+// name. nullopt when `text` is no URL (no "://"); an error when it is one
+// whose project cannot be told (a Git URL, a page), saying to write
+// `NAME @ URL`.
+[[nodiscard]] std::optional<Result<Requirement>> url_requirement(std::string_view text);
+
 // Whether `text` (optionally `; marker`) is an archive's file name or path,
 // `x-1.0-py3-none-any.whl` or `x-1.0.tar.gz`: a file, as pip and uv take it,
 // though it would also parse as a project name.
