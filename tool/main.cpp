@@ -199,6 +199,24 @@ int run(int argc, char** argv, const Command* only) {
           std::cerr << "hint: run `uvauth --help` for usage\n";
           return 2;
         }
+      } else if (CLI::App* chosen = chosen_command(app); no_command && chosen != &app) {
+        // `uvauth cache size`: the word after the command is not one of its subcommands.
+        std::string sub;
+        bool after = false;
+        for (int i = 1; i < argc && sub.empty(); ++i) {
+          const std::string w = argv[i];
+          if (after && !w.empty() && w[0] != '-') sub = w;
+          if (w == chosen->get_name()) after = true;
+        }
+        if (sub.empty()) {
+          std::cerr << "error: `uvauth " << chosen->get_name() << "` needs a subcommand\n";
+        } else {
+          std::cerr << "error: unrecognized subcommand '" << uvauth::escape_nonprintable(uvauth::redact_userinfo_in_text(sub)) << "' of `uvauth "
+                    << chosen->get_name() << "`\n";
+        }
+        std::string subs;
+        for (const CLI::App* c : chosen->get_subcommands([](CLI::App*) { return true; })) subs += (subs.empty() ? "" : ", ") + c->get_name();
+        if (!subs.empty()) std::cerr << "hint: `uvauth " << chosen->get_name() << "` takes: " << subs << '\n';
       } else {
         std::cerr << "error: " << uvauth::escape_nonprintable(uvauth::redact_userinfo_in_text(what)) << '\n';
       }

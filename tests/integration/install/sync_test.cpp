@@ -468,6 +468,51 @@ TEST(CacheCommandTest, DirCleanAndPrune) {
   EXPECT_EQ(s.python("import gamma; print(gamma.VERSION)"), "1.5\n");
 }
 
+// `uvauth cache clean NAME`, as `uv cache clean NAME`: that project's pages,
+// metadata, wheels and unpacked trees go; the rest stays. Seen: the name
+// was refused ("The following argument was not expected").
+TEST(CacheCommandTest, CleanOfNamedProjectsLeavesTheRest) {
+  Syncer s;
+  ASSERT_EQ(s.lock_for({"gamma", "dia-a"}).exit_code, 0);
+  ASSERT_EQ(s.sync().exit_code, 0);
+  auto trees_of = [&](const std::string& dist_info_prefix) {
+    int n = 0;
+    for (const auto& tree : fs::directory_iterator(s.cache() / "unpacked-v1")) {
+      for (const auto& entry : fs::directory_iterator(tree.path())) {
+        if (entry.path().filename().string().rfind(dist_info_prefix, 0) == 0) ++n;
+      }
+    }
+    return n;
+  };
+  auto pages_naming = [&](const std::string& segment) {
+    int n = 0;
+    for (const auto& entry : fs::directory_iterator(s.cache() / "simple-v1")) {
+      auto text = read_file(entry.path());
+      if (text && text->find(segment) != std::string::npos) ++n;
+    }
+    return n;
+  };
+  ASSERT_EQ(trees_of("gamma-"), 1);
+  ASSERT_EQ(trees_of("dia_a-"), 1);
+  ASSERT_GE(pages_naming("/gamma/\""), 1);
+  auto clean = run_tool({"cache", "clean", "Gamma", "--cache-dir", s.cache().string()}, s.home.env());
+  ASSERT_EQ(clean.exit_code, 0) << clean.err;
+  EXPECT_NE(clean.err.find("of gamma"), std::string::npos) << clean.err;
+  EXPECT_EQ(trees_of("gamma-"), 0);
+  EXPECT_EQ(pages_naming("/gamma/\""), 0);
+  EXPECT_EQ(trees_of("dia_a-"), 1) << "another project's tree stays";
+  EXPECT_GE(pages_naming("/dia-a/\""), 1) << "another project's page stays";
+  auto again = run_tool({"cache", "clean", "gamma", "--cache-dir", s.cache().string()}, s.home.env());
+  EXPECT_NE(again.err.find("No cache entries for gamma"), std::string::npos) << again.err;
+  auto bad = run_tool({"cache", "clean", "no such", "--cache-dir", s.cache().string()}, s.home.env());
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("is not a project name"), std::string::npos) << bad.err;
+  fs::remove_all(s.target());
+  auto resync = s.sync();
+  ASSERT_EQ(resync.exit_code, 0) << resync.err;
+  EXPECT_EQ(trees_of("gamma-"), 1) << "downloaded and unpacked again";
+}
+
 // Hostile and broken wheels, made with Python's zipfile.
 fs::path make_zip(const TempHome& home, const std::string& name, const std::string& python_body) {
   const fs::path out = home.path() / name;

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <vector>
 #include <string>
 
 #include "uvauth/config/environment.hpp"
@@ -17,6 +18,10 @@ struct CacheOutcome {
   std::string stderr_text;
 };
 
-Result<CacheOutcome> run_cache(CacheAction action, std::optional<std::filesystem::path> cache_dir, const config::Environment& env);
+// `packages` (clean only, as `uv cache clean NAME...`): only what belongs to
+// those projects: their index pages, and the metadata, wheels, unpacked
+// trees and sdists of their files.
+Result<CacheOutcome> run_cache(CacheAction action, std::optional<std::filesystem::path> cache_dir, const config::Environment& env,
+                               const std::vector<std::string>& packages = {});
 
 }  // namespace uvauth::app
