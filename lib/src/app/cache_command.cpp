@@ -75,7 +75,7 @@ Result<CacheOutcome> clean_packages(const fs::path& root, const std::vector<std:
   }
   std::uint64_t freed = 0;
   int removed = 0;
-  std::error_code ec;
+  std::error_code ec;  // a bucket that is not there is skipped: each loop starts afresh
   auto remove = [&](const fs::path& path) {
     std::error_code e;
     freed += fs::is_directory(path, e) ? size_of(path) : fs::file_size(path, e);
@@ -83,6 +83,7 @@ Result<CacheOutcome> clean_packages(const fs::path& root, const std::vector<std:
   };
   std::set<std::string> digests;  // of the projects' files
   // Index pages: the URL they were fetched from names the project.
+  ec.clear();
   for (const auto& entry : fs::directory_iterator(root / cache::bucket_name(cache::Bucket::simple_pages), ec)) {
     const std::string text = head_of(entry.path(), std::size_t{8} << 20);
     const auto line = text.find('\n');
@@ -98,6 +99,7 @@ Result<CacheOutcome> clean_packages(const fs::path& root, const std::vector<std:
   }
   // Unpacked trees: their .dist-info names the project (and the wheel's digest is the tree's name).
   const fs::path unpacked = root / cache::bucket_name(cache::Bucket::unpacked);
+  ec.clear();
   for (const auto& entry : fs::directory_iterator(unpacked, ec)) {
     const std::string digest = entry.path().filename().string().substr(0, 64);
     if (!digests.count(digest) && !names.count(project_of_tree(entry.path()))) continue;
@@ -107,6 +109,7 @@ Result<CacheOutcome> clean_packages(const fs::path& root, const std::vector<std:
   // Wheels and metadata files, by digest; metadata also by its Name.
   for (auto bucket : {cache::Bucket::wheels, cache::Bucket::metadata}) {
     std::vector<fs::path> doomed;
+    ec.clear();
     for (auto it = fs::recursive_directory_iterator(root / cache::bucket_name(bucket), ec); !ec && it != fs::recursive_directory_iterator();
          it.increment(ec)) {
       if (!it->is_regular_file(ec)) continue;
@@ -125,6 +128,7 @@ Result<CacheOutcome> clean_packages(const fs::path& root, const std::vector<std:
     for (const auto& path : doomed) remove(path);
   }
   // Downloaded sdists (and their unpacked sources): the archive's name says the project.
+  ec.clear();
   for (const auto& entry : fs::directory_iterator(root / cache::bucket_name(cache::Bucket::sdists), ec)) {
     bool mine = digests.count(entry.path().filename().string().substr(0, 64)) > 0;
     std::error_code e;

@@ -511,6 +511,19 @@ TEST(CacheCommandTest, CleanOfNamedProjectsLeavesTheRest) {
   auto resync = s.sync();
   ASSERT_EQ(resync.exit_code, 0) << resync.err;
   EXPECT_EQ(trees_of("gamma-"), 1) << "downloaded and unpacked again";
+  // Without the pages bucket, the trees still say whose they are, and
+  // the wheels of the same digests go with them.
+  auto wheels = [&] {
+    int n = 0;
+    for (const auto& entry : fs::recursive_directory_iterator(s.cache() / "wheels-v1")) n += entry.is_regular_file() ? 1 : 0;
+    return n;
+  };
+  const int wheels_before = wheels();
+  fs::remove_all(s.cache() / "simple-v1");
+  auto no_pages = run_tool({"cache", "clean", "dia-a", "--cache-dir", s.cache().string()}, s.home.env());
+  ASSERT_EQ(no_pages.exit_code, 0) << no_pages.err;
+  EXPECT_EQ(trees_of("dia_a-"), 0);
+  EXPECT_EQ(wheels(), wheels_before - 1) << no_pages.err;
 }
 
 // Hostile and broken wheels, made with Python's zipfile.
