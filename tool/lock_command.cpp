@@ -15,7 +15,7 @@ void register_lock(CLI::App& app, RunState& state) {
   auto output = std::make_shared<std::string>("pylock.toml");
   CLI::App* cmd = app.add_subcommand("lock", "Resolve requirements and write a PEP 751 lock (pylock.toml)");
   add_resolution_options(cmd, *args);
-  cmd->add_option("-o,--output", *output, "Where to write the lock (default pylock.toml)");
+  cmd->add_option("-o,--output,--output-file", *output, "Where to write the lock (default pylock.toml)");
   cmd->add_flag("--locked", args->locked, "Fail if the lock would change (also UV_LOCKED=1)");
   cmd->add_flag("--universal", args->universal,
                 "One lock for every environment (requires-python and the declared environments), as uv's uv.lock; sync selects per target");

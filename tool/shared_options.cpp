@@ -44,6 +44,8 @@ void add_resolution_options(CLI::App* cmd, app::LockArguments& a) {
   repeatable(cmd->add_option("--no-build-package", a.no_build_packages, "Never build this package from source (repeatable)"));
   repeatable(cmd->add_option("--no-binary", a.no_binary, "Build these packages from their sdist: NAME, a comma list or :all: (repeatable)"));
   repeatable(cmd->add_option("--no-binary-package", a.no_binary_packages, "Build this package from its sdist (repeatable)"));
+  repeatable(cmd->add_option("--only-binary", a.only_binary, "Never build these packages from source: NAME, a comma list or :all: (pip's and uv's; repeatable)"))
+      ->delimiter(',');
 }
 
 void add_install_options(CLI::App* cmd, app::SyncArguments& a, InstallFlags& flags) {

@@ -188,6 +188,16 @@ def case_no_build():
     out = run("install", "--no-build", "--default-index", PUBLIC, "--target", "t", "sdonly", expect=1)
     if "sdonly" not in out or "--no-build" not in out:
         fail("--no-build error does not name the package and the flag:\n" + out)
+    # pip's and uv's --only-binary, as a flag and in a requirements file (it was ignored there).
+    for flag in ([":all:"], ["sdonly"], ["other,sdonly"]):
+        out = run("install", "--only-binary", *flag, "--default-index", PUBLIC, "--target", "t", "sdonly", expect=1)
+        if "sdonly" not in out or "--only-binary" not in out:
+            fail(f"--only-binary {flag[0]} error does not name the package and the flag:\n" + out)
+    (WORK / "only.txt").write_text("--only-binary :all:\nsdonly\n")
+    out = run("install", "-r", str(WORK / "only.txt"), "--default-index", PUBLIC, "--target", "t", expect=1)
+    if "sdonly" not in out or "building is off" not in out:
+        fail("--only-binary in a requirements file was not honoured:\n" + out)
+    run("install", "--only-binary", ":none:", "--default-index", PUBLIC, "--target", "t-none", "sdonly")
     run("lock", "--default-index", PUBLIC, "-o", "pylock.toml", "sdonly")
     out = run("sync", "--no-build", "--lock", "pylock.toml", "--target", "t", expect=1)
     if "sdonly" not in out:

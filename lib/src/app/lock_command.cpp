@@ -50,6 +50,7 @@ struct Collected {
   std::optional<std::string> requires_python;  // [project].requires-python
   std::string requires_python_origin;
   std::vector<std::string> no_binary;  // --no-binary in requirement files
+  std::vector<std::string> only_binary;  // --only-binary in requirement files (as --no-build / --no-build-package)
   // [tool.uv.sources] NAME = { path = "...", editable = true }: canonical name -> (absolute path, editable)
   std::map<std::string, std::pair<std::string, bool>> source_paths;
   std::map<std::string, std::string> source_git;  // [tool.uv.sources] name = { git = ..., tag/branch/rev, subdirectory }: its git+ URL
@@ -87,6 +88,7 @@ Status read_requirement_files(const LockArguments& a, const config::Environment&
     out.no_index = out.no_index || parsed->no_index;
     out.pre = out.pre || parsed->pre;
     for (auto& n : parsed->no_binary) out.no_binary.push_back(n);
+    for (auto& n : parsed->only_binary) out.only_binary.push_back(n);
   }
   for (const auto& file : a.constraint_files) {
     auto parsed = pep::parse_requirements_txt(file, load, lookup);
@@ -731,6 +733,17 @@ Result<LockOutcome> run_lock(const LockArguments& arguments, const config::Envir
   // Source builds: the policy, and a builder over this run's indexes and credentials.
   provider.build.no_build = a.no_build || env.get_nonempty("UV_NO_BUILD").value_or("0") != "0";
   for (const auto& n : a.no_build_packages) provider.build.no_build_packages.insert(pep::canonicalize_name(n));
+  // pip's and uv's --only-binary (flag or requirements file): never built from source.
+  std::vector<std::string> only_binary = a.only_binary;
+  only_binary.insert(only_binary.end(), collected.only_binary.begin(), collected.only_binary.end());
+  for (const auto& n : only_binary) {
+    if (n == ":all:") {
+      provider.build.no_build = true;
+    } else if (n != ":none:") {
+      if (!pep::is_valid_name(n)) return Error(ErrorKind::usage, "--only-binary " + escape_nonprintable(n) + ": not a package name, :all: or :none:");
+      provider.build.no_build_packages.insert(pep::canonicalize_name(n));
+    }
+  }
   for (const auto& list : no_binary) {
     std::size_t start = 0;
     while (start <= list.size()) {

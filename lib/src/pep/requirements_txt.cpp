@@ -192,7 +192,7 @@ class Parser {
       result.pre = true;
       return {};
     }
-    if (name == "--no-binary") {
+    if (name == "--no-binary" || name == "--only-binary") {
       auto names = need("a package name, :all: or :none:");
       if (!names) return std::move(names).error();
       std::vector<std::string> listed;
@@ -205,14 +205,14 @@ class Parser {
       for (const auto& n : listed) {
         if (n == ":none:") continue;
         if (n != ":all:" && !is_valid_name(n)) {
-          return Error(ErrorKind::parse, origin + ": --no-binary " + escape_nonprintable(n) + " is not a package name");
+          return Error(ErrorKind::parse, origin + ": " + name + " " + escape_nonprintable(n) + " is not a package name");
         }
-        result.no_binary.push_back(n);
+        (name == "--no-binary" ? result.no_binary : result.only_binary).push_back(n);
       }
       return {};
     }
-    // Wheels are preferred anyway, so these change nothing.
-    if (name == "--only-binary" || name == "--prefer-binary") return {};
+    // Wheels are preferred anyway, so this changes nothing.
+    if (name == "--prefer-binary") return {};
     if (name == "-e" || name == "--editable") {
       auto where = need("a project directory");
       if (!where) return std::move(where).error();

@@ -233,7 +233,7 @@ Result<IndexProvider::Project> IndexProvider::load(const std::string& name) {
     if (!may_build) {
       if (!with_wheel.count(version) || !wheels_allowed) {
         project.excluded.push_back(v + " has only a source distribution, and building is off" +
-                                   std::string(options_.build.no_build ? " (--no-build)" : options_.builder ? " (--no-build-package)" : ""));
+                                   std::string(options_.build.no_build ? " (--no-build or --only-binary :all:)" : options_.builder ? " (--no-build-package or --only-binary)" : ""));
       }
       continue;
     }
@@ -323,7 +323,7 @@ Status IndexProvider::may_build(const std::string& name, const std::string& labe
   if (!options_.builder) return Error(ErrorKind::resolution, label + " must be built, and this command builds nothing");
   if (!options_.build.may_build(name)) {
     return Error(ErrorKind::resolution, label + " is a " + what + " and must be built, but building is off (" +
-                                            (options_.build.no_build ? "--no-build" : "--no-build-package " + name) + ")");
+                                            (options_.build.no_build ? "--no-build or --only-binary :all:" : "--no-build-package or --only-binary " + name) + ")");
   }
   return {};
 }

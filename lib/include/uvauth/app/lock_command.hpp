@@ -50,6 +50,7 @@ struct LockArguments {
   std::vector<std::string> editables;          // -e/--editable DIR: a local project, installed editable (PEP 660)
   bool no_build = false;                       // --no-build: never build from source (also UV_NO_BUILD=1)
   std::vector<std::string> no_build_packages;  // --no-build-package NAME
+  std::vector<std::string> only_binary;        // --only-binary NAME,... | :all: | :none: (pip's and uv's; as --no-build[-package])
   std::vector<std::string> no_binary;          // --no-binary NAME|:all: (pip's form, comma lists too): the sdist, built
   std::vector<std::string> no_binary_packages; // --no-binary-package NAME (uv's form)
   std::optional<std::string> python;           // --python EXE

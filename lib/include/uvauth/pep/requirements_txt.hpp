@@ -36,6 +36,7 @@ struct RequirementsTxt {
   bool require_hashes = false;  // --require-hashes
   bool pre = false;
   std::vector<std::string> no_binary;  // --no-binary NAME[,NAME] or :all:, as written
+  std::vector<std::string> only_binary;  // --only-binary NAME[,NAME] or :all: (never built from source), as written
 };
 
 using FileLoader = std::function<Result<std::string>(const std::filesystem::path&)>;
