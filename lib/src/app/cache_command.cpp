@@ -33,6 +33,10 @@ std::string megabytes(std::uint64_t bytes) {
 
 // The first `limit` bytes of a file (entries are small; pages may not be).
 std::string head_of(const fs::path& file, std::size_t limit) {
+  std::error_code ec;
+  const auto size = fs::file_size(file, ec);  // a buffer of the file's size, not of the limit, for each of thousands of pages
+  if (ec) return {};
+  limit = static_cast<std::size_t>(std::min<std::uintmax_t>(limit, size));
   std::ifstream in(file, std::ios::binary);
   std::string out(limit, '\0');
   in.read(out.data(), static_cast<std::streamsize>(limit));
